@@ -1,0 +1,45 @@
+// Run one diagnosis and assemble its Report.
+import type { DiagnosisDefinition } from '../checks/registry.ts';
+import { runChecks, type RunnerEvent } from './runner.ts';
+import type { Report } from './types.ts';
+import type { Redactor } from './redact.ts';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface BuildOptions {
+  defaultTimeoutMs: number;
+  onEvent?: (e: RunnerEvent) => void;
+  signal?: AbortSignal;
+  redactor: Redactor;
+}
+
+export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C, opts: BuildOptions): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const checks = await runChecks(def.checks, ctx, {
+    defaultTimeoutMs: opts.defaultTimeoutMs,
+    onEvent: opts.onEvent,
+    signal: opts.signal,
+  });
+  const diagnosis = def.diagnose(checks, ctx);
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
+    command: def.command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    target: def.target(ctx),
+    checks,
+    diagnosis,
+  };
+  const env = def.environment?.(ctx);
+  if (env) report.environment = env;
+  return opts.redactor.redactValue(report);
+}
+
+/** SPEC §3: 0 no check failed; 1 at least one failed; 3 the tool itself broke. */
+export function exitCodeFor(report: Report): number {
+  if (report.checks.some((c) => c.findings.some((f) => f.code === 'check.crashed'))) return 3;
+  if (report.checks.some((c) => c.status === 'fail' || c.status === 'error')) return 1;
+  return 0;
+}

@@ -1,0 +1,190 @@
+// The runner: runs independent checks in parallel, honours declared prerequisites, enforces
+// per-check deadlines, and emits events. It never prints; renderers consume its events.
+import { CATALOG } from './catalog.ts';
+import {
+  statusFromFindings,
+  type CheckOutcome,
+  type CheckResult,
+  type CheckStatus,
+  type Finding,
+  type FindingInput,
+} from './types.ts';
+
+export interface CheckDefinition<C> {
+  id: string;
+  title: string;
+  /** Every finding code the check may emit; each must be in the catalog. */
+  codes: readonly string[];
+  /** Checks that must pass (or warn, or be not applicable) before this one runs. */
+  requires?: readonly string[] | ((ctx: C) => readonly string[]);
+  /** The check's own deadline; the runner's default applies otherwise. */
+  timeoutMs?: (ctx: C) => number;
+  run(ctx: C, signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+export type RunnerEvent =
+  | { type: 'run-start'; checks: { id: string; title: string }[] }
+  | { type: 'check-start'; id: string; title: string }
+  | { type: 'check-end'; result: CheckResult }
+  | { type: 'run-end'; results: CheckResult[]; durationMs: number };
+
+export interface RunOptions {
+  defaultTimeoutMs: number;
+  onEvent?: (event: RunnerEvent) => void;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Whether a check's status lets its dependants run. A skip for "not applicable" does. */
+interface Settled {
+  result: CheckResult;
+  satisfies: boolean;
+  /** The check whose failure caused this skip chain, for "skipped because X failed". */
+  rootFailure?: { id: string; status: CheckStatus };
+}
+
+export function toFinding(input: FindingInput): Finding {
+  const entry = CATALOG[input.code];
+  if (!entry) throw new Error(`finding code ${input.code} is not in the catalog`);
+  return {
+    code: input.code,
+    severity: input.severity ?? entry.severity,
+    message: input.message,
+    remediation: input.remediation ?? entry.remediation,
+  };
+}
+
+export async function runChecks<C>(
+  definitions: readonly CheckDefinition<C>[],
+  ctx: C,
+  options: RunOptions,
+): Promise<CheckResult[]> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const ids = new Set(definitions.map((d) => d.id));
+  const settled = new Map<string, Promise<Settled>>();
+  const emit = (e: RunnerEvent) => options.onEvent?.(e);
+
+  emit({ type: 'run-start', checks: definitions.map((d) => ({ id: d.id, title: d.title })) });
+
+  const byId = new Map(definitions.map((d) => [d.id, d]));
+  const requiresOf = (def: CheckDefinition<C>): readonly string[] => {
+    const r = typeof def.requires === 'function' ? def.requires(ctx) : (def.requires ?? []);
+    for (const id of r) if (!ids.has(id)) throw new Error(`check ${def.id} requires unknown check ${id}`);
+    return r;
+  };
+
+  const settle = (def: CheckDefinition<C>): Promise<Settled> => {
+    let p = settled.get(def.id);
+    if (p) return p;
+    p = (async (): Promise<Settled> => {
+      const deps = await Promise.all(requiresOf(def).map((id) => settle(byId.get(id)!)));
+      const blocked = deps.find((d) => !d.satisfies);
+      if (blocked) {
+        const root = blocked.rootFailure ?? { id: blocked.result.id, status: blocked.result.status };
+        const verb = root.status === 'error' ? 'errored' : 'failed';
+        const result: CheckResult = {
+          id: def.id,
+          title: def.title,
+          status: 'skip',
+          durationMs: 0,
+          summary: `skipped because ${root.id} ${verb}`,
+          findings: [],
+          reproduce: [],
+        };
+        emit({ type: 'check-end', result });
+        return { result, satisfies: false, rootFailure: root };
+      }
+      emit({ type: 'check-start', id: def.id, title: def.title });
+      const { result, blockedBy } = await runOne(def, ctx, options, now);
+      emit({ type: 'check-end', result });
+      if (blockedBy) {
+        const root = settled.has(blockedBy) ? await settled.get(blockedBy)! : undefined;
+        return { result, satisfies: false, rootFailure: root?.rootFailure ?? { id: blockedBy, status: root?.result.status ?? 'fail' } };
+      }
+      const satisfies = result.status === 'pass' || result.status === 'warn' || result.status === 'skip';
+      return { result, satisfies };
+    })();
+    settled.set(def.id, p);
+    return p;
+  };
+
+  const all = await Promise.all(definitions.map((d) => settle(d)));
+  const results = all.map((s) => s.result);
+  emit({ type: 'run-end', results, durationMs: Math.round(now() - started) });
+  return results;
+}
+
+async function runOne<C>(
+  def: CheckDefinition<C>,
+  ctx: C,
+  options: RunOptions,
+  now: () => number,
+): Promise<{ result: CheckResult; blockedBy?: string }> {
+  const t0 = now();
+  const timeoutMs = def.timeoutMs?.(ctx) ?? options.defaultTimeoutMs;
+  const controller = new AbortController();
+  const onParentAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), timeoutMs);
+  });
+  const base = { id: def.id, title: def.title };
+  try {
+    const outcome = await Promise.race([def.run(ctx, controller.signal), deadline]);
+    const durationMs = Math.round(now() - t0);
+    if (outcome === 'deadline') {
+      controller.abort(new Error('deadline'));
+      return {
+        result: {
+          ...base,
+          status: 'error',
+          durationMs,
+          summary: `did not finish within ${formatMs(timeoutMs)}`,
+          findings: [toFinding({ code: 'check.deadline', message: `${def.id} did not finish within ${formatMs(timeoutMs)}` })],
+          reproduce: [],
+        },
+      };
+    }
+    const findings = (outcome.findings ?? []).map((f) => {
+      if (!def.codes.includes(f.code) && !f.code.startsWith('check.')) {
+        throw new Error(`check ${def.id} emitted undeclared finding code ${f.code}`);
+      }
+      return toFinding(f);
+    });
+    const status: CheckStatus = outcome.skip || outcome.blockedBy ? 'skip' : statusFromFindings(findings);
+    const summary = outcome.blockedBy && !outcome.summary ? `skipped because ${outcome.blockedBy} failed` : outcome.summary;
+    const result: CheckResult = {
+      ...base,
+      status,
+      durationMs,
+      summary,
+      findings,
+      reproduce: outcome.reproduce ?? [],
+    };
+    if (outcome.evidence) result.evidence = outcome.evidence;
+    return { result, blockedBy: outcome.blockedBy };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const result: CheckResult = {
+      ...base,
+      status: 'error',
+      durationMs: Math.round(now() - t0),
+      summary: `the check itself failed: ${message}`,
+      findings: [toFinding({ code: 'check.crashed', message })],
+      reproduce: [],
+    };
+    if (err instanceof Error && err.stack) result.evidence = { stack: err.stack.split('\n').slice(0, 6) };
+    return { result };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onParentAbort);
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${ms}ms`;
+}
