@@ -1,0 +1,222 @@
+// One TLS handshake that always yields evidence: verification is off during the handshake
+// (rejectUnauthorized: false) and the whole presented chain is captured, so the caller can
+// verify it afterwards with verifyChain() and explain exactly why kubectl would refuse it.
+
+import type * as net from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import * as tls from 'node:tls';
+import { elapsed, startDeadline } from './deadline.ts';
+import { isIPLiteral, joinHostPort } from './ip.ts';
+import { abortedError, classifySocketError, guardSocket, openTcp, timeoutError, type NetError } from './tcp.ts';
+import { certInfo, type CertInfo } from './x509.ts';
+
+export interface TlsResult {
+  /** handshake completed (verification is separate) */
+  ok: boolean;
+  durationMs: number;
+  /** SNI sent; none for IP literals, like Go */
+  servername?: string;
+  protocol?: string;
+  cipher?: string;
+  alpn?: string;
+  chain: CertInfo[];
+  certificates: X509Certificate[];
+  /** kinds: timeout, reset, refused, unreachable (TCP), alert (with the alert text), not-tls, aborted, other */
+  error?: NetError;
+  /** the TLS alert description when kind is 'alert' (e.g. 'handshake failure', 'certificate required') */
+  alert?: string;
+  /** TCP-level result when tlsHandshake opened the connection itself */
+  localAddress?: string;
+  socket?: tls.TLSSocket;
+}
+
+export interface TlsHandshakeOptions {
+  /** an existing TCP connection or CONNECT tunnel */
+  socket?: net.Socket;
+  host: string;
+  port: number;
+  /** tls-server-name; default: host unless it is an IP */
+  servername?: string;
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  alpn?: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** keep the TLS socket open and return it (caller owns it) */
+  keepOpen?: boolean;
+}
+
+/** The presented chain, leaf first, as sent by the peer (no local trust store lookups). */
+export function peerChain(sock: tls.TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true) as tls.DetailedPeerCertificate;
+  while (c && c.raw && c.raw.length) {
+    const fp = c.fingerprint256 ?? c.raw.toString('base64');
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    try {
+      out.push(new X509Certificate(c.raw));
+    } catch {
+      break;
+    }
+    const next: tls.DetailedPeerCertificate | undefined = c.issuerCertificate;
+    if (!next || next === c) break;
+    c = next;
+  }
+  return out;
+}
+
+const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request|record layer failure|bad record type|invalid record|unexpected message/i;
+
+/** Classify a handshake error; `alert` is the TLS alert description when the peer sent one. */
+export function classifyTlsError(err: NodeJS.ErrnoException, what: string): { error: NetError; alert?: string } {
+  const msg = err.message ?? String(err);
+  const code = err.code ?? (err as { library?: string }).library;
+  const alertM = /(?:sslv3|tlsv1[0-9]*|ssl\/tls) alert ([a-z ]+?)(?::|$| \()/i.exec(msg) ?? /alert_([a-z_]+)/i.exec(String(err.code ?? ''));
+  if (alertM || /ALERT/.test(String(err.code ?? ''))) {
+    let alert = alertM ? alertM[1].replace(/_/g, ' ').toLowerCase().trim() : undefined;
+    if (!alert && err.code) {
+      const m = /ALERT_(.+)$/.exec(err.code);
+      alert = m ? m[1].replace(/_/g, ' ').toLowerCase() : undefined;
+    }
+    const n = /SSL alert number (\d+)/.exec(msg)?.[1];
+    return {
+      error: { kind: 'alert', ...(code ? { code: String(code) } : {}), message: `${what}: the server sent TLS alert "${alert ?? 'unknown'}"${n ? ` (${n})` : ''}${alertHint(alert)}` },
+      alert,
+    };
+  }
+  if (NOT_TLS.test(msg) || /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL/.test(String(err.code ?? ''))) {
+    return { error: { kind: 'not-tls', ...(code ? { code: String(code) } : {}), message: `${what}: the server did not answer with TLS (plain HTTP or another protocol on this port?)` } };
+  }
+  if (/disconnected before secure TLS connection|socket hang up/i.test(msg)) {
+    return { error: { kind: 'reset', code: err.code ?? 'ECONNRESET', message: `${what}: the server closed the connection during the handshake` } };
+  }
+  if (/protocol version|no protocols available|unsupported protocol/i.test(msg)) {
+    return { error: { kind: 'alert', ...(code ? { code: String(code) } : {}), message: `${what}: no TLS version in common (${msg})` }, alert: 'protocol version' };
+  }
+  const e = classifySocketError(err, what);
+  return { error: e };
+}
+
+function alertHint(alert: string | undefined): string {
+  switch (alert) {
+    case 'certificate required':
+    case 'bad certificate':
+      return ': the server wants a client certificate it accepts';
+    case 'handshake failure':
+      return ': no cipher suite or TLS version in common, or a client certificate was required';
+    case 'unrecognized name':
+      return ': the server does not serve this SNI name';
+    case 'unknown ca':
+      return ': the server does not trust the client certificate\'s CA';
+    case 'protocol version':
+      return ': no TLS version in common';
+    default:
+      return '';
+  }
+}
+
+export async function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsResult> {
+  const startedAt = performance.now();
+  const host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
+  const sniCandidate = opts.servername !== undefined && opts.servername !== '' ? opts.servername : host;
+  // Go (crypto/tls hostnameInSNI) never sends an IP literal as SNI
+  const servername = isIPLiteral(sniCandidate) ? undefined : sniCandidate.replace(/\.$/, '');
+  const what = `TLS handshake with ${joinHostPort(host, opts.port)}${servername && servername !== host ? ` (SNI ${servername})` : ''}`;
+  const base = { servername, chain: [] as CertInfo[], certificates: [] as X509Certificate[] };
+
+  let raw = opts.socket;
+  let localAddress: string | undefined;
+  if (!raw) {
+    const tcp = await openTcp(host, opts.port, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    if (!tcp.ok || !tcp.socket) {
+      return { ...base, ok: false, durationMs: elapsed(startedAt), error: tcp.error };
+    }
+    raw = tcp.socket;
+    localAddress = tcp.localAddress;
+  }
+  const remaining = Math.max(0, opts.timeoutMs - (performance.now() - startedAt));
+  const rawSocket = raw;
+
+  return new Promise<TlsResult>((resolve) => {
+    let settled = false;
+    let sock: tls.TLSSocket | undefined;
+    const finish = (r: Partial<TlsResult> & { ok: boolean }) => {
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      if (sock) {
+        sock.removeListener('secureConnect', onSecure);
+        sock.removeListener('error', onError);
+        sock.removeListener('close', onClose);
+      }
+      let certificates: X509Certificate[] = [];
+      if (sock) {
+        try {
+          certificates = peerChain(sock);
+        } catch {
+          certificates = [];
+        }
+      }
+      let chain: CertInfo[] = [];
+      try {
+        chain = certificates.map((c) => certInfo(c));
+      } catch {
+        chain = [];
+      }
+      const keep = r.ok && opts.keepOpen && sock;
+      if (keep) guardSocket(sock!);
+      else {
+        sock?.destroy();
+        rawSocket.destroy();
+      }
+      resolve({
+        ...base,
+        durationMs: elapsed(startedAt),
+        ...(localAddress ? { localAddress } : {}),
+        ...r,
+        certificates,
+        chain,
+        ...(keep ? { socket: sock } : {}),
+      });
+    };
+    const deadline = startDeadline({ timeoutMs: remaining, signal: opts.signal }, (why) =>
+      finish({ ok: false, error: why === 'timeout' ? timeoutError(what, opts.timeoutMs, 'the server accepted the connection but did not complete the handshake') : abortedError(what) }),
+    );
+    const onSecure = () => {
+      const s = sock!;
+      const cipher = s.getCipher();
+      finish({
+        ok: true,
+        protocol: s.getProtocol() ?? undefined,
+        cipher: cipher?.standardName ?? cipher?.name,
+        alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : undefined,
+      });
+    };
+    const onError = (err: NodeJS.ErrnoException) => {
+      const c = classifyTlsError(err, what);
+      finish({ ok: false, error: c.error, ...(c.alert ? { alert: c.alert } : {}) });
+    };
+    const onClose = () => finish({ ok: false, error: { kind: 'reset', code: 'ECONNRESET', message: `${what}: the server closed the connection during the handshake` } });
+    if (settled) return;
+    try {
+      sock = tls.connect({
+        socket: rawSocket,
+        servername,
+        rejectUnauthorized: false,
+        // an empty CA list keeps getPeerCertificate(true) to what the server sent
+        ca: [],
+        ...(opts.alpn?.length ? { ALPNProtocols: opts.alpn } : {}),
+        ...(opts.clientCertPem ? { cert: opts.clientCertPem } : {}),
+        ...(opts.clientKeyPem ? { key: opts.clientKeyPem } : {}),
+      });
+    } catch (err) {
+      finish({ ok: false, error: { kind: 'other', message: `${what}: ${(err as Error).message}` } });
+      return;
+    }
+    sock.once('secureConnect', onSecure);
+    sock.on('error', onError);
+    sock.once('close', onClose);
+  });
+}
