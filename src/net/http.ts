@@ -2,7 +2,11 @@
 // plain one). The whole exchange, body included, is bounded by the deadline. The socket is
 // consumed: it is closed when the request ends.
 
-import * as http from 'node:http';
+import type * as Http from 'node:http';
+
+// process.getBuiltinModule, not an ESM import: the ESM facade of node:http evaluates its lazy
+// getters and loads undici, which costs ~10 ms of start-up on every run.
+const http = process.getBuiltinModule('node:http') as typeof Http;
 import type * as net from 'node:net';
 import { elapsed, startDeadline } from './deadline.ts';
 import { abortedError, classifySocketError, timeoutError, type NetError } from './tcp.ts';
@@ -45,8 +49,8 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult>
   const what = `${opts.method} ${opts.path}`;
   return new Promise<HttpResult>((resolve) => {
     let settled = false;
-    let req: http.ClientRequest | undefined;
-    let res: http.IncomingMessage | undefined;
+    let req: Http.ClientRequest | undefined;
+    let res: Http.IncomingMessage | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;

@@ -4,7 +4,9 @@ import { runChecks, type RunnerEvent } from './runner.ts';
 import type { Report } from './types.ts';
 import type { Redactor } from './redact.ts';
 
-export const TOOL_VERSION = '0.1.0';
+import { TOOL_VERSION } from './version.ts';
+
+export { TOOL_VERSION };
 
 export interface BuildOptions {
   defaultTimeoutMs: number;

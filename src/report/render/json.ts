@@ -1,10 +1,10 @@
 import type { Report } from '../types.ts';
-import yaml from 'js-yaml';
+import { dump } from 'js-yaml';
 
 export function renderJson(report: Report): string {
   return JSON.stringify(report, null, 2) + '\n';
 }
 
 export function renderYaml(report: Report): string {
-  return yaml.dump(JSON.parse(JSON.stringify(report)), { lineWidth: -1, noRefs: true });
+  return dump(JSON.parse(JSON.stringify(report)), { lineWidth: -1, noRefs: true });
 }

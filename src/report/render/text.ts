@@ -1,7 +1,7 @@
 // The human text report: one line per check, findings under failing ones, then root cause and fix.
 import type { CheckResult, Report } from '../types.ts';
 import { STATUS_SYMBOL, plainStyle, wrap, type Style } from './style.ts';
-import yaml from 'js-yaml';
+import { dump } from 'js-yaml';
 
 export interface TextOptions {
   style?: Style;
@@ -62,7 +62,7 @@ function renderCheck(c: CheckResult, st: Style, idWidth: number, width: number, 
   }
   if (verbose && c.evidence) {
     lines.push(`${' '.repeat(10)}${st.dim('evidence:')}`);
-    const y = yaml.dump(c.evidence, { lineWidth: width - 12, noRefs: true, skipInvalid: true }).trimEnd();
+    const y = dump(c.evidence, { lineWidth: width - 12, noRefs: true, skipInvalid: true }).trimEnd();
     for (const l of y.split('\n')) lines.push(`${' '.repeat(12)}${l}`);
   }
   return lines;

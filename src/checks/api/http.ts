@@ -1,0 +1,274 @@
+// api.http, api.health and api.auth: what the API server says once TLS works.
+import type { CheckDefinition } from '../../report/runner.ts';
+import type { FindingInput } from '../../report/types.ts';
+import { ExecPluginError } from '../../kube/credentials.ts';
+import type { HttpResult } from '../../net/http.ts';
+import type { ApiContext } from './context.ts';
+import { quoteBody } from './network.ts';
+
+export const KUBECTL_401 =
+  'error: You must be logged in to the server (the server has asked for the client to provide credentials)';
+
+const CLOCK_SKEW_WARN_S = 60;
+
+function parseJson(body: string | undefined): Record<string, unknown> | undefined {
+  if (!body) return undefined;
+  try {
+    const j = JSON.parse(body) as unknown;
+    return j && typeof j === 'object' ? (j as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function statusText(r: HttpResult): string {
+  return r.response ? `${r.response.statusCode} ${r.response.statusMessage}` : (r.error?.message ?? 'no answer');
+}
+
+export const httpCheck: CheckDefinition<ApiContext> = {
+  id: 'api.http',
+  title: 'HTTP /version',
+  requires: ['api.tls'],
+  codes: ['api.http.error', 'api.http.clock-skew'],
+  timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 2 + 1000,
+  async run(ctx) {
+    const reproduce = [`kubectl version ${ctx.contextArgs}`.trim(), `kubectl get --raw /version ${ctx.contextArgs}`.trim()];
+    const r = await ctx.requestOnce('version', 'GET', '/version', { auth: true });
+    const evidence: Record<string, unknown> = { via: r.via, durationMs: r.durationMs };
+    if (!r.response) {
+      const msg =
+        r.error?.kind === 'timeout'
+          ? `GET /version got no complete answer within ${ctx.options.requestTimeoutMs} ms (the server accepted the request but did not finish its answer)`
+          : `GET /version failed: ${r.error?.message ?? 'no answer'}`;
+      evidence.error = r.error;
+      return { summary: msg, findings: [{ code: 'api.http.error', message: `${msg}.` }], evidence, reproduce };
+    }
+    let res = r.response;
+    evidence.status = `${res.statusCode} ${res.statusMessage}`;
+    evidence.rttMs = res.durationMs;
+    let note = '';
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      // the HTTP layer works; who we are is api.auth's question. /version is public: ask anonymously.
+      const anon = await ctx.requestOnce('version-anonymous', 'GET', '/version', { auth: false });
+      note = ` (with credentials: ${res.statusCode}; see api.auth)`;
+      if (anon.response) res = anon.response;
+    }
+    const findings: FindingInput[] = [];
+    const body = parseJson(res.body);
+    if (res.statusCode !== 200 || !body || typeof body.gitVersion !== 'string') {
+      const what =
+        res.statusCode === 200
+          ? `GET /version answered 200 but not with a Kubernetes version document: "${quoteBody(res.body, 160)}" (is this an API server?)`
+          : `GET /version answered ${res.statusCode} ${res.statusMessage}: "${quoteBody(res.body, 200)}"`;
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        return { summary: `the server answers HTTP${note}; /version is not public here`, findings, evidence, reproduce };
+      }
+      findings.push({ code: 'api.http.error', message: `${what}.` });
+      return { summary: what, findings, evidence, reproduce };
+    }
+    evidence.version = body;
+    const date = res.headers['date'];
+    let skewText = '';
+    if (typeof date === 'string') {
+      const serverTime = Date.parse(date);
+      if (!Number.isNaN(serverTime)) {
+        const local = ctx.now().getTime() - res.durationMs / 2;
+        const skewS = Math.round((local - serverTime) / 1000);
+        evidence.serverDate = date;
+        evidence.clockSkewSeconds = skewS;
+        if (Math.abs(skewS) > CLOCK_SKEW_WARN_S) {
+          skewText = `; clock skew ${skewS} s`;
+          findings.push({
+            code: 'api.http.clock-skew',
+            message: `This machine's clock is ${Math.abs(skewS)} s ${skewS > 0 ? 'ahead of' : 'behind'} the server's (server Date: ${date}); tokens and certificate validity depend on both clocks.`,
+          });
+        }
+      }
+    }
+    return {
+      summary: `server ${body.gitVersion as string} answered in ${res.durationMs} ms${note}${skewText}`,
+      findings,
+      evidence,
+      reproduce,
+    };
+  },
+};
+
+interface HealthAnswer {
+  path: string;
+  status?: string;
+  ok: boolean;
+  failing: string[];
+  lines?: string[];
+  anonymous: boolean;
+  error?: string;
+}
+
+async function health(ctx: ApiContext, path: string): Promise<HealthAnswer> {
+  let r = await ctx.request('GET', path, { auth: true });
+  let anonymous = false;
+  if (r.response && (r.response.statusCode === 401 || r.response.statusCode === 403)) {
+    r = await ctx.request('GET', path, { auth: false });
+    anonymous = true;
+  }
+  if (!r.response) return { path, ok: false, failing: [], anonymous, error: r.error?.message ?? 'no answer' };
+  const lines = r.response.body.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const failing = lines.filter((l) => l.startsWith('[-]')).map((l) => l.slice(3).replace(/ failed:.*$/, '').trim());
+  return { path, status: statusText(r), ok: r.response.statusCode === 200, failing, lines, anonymous };
+}
+
+export const healthCheck: CheckDefinition<ApiContext> = {
+  id: 'api.health',
+  title: 'Health (livez, readyz)',
+  requires: ['api.http'],
+  codes: ['api.health.not-ready', 'api.health.not-live'],
+  timeoutMs: (ctx) => (ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs) * 2 + 1000,
+  async run(ctx) {
+    const [livez, readyz] = await Promise.all([health(ctx, '/livez?verbose'), health(ctx, '/readyz?verbose')]);
+    const reproduce = [`kubectl get --raw '/readyz?verbose' ${ctx.contextArgs}`.trim(), `kubectl get --raw '/livez?verbose' ${ctx.contextArgs}`.trim()];
+    const evidence = { livez, readyz };
+    const unreadable = [livez, readyz].filter((h) => h.status?.startsWith('401') || h.status?.startsWith('403'));
+    if (unreadable.length === 2) {
+      return { skip: true, summary: `not readable by this identity or anonymously (${readyz.status})`, evidence, reproduce };
+    }
+    const findings: FindingInput[] = [];
+    if (!livez.ok && !livez.status?.startsWith('40')) {
+      findings.push({
+        code: 'api.health.not-live',
+        message: `/livez answered ${livez.status ?? livez.error}${livez.failing.length ? `; failing: ${livez.failing.join(', ')}` : ''}.`,
+      });
+    }
+    if (!readyz.ok && !readyz.status?.startsWith('40')) {
+      findings.push({
+        code: 'api.health.not-ready',
+        message: `/readyz answered ${readyz.status ?? readyz.error}${readyz.failing.length ? `; failing checks: ${readyz.failing.join(', ')}` : ''}.`,
+      });
+    }
+    const summary =
+      findings.length === 0
+        ? `livez ok, readyz ok (${readyz.lines?.filter((l) => l.startsWith('[+]')).length ?? 0} checks)`
+        : `${readyz.ok ? 'readyz ok' : `readyz failing${readyz.failing.length ? `: ${readyz.failing.join(', ')}` : ` (${readyz.status ?? readyz.error})`}`}; ${livez.ok ? 'livez ok' : `livez failing (${livez.status ?? livez.error})`}`;
+    return { summary, findings, evidence, reproduce };
+  },
+};
+
+export const authCheck: CheckDefinition<ApiContext> = {
+  id: 'api.auth',
+  title: 'Authentication',
+  requires: ['api.tls'],
+  codes: ['api.auth.unauthorized', 'api.auth.forbidden', 'api.auth.exec-plugin-failed', 'api.auth.anonymous'],
+  timeoutMs: (ctx) => (ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs) * 4 + 1000,
+  async run(ctx) {
+    const k = ctx.config;
+    const ns = k.namespace;
+    const reproduce = [`kubectl auth whoami ${ctx.contextArgs}`.trim(), `kubectl auth can-i list pods -n ${ns} ${ctx.contextArgs}`.trim()];
+    const creds = await ctx.credentials();
+    const evidence: Record<string, unknown> = { authKind: k.user.authKind };
+    if (creds instanceof ExecPluginError) {
+      evidence.execCommand = k.user.exec?.command;
+      return {
+        summary: `the exec credential plugin failed: ${creds.message}`,
+        findings: [{ code: 'api.auth.exec-plugin-failed', message: `${creds.message}.` }],
+        evidence,
+        reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...reproduce],
+      };
+    }
+    const findings: FindingInput[] = [];
+    if (k.user.authKind === 'none') {
+      findings.push({ code: 'api.auth.anonymous', message: `The context's user has no credentials: requests are anonymous (system:anonymous).` });
+    }
+    // who am I: SelfSubjectReview (GA in 1.28), else v1beta1, else fall back to SelfSubjectAccessReview
+    let identity: { username?: string; groups?: string[] } | undefined;
+    let reviewApi = '';
+    for (const version of ['v1', 'v1beta1']) {
+      const r = await ctx.request('POST', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, {
+        auth: true,
+        body: { apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview' },
+      });
+      if (!r.response) {
+        return { summary: `SelfSubjectReview failed: ${r.error?.message}`, findings: [{ code: 'api.auth.unauthorized', severity: 'warn', message: `POST SelfSubjectReview got no answer: ${r.error?.message}.` }], evidence, reproduce };
+      }
+      const code = r.response.statusCode;
+      if (code === 401) return unauthorized(ctx, r, evidence, reproduce);
+      if (code === 404) continue;
+      if (code === 403) {
+        evidence.selfSubjectReview = statusText(r);
+        break;
+      }
+      const body = parseJson(r.response.body);
+      const info = (body?.status as { userInfo?: { username?: string; groups?: string[] } } | undefined)?.userInfo;
+      if (info) {
+        identity = { username: info.username, groups: info.groups };
+        reviewApi = `SelfSubjectReview ${version}`;
+      }
+      break;
+    }
+    if (!identity) evidence.selfSubjectReview = evidence.selfSubjectReview ?? 'not served (before 1.28): fell back to SelfSubjectAccessReview';
+    const ssar = await ctx.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      auth: true,
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { namespace: ns, verb: 'list', resource: 'pods' } },
+      },
+    });
+    if (ssar.response?.statusCode === 401) return unauthorized(ctx, ssar, evidence, reproduce);
+    let allowed: boolean | undefined;
+    if (ssar.response?.statusCode === 201 || ssar.response?.statusCode === 200) {
+      const st = parseJson(ssar.response.body)?.status as { allowed?: boolean; reason?: string } | undefined;
+      allowed = st?.allowed === true;
+      evidence.canListPods = { namespace: ns, allowed, reason: st?.reason };
+    } else if (ssar.response) {
+      evidence.selfSubjectAccessReview = statusText(ssar);
+    }
+    if (identity) evidence.user = identity;
+    const who = identity?.username ? `${identity.username}${identity.groups?.length ? ` (groups ${identity.groups.join(', ')})` : ''}` : 'an identity the server accepts';
+    if (ssar.response?.statusCode === 403 && !identity) {
+      findings.push({
+        code: 'api.auth.forbidden',
+        severity: 'fail',
+        message: `The server accepts the credentials but RBAC forbids even SelfSubjectAccessReview: "${quoteBody(ssar.response.body, 200)}".`,
+      });
+    } else if (allowed === false) {
+      const user = identity?.username ?? k.userName ?? 'this user';
+      findings.push({
+        code: 'api.auth.forbidden',
+        message: `Authenticated as ${who}, but RBAC forbids listing pods in ${ns}: kubectl says "Error from server (Forbidden): pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "${ns}"".`,
+      });
+    }
+    const can = allowed === undefined ? '' : allowed ? `; can list pods in ${ns}` : `; cannot list pods in ${ns}`;
+    return { summary: `authenticated as ${who} via ${describeAuth(ctx)}${reviewApi ? '' : ' (SelfSubjectReview not served)'}${can}`, findings, evidence, reproduce };
+  },
+};
+
+function describeAuth(ctx: ApiContext): string {
+  const u = ctx.config.user;
+  switch (u.authKind) {
+    case 'exec':
+      return `exec plugin ${u.exec?.command ?? ''}`.trim();
+    case 'client-certificate':
+      return 'client certificate';
+    case 'tokenFile':
+      return `token file ${u.tokenFile ?? ''}`.trim();
+    case 'none':
+      return 'no credentials';
+    default:
+      return u.authKind;
+  }
+}
+
+function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, unknown>, reproduce: string[]) {
+  evidence.status = statusText(r);
+  evidence.body = quoteBody(r.response?.body, 400);
+  return {
+    summary: `the server rejects the credentials (401 Unauthorized)`,
+    findings: [
+      {
+        code: 'api.auth.unauthorized',
+        message: `The server rejects the ${describeAuth(ctx)} of user ${ctx.config.userName ?? '(unnamed)'} with 401 Unauthorized; kubectl says "${KUBECTL_401}".`,
+      },
+    ],
+    evidence,
+    reproduce,
+  };
+}

@@ -1,0 +1,44 @@
+// The `api` diagnosis: this machine → API server, layer by layer.
+import type { DiagnosisDefinition } from '../registry.ts';
+import { ApiContext, type ApiOptions } from './context.ts';
+import { diagnoseApi } from './diagnosis.ts';
+import { endpointsCheck } from './endpoints.ts';
+import { authCheck, healthCheck, httpCheck } from './http.ts';
+import { kubeconfigCheck } from './kubeconfig.ts';
+import { dnsCheck, proxyCheck, proxyConnectCheck, proxyEnvironment, tcpCheck } from './network.ts';
+import { tlsCheck } from './tls.ts';
+
+export const API_CHECKS = [
+  kubeconfigCheck,
+  dnsCheck,
+  proxyCheck,
+  tcpCheck,
+  proxyConnectCheck,
+  tlsCheck,
+  httpCheck,
+  healthCheck,
+  authCheck,
+  endpointsCheck,
+];
+
+export const apiDiagnosis: DiagnosisDefinition<ApiOptions, ApiContext> = {
+  command: 'api',
+  title: 'API server',
+  description: "this machine → API server: kubeconfig, DNS, proxy, TCP, TLS, HTTP, health, auth, every endpoint",
+  checks: API_CHECKS,
+  createContext: (options) => new ApiContext(options),
+  diagnose: diagnoseApi,
+  target(ctx) {
+    const k = ctx.kube;
+    return {
+      context: k?.contextName,
+      cluster: k?.clusterName,
+      user: k?.userName,
+      namespace: k?.namespace,
+      server: k?.cluster.server,
+    };
+  },
+  environment(ctx) {
+    return { proxy: proxyEnvironment(ctx.options.env), kubeconfig: ctx.kube?.files.map((f) => f.path) };
+  },
+};

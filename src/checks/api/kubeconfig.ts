@@ -1,0 +1,85 @@
+import type { CheckDefinition } from '../../report/runner.ts';
+import type { FindingInput } from '../../report/types.ts';
+import { describeMerge } from '../../kube/kubeconfig.ts';
+import { redactUrlText } from '../../report/redact.ts';
+import type { ApiContext } from './context.ts';
+
+const ERROR_CODE = {
+  missing: 'api.kubeconfig.missing',
+  invalid: 'api.kubeconfig.invalid',
+  'unknown-context': 'api.kubeconfig.unknown-context',
+  'unknown-cluster': 'api.kubeconfig.unknown-context',
+  'unknown-user': 'api.kubeconfig.unknown-context',
+} as const;
+
+export const kubeconfigCheck: CheckDefinition<ApiContext> = {
+  id: 'api.kubeconfig',
+  title: 'Kubeconfig',
+  codes: [
+    'api.kubeconfig.missing',
+    'api.kubeconfig.unknown-context',
+    'api.kubeconfig.invalid',
+    'api.kubeconfig.localhost-fallback',
+    'api.kubeconfig.insecure',
+    'api.kubeconfig.files-skipped',
+  ],
+  async run(ctx) {
+    if (ctx.kubeError) {
+      return {
+        summary: ctx.kubeError.message,
+        findings: [{ code: ERROR_CODE[ctx.kubeError.code], message: ctx.kubeError.message }],
+        reproduce: [`kubectl config view --minify ${ctx.contextArgs}`.trim()],
+      };
+    }
+    const k = ctx.config;
+    const findings: FindingInput[] = [];
+    if (k.localhostFallback) {
+      findings.push({
+        code: 'api.kubeconfig.localhost-fallback',
+        message:
+          'No kubeconfig was found (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster service account): kubectl would silently dial http://localhost:8080.',
+      });
+    }
+    if (k.cluster.insecureSkipTlsVerify) {
+      findings.push({
+        code: 'api.kubeconfig.insecure',
+        message: 'insecure-skip-tls-verify is set: the server certificate is not checked, so interception would go unnoticed by kubectl.',
+      });
+    }
+    const skipped = k.files.filter((f) => !f.loaded);
+    if (skipped.length > 0 && k.source === 'KUBECONFIG') {
+      findings.push({
+        code: 'api.kubeconfig.files-skipped',
+        message: `KUBECONFIG lists files that were skipped: ${skipped.map((f) => `${f.path} (${f.error ?? 'missing'})`).join(', ')}.`,
+      });
+    }
+    const auth = k.user.authKind === 'exec' && k.user.exec ? `exec plugin ${k.user.exec.command}` : k.user.authKind;
+    const ca = k.cluster.insecureSkipTlsVerify ? 'verification disabled' : `CA from ${k.cluster.caSource}`;
+    const summary = k.localhostFallback
+      ? 'no kubeconfig found: kubectl would dial http://localhost:8080'
+      : `context ${k.contextName ?? '(in-cluster)'} → ${k.cluster.server}; auth: ${auth}; ${ca}`;
+    return {
+      summary,
+      findings,
+      evidence: {
+        source: k.source,
+        files: k.files,
+        merge: describeMerge(k),
+        context: k.contextName,
+        cluster: k.clusterName,
+        user: k.userName,
+        namespace: k.namespace,
+        namespaceSource: k.namespaceSource,
+        server: k.cluster.server,
+        authKind: k.user.authKind,
+        execCommand: k.user.exec?.command,
+        caSource: k.cluster.caSource,
+        insecureSkipTlsVerify: k.cluster.insecureSkipTlsVerify,
+        tlsServerName: k.cluster.tlsServerName,
+        proxyUrl: k.cluster.proxyUrl ? redactUrlText(k.cluster.proxyUrl) : undefined,
+        warnings: k.warnings,
+      },
+      reproduce: [`kubectl config view --minify ${ctx.contextArgs}`.trim()],
+    };
+  },
+};

@@ -1,0 +1,171 @@
+// api.tls: one handshake through the path kubectl takes; the presented chain is evidence even
+// when verification fails, and verification against the kubeconfig CA is done here, in Go's order.
+import type { CheckDefinition } from '../../report/runner.ts';
+import type { FindingInput, Severity } from '../../report/types.ts';
+import { knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
+import { redactUrl } from '../../net/proxy.ts';
+import type { ApiContext } from './context.ts';
+
+export const KUBECTL_TLS_PREFIX = 'Unable to connect to the server: tls: failed to verify certificate: ';
+
+export function describeCert(c: CertInfo | undefined): string {
+  if (!c) return '(no certificate)';
+  return c.subject || '(empty subject)';
+}
+
+export const tlsCheck: CheckDefinition<ApiContext> = {
+  id: 'api.tls',
+  title: 'TLS handshake',
+  requires: (ctx) => (ctx.kube && safeProxied(ctx) ? ['api.proxy'] : ['api.tcp']),
+  codes: [
+    'api.tls.intercepted',
+    'api.tls.no-ip-san',
+    'api.tls.name-mismatch',
+    'api.tls.unknown-authority',
+    'api.tls.expired',
+    'api.tls.not-yet-valid',
+    'api.tls.expiring-soon',
+    'api.tls.ca-invalid',
+    'api.tls.handshake-failed',
+    'api.tls.legacy-cn',
+    'api.tls.verification-disabled',
+  ],
+  timeoutMs: (ctx) => ctx.timeoutMs * 3 + ctx.options.requestTimeoutMs + 1000,
+  async run(ctx) {
+    if (ctx.config.cluster.server.startsWith('http:')) {
+      return { skip: true, summary: 'not applicable: the server URL is plain http://' };
+    }
+    const t = await ctx.tls();
+    const proxy = t.dialled.connect ? ctx.proxy().proxy : undefined;
+    const sni = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
+    const caFile = ctx.config.cluster.caSource.startsWith('file:') ? ctx.config.cluster.caSource.slice(5) : 'ca.crt';
+    const sClient = [
+      `openssl s_client -connect ${ctx.hostPort}`,
+      proxy ? ` -proxy ${proxy.host}` : '',
+      sni ? ` -servername ${sni}` : '',
+      ' -showcerts </dev/null',
+    ].join('');
+    const reproduce = [
+      sClient,
+      `${sClient.replace(' -showcerts </dev/null', '')} -CAfile ${caFile} -verify_return_error ${ctx.isIpServer && !ctx.config.cluster.tlsServerName ? `-verify_ip ${ctx.host}` : `-verify_hostname ${ctx.serverName}`} </dev/null`,
+    ];
+    if (t.dialled.connect && !t.dialled.socket) {
+      return { blockedBy: 'api.proxy.connect', summary: 'skipped because api.proxy.connect failed' };
+    }
+    if (!t.dialled.socket && !t.tls.ok && t.tls.chain.length === 0 && t.tls.durationMs === 0) {
+      return { blockedBy: 'api.tcp', summary: 'skipped because api.tcp failed' };
+    }
+    const evidence: Record<string, unknown> = {
+      via: t.dialled.via,
+      sni: t.tls.servername ?? null,
+      verifiedName: t.serverName,
+      protocol: t.tls.protocol,
+      cipher: t.tls.cipher,
+      chain: t.tls.chain,
+    };
+    if (!t.tls.ok) {
+      const e = t.tls.error;
+      const what =
+        e?.kind === 'not-tls'
+          ? `${t.dialled.via} did not answer with TLS (${e.message})`
+          : e?.kind === 'timeout'
+            ? `the TLS handshake with ${t.dialled.via} did not complete within ${ctx.timeoutMs} ms (the server accepted TCP but never answered)`
+            : `the TLS handshake with ${t.dialled.via} failed: ${e?.message ?? 'unknown error'}`;
+      evidence.error = e;
+      return { summary: what, findings: [{ code: 'api.tls.handshake-failed', message: `${what}.` }], evidence, reproduce };
+    }
+
+    const findings: FindingInput[] = [];
+    const leaf = t.tls.chain[0];
+    const insecure = ctx.config.cluster.insecureSkipTlsVerify;
+    const soften = (s: Severity | undefined): Severity | undefined => (insecure ? 'warn' : s);
+    if (t.caError) {
+      findings.push({ code: 'api.tls.ca-invalid', message: `The kubeconfig CA (${ctx.config.cluster.caSource}) cannot be used: ${t.caError}.` });
+    }
+    const v = t.verify;
+    if (v) {
+      evidence.verification = { trusted: v.trusted, anchoredBy: v.anchoredBy, problems: v.problems, goError: v.goError };
+      if (v.goError) evidence.kubectlError = `${KUBECTL_TLS_PREFIX}${v.goError}`;
+      const kinds = new Set(v.problems.map((p) => p.kind));
+      const caSubjects = (t.roots ?? []).map((r) => r.subject.replace(/\n/g, ','));
+      const product = leaf ? t.tls.chain.map(knownInterceptionProduct).find(Boolean) : undefined;
+      const notFromCa = kinds.has('unknown-authority');
+      const intercepted = notFromCa && (t.dialled.connect !== undefined || product !== undefined);
+      const issuer = t.tls.chain[t.tls.chain.length - 1]?.issuer ?? leaf?.issuer;
+      if (intercepted) {
+        const by = proxy ? `the proxy ${redactUrl(proxy)}` : 'a middlebox on the path';
+        findings.push({
+          code: 'api.tls.intercepted',
+          message:
+            `TLS to ${ctx.hostPort} is intercepted by ${by}: the certificate presented is ${describeCert(leaf)}, issued by ${issuer}` +
+            `${product ? ` (${product})` : ''}, not by the kubeconfig CA${caSubjects.length ? ` (${caSubjects.join('; ')})` : ''}.` +
+            (insecure ? ' insecure-skip-tls-verify is set, so kubectl would send its credentials to the interceptor.' : ''),
+        });
+      } else if (notFromCa && !t.caError) {
+        findings.push({
+          code: 'api.tls.unknown-authority',
+          severity: soften(undefined),
+          message: `The certificate ${describeCert(leaf)} is issued by ${issuer}, which is not the kubeconfig CA${caSubjects.length ? ` (${caSubjects.join('; ')})` : ' (the kubeconfig has no CA: the system store was used)'}. kubectl says: "${KUBECTL_TLS_PREFIX}x509: certificate signed by unknown authority".`,
+        });
+      }
+      for (const p of v.problems) {
+        const kubectlSays = v.goError && problemMatchesGoError(p.kind, v.goError) ? ` kubectl says: "${KUBECTL_TLS_PREFIX}${v.goError}".` : '';
+        switch (p.kind) {
+          case 'no-ip-san':
+            findings.push({
+              code: 'api.tls.no-ip-san',
+              severity: soften(undefined),
+              message: `The server URL uses the IP address ${ctx.host} and the certificate ${describeCert(leaf)} has no IP SANs.${kubectlSays}`,
+            });
+            break;
+          case 'name-mismatch':
+            findings.push({ code: 'api.tls.name-mismatch', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
+            break;
+          case 'legacy-cn-only':
+            findings.push({ code: 'api.tls.legacy-cn', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
+            break;
+          case 'expired':
+            findings.push({ code: 'api.tls.expired', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
+            break;
+          case 'not-yet-valid':
+            findings.push({ code: 'api.tls.not-yet-valid', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
+            break;
+          case 'expiring-soon':
+            findings.push({ code: 'api.tls.expiring-soon', message: `${p.message}.` });
+            break;
+          default:
+            break;
+        }
+      }
+      if (insecure && !v.trusted) {
+        findings.push({
+          code: 'api.tls.verification-disabled',
+          message: `insecure-skip-tls-verify hides this: with verification kubectl would fail with "${KUBECTL_TLS_PREFIX}${v.goError ?? 'x509: certificate signed by unknown authority'}".`,
+        });
+      }
+    }
+    const verdict = v?.trusted
+      ? `verified by ${v.anchoredBy ?? 'the kubeconfig CA'} for ${t.serverName}`
+      : v?.goError
+        ? `not trusted: ${v.goError}`
+        : 'not verified';
+    const summary = `${t.tls.protocol ?? 'TLS'}; ${describeCert(leaf)} issued by ${leaf?.issuer ?? '?'}; ${verdict}`;
+    return { summary, findings, evidence, reproduce };
+  },
+};
+
+function safeProxied(ctx: ApiContext): boolean {
+  try {
+    return ctx.proxy().proxy !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function problemMatchesGoError(kind: string, goError: string): boolean {
+  if (kind === 'no-ip-san') return goError.includes("doesn't contain any IP SANs");
+  if (kind === 'name-mismatch') return goError.includes('certificate is valid for');
+  if (kind === 'legacy-cn-only') return goError.includes('legacy Common Name');
+  if (kind === 'expired' || kind === 'not-yet-valid') return goError.includes('expired or is not yet valid');
+  return false;
+}

@@ -1,0 +1,146 @@
+// The command layer: parse flags, run one diagnosis, hand the report to a renderer, return the
+// exit code. Data goes to stdout, messages to stderr. Nothing below this layer prints or exits.
+import yargs from 'yargs';
+import { parseDuration } from './duration.ts';
+import { Redactor } from '../report/redact.ts';
+import { TOOL_VERSION } from '../report/version.ts';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  homeDir: string;
+  stdinIsTTY?: boolean;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 3 } as const;
+export type Format = 'text' | 'json' | 'yaml' | 'markdown';
+const FORMATS: Format[] = ['text', 'json', 'yaml', 'markdown'];
+
+export interface CommonFlags {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  server?: string;
+  'request-timeout'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  'tls-server-name'?: string;
+  output?: Format;
+  'output-file'?: string;
+  timeout: string;
+  color: 'auto' | 'always' | 'never';
+  verbose: boolean;
+  endpoint?: string[];
+  _: (string | number)[];
+}
+
+class UsageError extends Error {}
+
+function parser(argv: string[]) {
+  return yargs(argv)
+    .scriptName('kubectl netdiag')
+    .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
+    .command('api', 'diagnose this machine → API server (kubeconfig, DNS, proxy, TCP, TLS, HTTP, health, auth, endpoints)', (y) =>
+      y.option('endpoint', {
+        type: 'string',
+        array: true,
+        describe: 'another address of the API server to probe (URL or host:port; repeatable)',
+      }),
+    )
+    .command('version', 'print the version')
+    .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config)' })
+    .option('context', { type: 'string', describe: 'the kubeconfig context to use' })
+    .option('cluster', { type: 'string', describe: 'the kubeconfig cluster to use' })
+    .option('user', { type: 'string', describe: 'the kubeconfig user to use' })
+    .option('namespace', { alias: 'n', type: 'string', describe: 'the namespace' })
+    .option('server', { alias: 's', type: 'string', describe: 'the address of the API server (overrides the kubeconfig)' })
+    .option('request-timeout', { type: 'string', describe: 'deadline of one API request (e.g. 5s); default: --timeout' })
+    .option('insecure-skip-tls-verify', { type: 'boolean', describe: "don't verify the server certificate (the check still reports what it would find)" })
+    .option('tls-server-name', { type: 'string', describe: 'the name the server certificate is checked against (and SNI)' })
+    .option('output', { alias: 'o', choices: FORMATS, describe: 'output format (default: text; the live view on a terminal)' })
+    .option('output-file', { type: 'string', describe: 'also write the report to this file (format from its extension: .json .yaml .md .txt)' })
+    .option('timeout', { type: 'string', default: '5s', describe: 'deadline of each network probe' })
+    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colour in text output (NO_COLOR turns it off)' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'show evidence, reproduce commands and progress on stderr' })
+    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
+    .strict()
+    .demandCommand(1, 'a command is required: try "kubectl netdiag api"')
+    .version(false)
+    .help('help')
+    .alias('help', 'h')
+    .wrap(100)
+    .epilogue(
+      'Exit codes: 0 no check failed · 1 at least one check failed · 2 usage or configuration error · 3 internal error.\n' +
+        'Docs: https://github.com/kubectl-netdiag/kubectl-netdiag',
+    )
+    .exitProcess(false);
+}
+
+async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {
+  let output = '';
+  let failure: string | undefined;
+  const y = parser(argv).fail((msg, err) => {
+    failure = msg || err?.message || 'invalid arguments';
+  });
+  const flags = await new Promise<CommonFlags | undefined>((res) => {
+    y.parse(argv, {}, (err, parsed, out) => {
+      output = out ?? '';
+      if (err && !failure) failure = err.message;
+      res(parsed as unknown as CommonFlags);
+    });
+  });
+  if (failure) return { error: failure };
+  return { flags, output };
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const redactor = new Redactor();
+  const out = (s: string) => io.stdout.write(redactor.redact(s));
+  const err = (s: string) => io.stderr.write(redactor.redact(s));
+
+  if (argv.length === 0) argv = ['--help'];
+  const parsed = await parseArgs(argv);
+  if (parsed.error) {
+    err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
+    return EXIT.usage;
+  }
+  const flags = parsed.flags!;
+  if (parsed.output) {
+    // --help
+    out(parsed.output.endsWith('\n') ? parsed.output : `${parsed.output}\n`);
+    return EXIT.ok;
+  }
+  const command = String(flags._[0] ?? '');
+  if (command === 'version') {
+    if (flags.output === 'json') out(JSON.stringify({ name: 'kubectl-netdiag', version: TOOL_VERSION }) + '\n');
+    else if (flags.output === 'yaml') out(`name: kubectl-netdiag\nversion: ${TOOL_VERSION}\n`);
+    else out(`kubectl-netdiag ${TOOL_VERSION}\n`);
+    return EXIT.ok;
+  }
+
+  let timeoutMs: number;
+  let requestTimeoutMs: number;
+  try {
+    timeoutMs = parseDuration(flags.timeout);
+    if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than zero');
+    const rt = flags['request-timeout'] !== undefined ? parseDuration(flags['request-timeout']) : 0;
+    requestTimeoutMs = rt > 0 ? rt : timeoutMs;
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+
+  // The diagnosis path (checks, network probes, renderers) is loaded only when needed, so
+  // `version` and `--help` start as fast as node itself.
+  const { runApiCommand } = await import('./run.ts');
+  return runApiCommand(flags, io, redactor, { timeoutMs, requestTimeoutMs });
+}

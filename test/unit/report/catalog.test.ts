@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../../../src/report/catalog.ts';
+import { API_CHECKS } from '../../../src/checks/api/index.ts';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('finding catalog', () => {
+  const declared = new Set(API_CHECKS.flatMap((c) => c.codes));
+
+  it('has every code a check declares', () => {
+    for (const c of API_CHECKS) for (const code of c.codes) expect(CATALOG[code], `${c.id} declares ${code}`).toBeDefined();
+  });
+
+  it('has every finding code literal that appears in the checks\' source, and each is declared by a check', () => {
+    const literals = new Set<string>();
+    for (const file of sources('src/checks')) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/code:\s*'([a-z]+\.[a-z0-9.-]+)'/g)) literals.add(m[1]!);
+      for (const m of text.matchAll(/'(api\.[a-z-]+\.[a-z0-9-]+)'/g)) if (!API_CHECKS.some((c) => c.id === m[1])) literals.add(m[1]!);
+    }
+    expect(literals.size).toBeGreaterThan(30);
+    for (const code of literals) {
+      expect(CATALOG[code], `${code} is in the catalog`).toBeDefined();
+      expect(declared.has(code), `${code} is declared by a check`).toBe(true);
+    }
+  });
+
+  it('lists the SPEC §5 api codes with their meaning', () => {
+    const spec = [
+      'api.kubeconfig.missing', 'api.kubeconfig.unknown-context', 'api.kubeconfig.invalid', 'api.kubeconfig.localhost-fallback',
+      'api.dns.nxdomain', 'api.dns.timeout', 'api.dns.hosts-override', 'api.proxy.in-use', 'api.proxy.no-proxy-miss',
+      'api.tcp.unreachable', 'api.tcp.refused', 'api.tcp.timeout', 'api.tcp.reset', 'api.proxy.unreachable', 'api.proxy.denied',
+      'api.proxy.auth-required', 'api.proxy.upstream-failed', 'api.tls.intercepted', 'api.tls.no-ip-san', 'api.tls.name-mismatch',
+      'api.tls.unknown-authority', 'api.tls.expired', 'api.tls.not-yet-valid', 'api.tls.expiring-soon', 'api.tls.ca-invalid',
+      'api.http.error', 'api.http.clock-skew', 'api.health.not-ready', 'api.auth.unauthorized', 'api.auth.forbidden',
+      'api.auth.exec-plugin-failed', 'api.endpoints.partial',
+    ];
+    for (const code of spec) expect(declared.has(code), code).toBe(true);
+    expect(CATALOG['api.tls.expiring-soon']!.severity).toBe('warn');
+    expect(CATALOG['api.proxy.in-use']!.severity).toBe('info');
+  });
+
+  it('gives every code a title, and every fail-severity code a remediation or a check-supplied one', () => {
+    for (const [code, e] of Object.entries(CATALOG)) expect(e.title.length, code).toBeGreaterThan(10);
+  });
+
+  it('uses the SPEC check ids, in layer order', () => {
+    expect(API_CHECKS.map((c) => c.id)).toEqual([
+      'api.kubeconfig', 'api.dns', 'api.proxy', 'api.tcp', 'api.proxy.connect', 'api.tls', 'api.http', 'api.health', 'api.auth', 'api.endpoints',
+    ]);
+  });
+});
