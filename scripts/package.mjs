@@ -29,17 +29,20 @@ const tar = execFileSync(
   ['--sort=name', '--mtime=2026-01-01 00:00:00Z', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rwX,go+rX,go-w', '-C', stage, '-cf', '-', 'kubectl-netdiag', 'LICENSE'],
   { maxBuffer: 1 << 30 },
 );
-const gz = execFileSync('gzip', ['-n', '-9'], { input: tar, maxBuffer: 1 << 30 });
+const gz = execFileSync('gzip', ['-n', '-6'], { input: tar, maxBuffer: 1 << 30 });
 writeFileSync(archive, gz);
 rmSync(stage, { recursive: true, force: true });
 const sha = createHash('sha256').update(gz).digest('hex');
 
-const manifestPath = join(root, 'plugin.yaml');
-const manifest = readFileSync(manifestPath, 'utf8');
+// --manifest PATH writes the updated manifest elsewhere (tests); by default plugin.yaml itself.
+const mi = process.argv.indexOf('--manifest');
+const manifestPath = mi > 0 ? process.argv[mi + 1] : join(root, 'plugin.yaml');
+const templatePath = join(root, 'plugin.yaml');
+const manifest = readFileSync(templatePath, 'utf8');
 const updated = manifest.replace(/sha256: "?[0-9a-f]{64}"?/, `sha256: "${sha}"`);
 if (updated === manifest && !manifest.includes(sha)) {
   console.error('error: plugin.yaml has no sha256 field to update');
   process.exit(2);
 }
 writeFileSync(manifestPath, updated);
-console.log(`${archive}\nsha256 ${sha} (written to plugin.yaml)`);
+console.log(`${archive}\nsha256 ${sha} (written to ${manifestPath})`);

@@ -45,6 +45,8 @@ export interface CommonFlags {
 
 class UsageError extends Error {}
 
+const LIST_FLAGS = new Set(['endpoint']);
+
 function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('kubectl netdiag')
@@ -71,6 +73,7 @@ function parser(argv: string[]) {
     .option('timeout', { type: 'string', default: '5s', describe: 'deadline of each network probe' })
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colour in text output (NO_COLOR turns it off)' })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'show evidence, reproduce commands and progress on stderr' })
+    // no --no-X negation, no camelCase aliases: flags are spelled as kubectl spells them
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
     .strict()
     .demandCommand(1, 'a command is required: try "kubectl netdiag api"')
@@ -99,6 +102,11 @@ async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?
     });
   });
   if (failure) return { error: failure };
+  // like kubectl (pflag): a repeated scalar flag's last value wins; list flags accumulate
+  const record = flags as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    if (Array.isArray(value) && key !== '_' && !LIST_FLAGS.has(key)) record[key] = value[value.length - 1];
+  }
   return { flags, output };
 }
 

@@ -93,7 +93,8 @@ async function probe(ctx: ApiContext, c: Candidate): Promise<EndpointProbe> {
 export const endpointsCheck: CheckDefinition<ApiContext> = {
   id: 'api.endpoints',
   title: 'Other API addresses',
-  requires: ['api.http'],
+  // the EndpointSlice read needs only a trusted connection, not /version
+  requires: ['api.tls'],
   codes: ['api.endpoints.partial'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs + ctx.timeoutMs * 4 + 1000,
   async run(ctx) {

@@ -177,34 +177,14 @@ export const authCheck: CheckDefinition<ApiContext> = {
     if (k.user.authKind === 'none') {
       findings.push({ code: 'api.auth.anonymous', message: `The context's user has no credentials: requests are anonymous (system:anonymous).` });
     }
-    // who am I: SelfSubjectReview (GA in 1.28), else v1beta1, else fall back to SelfSubjectAccessReview
-    let identity: { username?: string; groups?: string[] } | undefined;
-    let reviewApi = '';
-    for (const version of ['v1', 'v1beta1']) {
-      const r = await ctx.request('POST', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, {
+    // who am I (SelfSubjectReview: GA in 1.28, else v1beta1) and what may I do
+    // (SelfSubjectAccessReview, the fallback identity check before 1.28), asked concurrently
+    const review = (version: string) =>
+      ctx.request('POST', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, {
         auth: true,
         body: { apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview' },
       });
-      if (!r.response) {
-        return { summary: `SelfSubjectReview failed: ${r.error?.message}`, findings: [{ code: 'api.auth.unauthorized', severity: 'warn', message: `POST SelfSubjectReview got no answer: ${r.error?.message}.` }], evidence, reproduce };
-      }
-      const code = r.response.statusCode;
-      if (code === 401) return unauthorized(ctx, r, evidence, reproduce);
-      if (code === 404) continue;
-      if (code === 403) {
-        evidence.selfSubjectReview = statusText(r);
-        break;
-      }
-      const body = parseJson(r.response.body);
-      const info = (body?.status as { userInfo?: { username?: string; groups?: string[] } } | undefined)?.userInfo;
-      if (info) {
-        identity = { username: info.username, groups: info.groups };
-        reviewApi = `SelfSubjectReview ${version}`;
-      }
-      break;
-    }
-    if (!identity) evidence.selfSubjectReview = evidence.selfSubjectReview ?? 'not served (before 1.28): fell back to SelfSubjectAccessReview';
-    const ssar = await ctx.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    const ssarPromise = ctx.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       auth: true,
       body: {
         apiVersion: 'authorization.k8s.io/v1',
@@ -212,6 +192,29 @@ export const authCheck: CheckDefinition<ApiContext> = {
         spec: { resourceAttributes: { namespace: ns, verb: 'list', resource: 'pods' } },
       },
     });
+    let identity: { username?: string; groups?: string[] } | undefined;
+    let reviewApi = '';
+    let r = await review('v1');
+    if (r.response?.statusCode === 404) r = await review('v1beta1');
+    if (!r.response) {
+      await ssarPromise;
+      return { summary: `SelfSubjectReview failed: ${r.error?.message}`, findings: [{ code: 'api.auth.unauthorized', severity: 'warn' as const, message: `POST SelfSubjectReview got no answer: ${r.error?.message}.` }], evidence, reproduce };
+    }
+    if (r.response.statusCode === 401) {
+      await ssarPromise;
+      return unauthorized(ctx, r, evidence, reproduce);
+    }
+    if (r.response.statusCode === 403) evidence.selfSubjectReview = statusText(r);
+    else if (r.response.statusCode !== 404) {
+      const body = parseJson(r.response.body);
+      const info = (body?.status as { userInfo?: { username?: string; groups?: string[] } } | undefined)?.userInfo;
+      if (info) {
+        identity = { username: info.username, groups: info.groups };
+        reviewApi = String(body?.apiVersion ?? 'SelfSubjectReview');
+      }
+    }
+    if (!identity) evidence.selfSubjectReview = evidence.selfSubjectReview ?? 'not served (before 1.28): fell back to SelfSubjectAccessReview';
+    const ssar = await ssarPromise;
     if (ssar.response?.statusCode === 401) return unauthorized(ctx, ssar, evidence, reproduce);
     let allowed: boolean | undefined;
     if (ssar.response?.statusCode === 201 || ssar.response?.statusCode === 200) {

@@ -92,3 +92,35 @@ describe('kubectl netdiag (command layer)', () => {
     expect(r.stdout).toMatch(/api\.kubeconfig/);
   });
 });
+
+describe('broken kubeconfigs exit 2 with one clear line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netdiag-broken-'));
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const base = (cluster: string, user: string) =>
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://198.51.100.10:6443", ${cluster}}}]\nusers: [{name: u, user: {${user}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+
+  it.each([
+    ['bad base64 CA', () => write('b64', base('certificate-authority-data: "not*base64!"', 'token: abcdefgh')), /certificate-authority-data/],
+    ['missing client-key file', () => write('nokey', base('insecure-skip-tls-verify: true', 'client-certificate: /nonexistent/c.crt, client-key: /nonexistent/c.key')), /\/nonexistent\/c\.(crt|key)/],
+  ])('%s', async (_name, make, re) => {
+    const r = await run(['api', '--kubeconfig', make()]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toMatch(re);
+  });
+});
+
+describe('repeated flags', () => {
+  it('the last value of a repeated flag wins, like kubectl; --endpoint accumulates', async () => {
+    const r = await run(['api', '--kubeconfig', '/nonexistent/first', '--kubeconfig', '/nonexistent/second', '--endpoint', 'a:1', '--endpoint', 'b:2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/nonexistent\/second/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+});
