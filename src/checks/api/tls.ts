@@ -2,7 +2,7 @@
 // when verification fails, and verification against the kubeconfig CA is done here, in Go's order.
 import type { CheckDefinition } from '../../report/runner.ts';
 import type { FindingInput, Severity } from '../../report/types.ts';
-import { knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
+import { certInfo, knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
 import { redactUrl } from '../../net/proxy.ts';
 import type { ApiContext } from './context.ts';
 
@@ -87,7 +87,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       evidence.verification = { trusted: v.trusted, anchoredBy: v.anchoredBy, problems: v.problems, goError: v.goError };
       if (v.goError) evidence.kubectlError = `${KUBECTL_TLS_PREFIX}${v.goError}`;
       const kinds = new Set(v.problems.map((p) => p.kind));
-      const caSubjects = (t.roots ?? []).map((r) => r.subject.replace(/\n/g, ','));
+      const caSubjects = (t.roots ?? []).map((r) => certInfo(r).subject);
       const product = leaf ? t.tls.chain.map(knownInterceptionProduct).find(Boolean) : undefined;
       const notFromCa = kinds.has('unknown-authority');
       const intercepted = notFromCa && (t.dialled.connect !== undefined || product !== undefined);
