@@ -55,6 +55,9 @@ await build({
     js: "#!/usr/bin/env node\nimport {createRequire as __netdiagCreateRequire} from 'node:module'; const require = __netdiagCreateRequire(import.meta.url);",
   },
 });
+// executable (it has a shebang): kubectl's plugin discovery warns about, and fails on,
+// a non-executable kubectl-* file on PATH
+chmodSync(bundle, 0o755);
 console.log(`bundle: ${bundle} (${Math.round(performance.now() - t0)} ms)`);
 
 if (!onlyBundle) {

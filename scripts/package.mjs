@@ -23,7 +23,10 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 copyFileSync(exe, join(stage, 'kubectl-netdiag'));
 copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
-const archive = join(dist, 'kubectl-netdiag_linux_amd64.tar.gz');
+// --out DIR writes the archive elsewhere (tests: an archive in dist/ is itself a kubectl-* file
+// that `kubectl plugin list` warns about, being not executable)
+const oi = process.argv.indexOf('--out');
+const archive = join(oi > 0 ? process.argv[oi + 1] : dist, 'kubectl-netdiag_linux_amd64.tar.gz');
 const tar = execFileSync(
   'tar',
   ['--sort=name', '--mtime=2026-01-01 00:00:00Z', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rwX,go+rX,go-w', '-C', stage, '-cf', '-', 'kubectl-netdiag', 'LICENSE'],

@@ -44,15 +44,17 @@ describe('krew packaging', () => {
   });
 
   it('npm run package writes the archive with the executable and LICENSE, and the manifest sha256 matches it', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'netdiag-pkg-')), 'plugin.yaml');
-    execFileSync(process.execPath, ['scripts/package.mjs', '--manifest', out], { stdio: 'pipe' });
-    const archive = readFileSync('dist/kubectl-netdiag_linux_amd64.tar.gz');
+    const dir = mkdtempSync(join(tmpdir(), 'netdiag-pkg-'));
+    const out = join(dir, 'plugin.yaml');
+    const tgz = join(dir, 'kubectl-netdiag_linux_amd64.tar.gz');
+    execFileSync(process.execPath, ['scripts/package.mjs', '--manifest', out, '--out', dir], { stdio: 'pipe' });
+    const archive = readFileSync(tgz);
     const m = load(readFileSync(out, 'utf8')) as Manifest;
     expect(m.spec.platforms[0]!.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
-    const listing = execFileSync('tar', ['tzf', 'dist/kubectl-netdiag_linux_amd64.tar.gz'], { encoding: 'utf8' });
+    const listing = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' });
     expect(listing.trim().split('\n').sort()).toEqual(['LICENSE', 'kubectl-netdiag']);
-    const dir = mkdtempSync(join(tmpdir(), 'netdiag-unpack-'));
-    execFileSync('tar', ['xzf', 'dist/kubectl-netdiag_linux_amd64.tar.gz', '-C', dir]);
-    expect(execFileSync(join(dir, 'kubectl-netdiag'), ['version'], { encoding: 'utf8', env: { PATH: dir } })).toBe('kubectl-netdiag 0.1.0\n');
+    const unpacked = mkdtempSync(join(tmpdir(), 'netdiag-unpack-'));
+    execFileSync('tar', ['xzf', tgz, '-C', unpacked]);
+    expect(execFileSync(join(unpacked, 'kubectl-netdiag'), ['version'], { encoding: 'utf8', env: { PATH: unpacked } })).toBe('kubectl-netdiag 0.1.0\n');
   }, 120_000);
 });
