@@ -71,6 +71,8 @@ export interface ApiServerOptions {
   /** the `default/kubernetes` EndpointSlice / Endpoints; default: the listen address and port */
   endpointSlice?: { addresses: string[]; port: number };
   behaviour?: ApiBehaviour;
+  /** the server's clock runs this many seconds ahead of the machine's (the Date header) */
+  clockOffsetSeconds?: number;
   /** called with one line per request answered, e.g. `GET /version 200 lab-admin HTTP/2.0` */
   log?: (line: string) => void;
 }
@@ -472,6 +474,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         set('x-kubernetes-pf-prioritylevel-uid', prioritylevelUid);
       }
       set('content-length', String(Buffer.byteLength(reply.body)));
+      if (opts.clockOffsetSeconds) set('date', new Date(Date.now() + opts.clockOffsetSeconds * 1000).toUTCString());
       res.writeHead(reply.status);
       if (method === 'HEAD') res.end();
       else res.end(reply.body);

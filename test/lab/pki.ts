@@ -60,6 +60,10 @@ export interface LabPki {
   serverWrongName: Pem;
   /** ECDSA P-256 key, same SANs as `server`, signed by `ca` */
   serverEcdsa: Pem;
+  /** same SANs as `server`, expires in 10 to 11 days (dates by the day, so the cache holds) */
+  serverExpiringSoon: Pem;
+  /** same SANs as `server`, valid only from 10 days on */
+  serverNotYetValid: Pem;
   /** CN=egress-proxy, self-signed, NO SANs */
   egressProxy: Pem;
   /** CN=lab-admin, O=system:masters, clientAuth, signed by `ca` */
@@ -78,6 +82,11 @@ const memCache = new Map<string, Pem>();
  * Start of the current UTC month: default dates derive from it, so they (and therefore
  * the disk cache and the lab CA) stay the same for a whole month, across processes.
  */
+function dayStart(): number {
+  const d = new Date();
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
 function monthStart(): number {
   const d = new Date();
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
@@ -373,6 +382,8 @@ export function labPki(): LabPki {
     serverOtherCa: mintCert({ cn: 'kube-apiserver', ...good, issuer: otherCa }),
     serverWrongName: mintCert({ cn: 'kube-apiserver', ips: ['198.51.100.99'], issuer: ca }),
     serverEcdsa: mintCert({ cn: 'kube-apiserver', ...good, issuer: ca, keyType: 'ecdsa' }),
+    serverExpiringSoon: mintCert({ cn: 'kube-apiserver', ...good, issuer: ca, notBefore: new Date(dayStart() - 355 * DAY), notAfter: new Date(dayStart() + 11 * DAY) }),
+    serverNotYetValid: mintCert({ cn: 'kube-apiserver', ...good, issuer: ca, notBefore: new Date(dayStart() + 10 * DAY), notAfter: new Date(dayStart() + 375 * DAY) }),
     egressProxy: mintCert({ cn: 'egress-proxy' }),
     client: mintCert({ cn: 'lab-admin', o: 'system:masters', clientAuth: true, issuer: ca }),
   };

@@ -327,6 +327,43 @@ export const SCENARIOS: Scenario[] = [
   certScenario('name-mismatch', `the API serves a certificate for ${LAB.wrongName} only`, (p) => p.serverWrongName),
   certScenario('no-ip-san', 'direct, the API certificate has DNS SANs only (no IP SANs)', (p) => p.serverNoIpSan),
   certScenario('ecdsa', 'the API serves an ECDSA P-256 certificate', (p) => p.serverEcdsa),
+  certScenario('expiring-soon', 'the API certificate expires in 10 to 11 days', (p) => p.serverExpiringSoon),
+  certScenario('not-yet-valid', 'the API certificate is valid only from 10 days on', (p) => p.serverNotYetValid),
+  {
+    name: 'clock-skew',
+    description: "the API server's clock runs 10 minutes ahead (Date header)",
+    async setup(ctx) {
+      await api(ctx, { clockOffsetSeconds: 600 });
+      return kubeconfig(ctx);
+    },
+  },
+  {
+    name: 'livez-failing',
+    description: 'livez check ping fails (the API server is not live)',
+    async setup(ctx) {
+      await api(ctx, { livezFailing: ['ping'] });
+      return kubeconfig(ctx);
+    },
+  },
+  {
+    name: 'anonymous',
+    description: 'the kubeconfig user has no credentials at all',
+    async setup(ctx) {
+      await api(ctx);
+      return kubeconfig(ctx, { token: undefined });
+    },
+  },
+  {
+    name: 'proxy-denied',
+    description: `HTTPS_PROXY=http://${LAB.failingProxy}:3128 forbids the CONNECT (403 with a policy page)`,
+    async setup(ctx) {
+      await api(ctx);
+      const p = await startFailingProxy({ host: LAB.failingProxy, port: 3128, status: 403, body: 'Access denied by corporate policy: category "uncategorized" (rule 42)' });
+      ctx.onClose(() => p.close());
+      ctx.info.proxy = p.url;
+      return kubeconfig(ctx, {}, { HTTPS_PROXY: p.url });
+    },
+  },
   {
     name: 'bad-token',
     description: 'the kubeconfig token is unknown to the API: 401 everywhere',

@@ -193,9 +193,11 @@ export const authCheck: CheckDefinition<ApiContext> = {
       },
     });
     let identity: { username?: string; groups?: string[] } | undefined;
-    let reviewApi = '';
+    let reviewNote = '';
     let r = await review('v1');
     if (r.response?.statusCode === 404) r = await review('v1beta1');
+    if (r.response?.statusCode === 404) reviewNote = ' (SelfSubjectReview not served: before 1.28)';
+    else if (r.response?.statusCode === 403) reviewNote = ' (SelfSubjectReview forbidden)';
     if (!r.response) {
       await ssarPromise;
       return { summary: `SelfSubjectReview failed: ${r.error?.message}`, findings: [{ code: 'api.auth.unauthorized', severity: 'warn' as const, message: `POST SelfSubjectReview got no answer: ${r.error?.message}.` }], evidence, reproduce };
@@ -208,10 +210,7 @@ export const authCheck: CheckDefinition<ApiContext> = {
     else if (r.response.statusCode !== 404) {
       const body = parseJson(r.response.body);
       const info = (body?.status as { userInfo?: { username?: string; groups?: string[] } } | undefined)?.userInfo;
-      if (info) {
-        identity = { username: info.username, groups: info.groups };
-        reviewApi = String(body?.apiVersion ?? 'SelfSubjectReview');
-      }
+      if (info) identity = { username: info.username, groups: info.groups };
     }
     if (!identity) evidence.selfSubjectReview = evidence.selfSubjectReview ?? 'not served (before 1.28): fell back to SelfSubjectAccessReview';
     const ssar = await ssarPromise;
@@ -225,12 +224,16 @@ export const authCheck: CheckDefinition<ApiContext> = {
       evidence.selfSubjectAccessReview = statusText(ssar);
     }
     if (identity) evidence.user = identity;
+    const anonymous = k.user.authKind === 'none';
+    if (!identity && anonymous) identity = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
     const who = identity?.username ? `${identity.username}${identity.groups?.length ? ` (groups ${identity.groups.join(', ')})` : ''}` : 'an identity the server accepts';
-    if (ssar.response?.statusCode === 403 && !identity) {
+    if (ssar.response?.statusCode === 403) {
+      const status = parseJson(ssar.response.body);
+      const reason = typeof status?.message === 'string' ? status.message : quoteBody(ssar.response.body, 200);
       findings.push({
         code: 'api.auth.forbidden',
         severity: 'fail',
-        message: `The server accepts the credentials but RBAC forbids even SelfSubjectAccessReview: "${quoteBody(ssar.response.body, 200)}".`,
+        message: `${anonymous ? 'The requests are anonymous and' : 'The server accepts the credentials but'} RBAC forbids even SelfSubjectAccessReview: kubectl says "Error from server (Forbidden): ${reason}".`,
       });
     } else if (allowed === false) {
       const user = identity?.username ?? k.userName ?? 'this user';
@@ -240,7 +243,10 @@ export const authCheck: CheckDefinition<ApiContext> = {
       });
     }
     const can = allowed === undefined ? '' : allowed ? `; can list pods in ${ns}` : `; cannot list pods in ${ns}`;
-    return { summary: `authenticated as ${who} via ${describeAuth(ctx)}${reviewApi ? '' : ' (SelfSubjectReview not served)'}${can}`, findings, evidence, reproduce };
+    const summary = anonymous
+      ? `no credentials: requests are sent as ${identity?.username ?? 'system:anonymous'}${ssar.response?.statusCode === 403 ? '; RBAC forbids them' : can}`
+      : `authenticated as ${who} via ${describeAuth(ctx)}${reviewNote}${can}`;
+    return { summary, findings, evidence, reproduce };
   },
 };
 
