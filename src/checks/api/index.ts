@@ -1,4 +1,5 @@
 // The `api` diagnosis: this machine → API server, layer by layer.
+import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../registry.ts';
 import { ApiContext, type ApiOptions } from './context.ts';
 import { diagnoseApi } from './diagnosis.ts';
@@ -39,6 +40,10 @@ export const apiDiagnosis: DiagnosisDefinition<ApiOptions, ApiContext> = {
     };
   },
   environment(ctx) {
-    return { proxy: proxyEnvironment(ctx.options.env), kubeconfig: ctx.kube?.files.map((f) => f.path) };
+    return {
+      host: { name: hostname(), platform: `${platform()} ${arch()}` },
+      proxy: proxyEnvironment(ctx.options.env),
+      kubeconfig: ctx.kube?.files.map((f) => f.path),
+    };
   },
 };

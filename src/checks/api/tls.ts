@@ -109,33 +109,15 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
         });
       }
       for (const p of v.problems) {
+        const code = PROBLEM_CODE[p.kind];
+        if (!code) continue;
         const kubectlSays = v.goError && problemMatchesGoError(p.kind, v.goError) ? ` kubectl says: "${KUBECTL_TLS_PREFIX}${v.goError}".` : '';
-        switch (p.kind) {
-          case 'no-ip-san':
-            findings.push({
-              code: 'api.tls.no-ip-san',
-              severity: soften(undefined),
-              message: `The server URL uses the IP address ${ctx.host} and the certificate ${describeCert(leaf)} has no IP SANs.${kubectlSays}`,
-            });
-            break;
-          case 'name-mismatch':
-            findings.push({ code: 'api.tls.name-mismatch', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
-            break;
-          case 'legacy-cn-only':
-            findings.push({ code: 'api.tls.legacy-cn', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
-            break;
-          case 'expired':
-            findings.push({ code: 'api.tls.expired', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
-            break;
-          case 'not-yet-valid':
-            findings.push({ code: 'api.tls.not-yet-valid', severity: soften(undefined), message: `${p.message}.${kubectlSays}` });
-            break;
-          case 'expiring-soon':
-            findings.push({ code: 'api.tls.expiring-soon', message: `${p.message}.` });
-            break;
-          default:
-            break;
-        }
+        const message =
+          p.kind === 'no-ip-san'
+            ? `The server URL uses the IP address ${ctx.host} and the certificate ${describeCert(leaf)} has no IP SANs.${kubectlSays}`
+            : `${p.message}.${kubectlSays}`;
+        // expiring-soon is a warning whatever the mode; the rest would break kubectl unless verification is off
+        findings.push({ code, message, severity: p.kind === 'expiring-soon' ? undefined : soften(undefined) });
       }
       if (insecure && !v.trusted) {
         findings.push({
@@ -152,6 +134,16 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
     const summary = `${t.tls.protocol ?? 'TLS'}; ${describeCert(leaf)} issued by ${leaf?.issuer ?? '?'}; ${verdict}`;
     return { summary, findings, evidence, reproduce };
   },
+};
+
+/** Verification problems that are findings of their own (unknown-authority is judged above). */
+const PROBLEM_CODE: Partial<Record<string, string>> = {
+  'no-ip-san': 'api.tls.no-ip-san',
+  'name-mismatch': 'api.tls.name-mismatch',
+  'legacy-cn-only': 'api.tls.legacy-cn',
+  expired: 'api.tls.expired',
+  'not-yet-valid': 'api.tls.not-yet-valid',
+  'expiring-soon': 'api.tls.expiring-soon',
 };
 
 function safeProxied(ctx: ApiContext): boolean {

@@ -28,7 +28,7 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   out.push('## Summary');
   out.push('');
-  out.push(d.rootCause);
+  out.push(verdict(report));
   out.push('');
   out.push('## Environment');
   out.push('');
@@ -49,6 +49,8 @@ export function renderMarkdown(report: Report): string {
     for (const n of names) row(n, code(env.proxy[n] ?? ''));
   }
   if (env?.kubeconfig?.length) row('Kubeconfig files', env.kubeconfig.join(', '));
+  const host = report.environment as { host?: { name?: string; platform?: string } } | undefined;
+  if (host?.host?.name) row('Diagnosed from', `${host.host.name} (${host.host.platform ?? ''})`);
   out.push('');
   out.push('## Steps');
   out.push('');
@@ -97,6 +99,25 @@ export function renderMarkdown(report: Report): string {
   out.push('');
   return out.join('\n');
 }
+
+/** One short paragraph: the verdict and where it breaks; the root cause follows in its own section. */
+function verdict(report: Report): string {
+  const failed = report.checks.filter((c) => c.status === 'fail' || c.status === 'error');
+  const warned = report.checks.filter((c) => c.status === 'warn');
+  const what = SUBJECT[report.command] ?? 'the connection';
+  if (failed.length === 0) {
+    return warned.length === 0
+      ? `**${what} works.** All ${report.checks.length} checks passed or did not apply.`
+      : `**${what} works, with ${warned.length} warning${warned.length > 1 ? 's' : ''}** (${warned.map((c) => `\`${c.id}\``).join(', ')}).`;
+  }
+  const first = failed[0]!;
+  return (
+    `**${what} fails.** ${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => `\`${c.id}\``).join(', ')}); ` +
+    `the first layer that fails is ${first.title} (\`${first.id}\`): ${first.summary}`
+  );
+}
+
+const SUBJECT: Record<string, string> = { api: 'The path from this machine to the API server' };
 
 function findingSection(c: CheckResult): string[] {
   const out: string[] = [];

@@ -77,6 +77,12 @@ describe('markdown incident report', () => {
       '## Root cause', '## Recommendations', '## Certificates presented', '## How to reproduce by hand',
     ]);
   });
+  it('opens with a short verdict naming the first failing layer, not the root cause again', () => {
+    expect(md).toContain(
+      '**The path from this machine to the API server fails.** 1 of 3 checks failed (`api.tls`); the first layer that fails is TLS handshake (`api.tls`): CN=egress-proxy issued by CN=egress-proxy; not trusted',
+    );
+    expect(md.split('Traffic is sent through the proxy, which intercepts TLS.').length).toBe(2);
+  });
   it('lists the environment with proxy credentials redacted and a step table with commands', () => {
     expect(md).toContain('| HTTPS_PROXY | `http://alice:REDACTED@198.51.100.21:3128` |');
     expect(md).toMatch(/\| 2 \| TLS handshake \(`api\.tls`\) \| `openssl s_client .*` \| ❌ fail: CN=egress-proxy/);
