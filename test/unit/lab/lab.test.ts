@@ -333,6 +333,38 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
         expect(r.stdout).toBe('ok');
         expect(r.stderr).toContain('CONNECT 198.51.100.10:6443');
       },
+      'expiring-soon': async (lab) => {
+        const r = await curl(lab, '-v', '-o', '/dev/null', V);
+        expect(r.code).toBe(0);
+        const expires = Date.parse(/expire date: (.+)/.exec(r.stderr)![1]!);
+        expect((expires - Date.now()) / 86_400_000).toBeGreaterThan(9);
+        expect((expires - Date.now()) / 86_400_000).toBeLessThan(12);
+      },
+      'not-yet-valid': async (lab) => {
+        const r = await curl(lab, V);
+        expect(r.code).toBe(60);
+        expect(r.stderr).toMatch(/certificate is not yet valid/);
+      },
+      'clock-skew': async (lab) => {
+        const r = await curl(lab, '-D', '-', '-o', '/dev/null', V);
+        const date = Date.parse(/^date: (.+)$/im.exec(r.stdout)![1]!);
+        expect((date - Date.now()) / 1000).toBeGreaterThan(590);
+      },
+      'livez-failing': async (lab) => {
+        const r = await curl(lab, '-w', '\n%{http_code}', 'https://198.51.100.10:6443/livez?verbose');
+        expect(r.stdout).toContain('[-]ping failed');
+        expect(r.stdout.endsWith('500')).toBe(true);
+      },
+      anonymous: async (lab) => {
+        const kc = yaml.load(readFileSync(lab.kubeconfig, 'utf8')) as any;
+        expect(kc.users[0].user).toEqual({});
+        const r = await curl(lab, 'https://198.51.100.10:6443/api/v1/namespaces');
+        expect(JSON.parse(r.stdout).message).toMatch(/User "system:anonymous" cannot list resource "namespaces"/);
+      },
+      'proxy-denied': async (lab) => {
+        const r = await curl(lab, V);
+        expect(r.stderr).toContain('CONNECT tunnel failed, response 403');
+      },
       'proxy-auth': async (lab) => {
         const r = await curl(lab, 'https://198.51.100.10:6443/healthz');
         expect(r.stderr).toContain('CONNECT tunnel failed, response 407');
