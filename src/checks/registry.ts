@@ -11,4 +11,6 @@ export interface DiagnosisDefinition<O, C> {
   diagnose(results: CheckResult[], ctx: C): Diagnosis;
   target(ctx: C): Target;
   environment?(ctx: C): Record<string, unknown>;
+  /** A configuration error (exit 2, one line on stderr), e.g. an unreadable kubeconfig. */
+  configError?(ctx: C): string | undefined;
 }

@@ -1,6 +1,7 @@
 // The command layer: parse flags, run one diagnosis, hand the report to a renderer, return the
 // exit code. Data goes to stdout, messages to stderr. Nothing below this layer prints or exits.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
+import { COMMANDS } from './commands/index.ts';
 import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
 import { TOOL_VERSION } from '../report/version.ts';
@@ -41,22 +42,20 @@ export interface CommonFlags {
   verbose: boolean;
   endpoint?: string[];
   _: (string | number)[];
+  /** command-specific flags and positionals */
+  [flag: string]: unknown;
 }
 
 class UsageError extends Error {}
 
-const LIST_FLAGS = new Set(['endpoint']);
+const LIST_FLAGS = new Set(COMMANDS.flatMap((c) => c.listFlags ?? []));
 
 function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('kubectl netdiag')
     .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
-    .command('api', 'diagnose this machine → API server (kubeconfig, DNS, proxy, TCP, TLS, HTTP, health, auth, endpoints)', (y) =>
-      y.option('endpoint', {
-        type: 'string',
-        array: true,
-        describe: 'another address of the API server to probe (URL or host:port; repeatable)',
-      }),
+    .command(
+      COMMANDS.map((c) => ({ command: c.command, describe: c.describe, builder: (y: Argv) => c.builder?.(y) ?? y, handler: () => {} })),
     )
     .command('version', 'print the version')
     .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config)' })
@@ -149,6 +148,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
   // The diagnosis path (checks, network probes, renderers) is loaded only when needed, so
   // `version` and `--help` start as fast as node itself.
-  const { runApiCommand } = await import('./run.ts');
-  return runApiCommand(flags, io, redactor, { timeoutMs, requestTimeoutMs });
+  const entry = COMMANDS.find((c) => c.command.split(' ')[0] === command);
+  if (!entry) {
+    err(`error: unknown command "${command}"\nSee 'kubectl netdiag --help' for usage.\n`);
+    return EXIT.usage;
+  }
+  const mod = await entry.load();
+  return mod.run({ flags, io, redactor, timeoutMs, requestTimeoutMs });
 }

@@ -1,6 +1,7 @@
 // One catalog of finding codes: stable IDs, default severity, a title and the default remediation.
 // Checks raise codes from here; a unit test proves every code a check declares (and emits) is listed.
 import type { Severity } from './types.ts';
+import { API_CODES } from './catalog/api.ts';
 
 export interface CatalogEntry {
   severity: Severity;
@@ -8,7 +9,8 @@ export interface CatalogEntry {
   remediation: string[];
 }
 
-export const CATALOG: Record<string, CatalogEntry> = {
+/** Codes every check may raise: the runner's own. */
+const RUNNER_CODES: Record<string, CatalogEntry> = {
   // runner-level codes, valid for every check
   'check.deadline': {
     severity: 'fail',
@@ -21,256 +23,24 @@ export const CATALOG: Record<string, CatalogEntry> = {
     remediation: ['Rerun with -v and report the message at the project issue tracker.'],
   },
 
-  // api.kubeconfig
-  'api.kubeconfig.missing': {
-    severity: 'fail',
-    title: 'A kubeconfig file or a file it references cannot be read',
-    remediation: ['Check the path given by --kubeconfig or KUBECONFIG, and the certificate/token paths inside it.'],
-  },
-  'api.kubeconfig.unknown-context': {
-    severity: 'fail',
-    title: 'The requested context, cluster or user is not in the kubeconfig',
-    remediation: ['List the contexts with `kubectl config get-contexts` and pass one with --context.'],
-  },
-  'api.kubeconfig.invalid': {
-    severity: 'fail',
-    title: 'The kubeconfig cannot be parsed',
-    remediation: ['Validate it with `kubectl config view`; fix the YAML or the base64 data it names.'],
-  },
-  'api.kubeconfig.localhost-fallback': {
-    severity: 'fail',
-    title: 'No kubeconfig resolved: kubectl would silently dial http://localhost:8080',
-    remediation: [
-      'Point KUBECONFIG or --kubeconfig at the cluster\'s kubeconfig, or create ~/.kube/config.',
-      'Check with `kubectl config view --minify` that a current context is set.',
-    ],
-  },
-  'api.kubeconfig.insecure': {
-    severity: 'warn',
-    title: 'TLS verification is disabled (insecure-skip-tls-verify)',
-    remediation: ['Set certificate-authority-data to the cluster CA instead of disabling verification.'],
-  },
-  'api.kubeconfig.files-skipped': {
-    severity: 'info',
-    title: 'Some files listed in KUBECONFIG do not exist and were skipped',
-    remediation: [],
-  },
-
-  // api.dns
-  'api.dns.nxdomain': {
-    severity: 'fail',
-    title: 'The API server name does not exist in DNS',
-    remediation: ['Check the server name in the kubeconfig and the DNS servers in /etc/resolv.conf (VPN split DNS?).'],
-  },
-  'api.dns.timeout': {
-    severity: 'fail',
-    title: 'DNS servers did not answer for the API server name',
-    remediation: ['Check that the DNS servers in /etc/resolv.conf are reachable (VPN, firewall on port 53).'],
-  },
-  'api.dns.error': {
-    severity: 'fail',
-    title: 'DNS resolution of the API server name failed',
-    remediation: ['Query the name with `dig` against each server in /etc/resolv.conf.'],
-  },
-  'api.dns.hosts-override': {
-    severity: 'info',
-    title: '/etc/hosts overrides DNS for the API server name',
-    remediation: ['Make sure the /etc/hosts entry is still the right address; remove it if the cluster moved.'],
-  },
-  'api.dns.proxy-resolves': {
-    severity: 'info',
-    title: 'The name does not resolve here, but a proxy resolves it',
-    remediation: [],
-  },
-
-  // api.proxy
-  'api.proxy.in-use': {
-    severity: 'info',
-    title: 'Traffic to the API server goes through a proxy',
-    remediation: [],
-  },
-  'api.proxy.no-proxy-miss': {
-    severity: 'warn',
-    title: 'NO_PROXY has an entry meant for this server that does not match it',
-    remediation: ['Write NO_PROXY entries as Go matches them: exact hosts, .suffix or suffix domains, IPs, CIDRs; no * globs inside names.'],
-  },
-  'api.proxy.bad-url': {
-    severity: 'fail',
-    title: 'The proxy URL cannot be parsed',
-    remediation: ['Fix the proxy variable: it must be host:port or a URL such as http://proxy:8080.'],
-  },
-
-  // api.tcp
-  'api.tcp.unreachable': {
-    severity: 'fail',
-    title: 'No route to the API server address',
-    remediation: ['Check the routing table (`ip route get ADDR`), the VPN, or whether a proxy or jump host is required.'],
-  },
-  'api.tcp.refused': {
-    severity: 'fail',
-    title: 'The API server address refuses connections on that port',
-    remediation: ['Check the port in the kubeconfig server URL and that the API server listens there.'],
-  },
-  'api.tcp.timeout': {
-    severity: 'fail',
-    title: 'TCP connect timed out: packets are dropped (firewall or black hole)',
-    remediation: ['Ask the network team whether a firewall drops traffic to the address and port; test with `nc -vz ADDR PORT`.'],
-  },
-  'api.tcp.reset': {
-    severity: 'fail',
-    title: 'The connection was reset',
-    remediation: ['Something between here and the server resets connections: a firewall, or a load balancer without backends.'],
-  },
-  'api.tcp.error': {
-    severity: 'fail',
-    title: 'TCP connect failed',
-    remediation: [],
-  },
-  'api.tcp.direct-failed': {
-    severity: 'info',
-    title: 'Without the proxy, the API server cannot be reached directly',
-    remediation: [],
-  },
-
-  // api.proxy.connect
-  'api.proxy.unreachable': {
-    severity: 'fail',
-    title: 'The proxy itself cannot be reached',
-    remediation: ['Check the proxy address and port in the proxy variables; test with `nc -vz PROXY PORT`.'],
-  },
-  'api.proxy.denied': {
-    severity: 'fail',
-    title: 'The proxy forbids CONNECT to the API server (403)',
-    remediation: ['Ask the network team to allow CONNECT to the API server address and port, or add it to NO_PROXY.'],
-  },
-  'api.proxy.auth-required': {
-    severity: 'fail',
-    title: 'The proxy requires authentication (407)',
-    remediation: ['Put credentials in the proxy URL (http://user:password@proxy:port) or add the server to NO_PROXY.'],
-  },
-  'api.proxy.upstream-failed': {
-    severity: 'fail',
-    title: 'The proxy cannot reach the API server either',
-    remediation: ['The proxy\'s network has no path to the API server: bypass it with NO_PROXY, or ask the network team to open it.'],
-  },
-  'api.proxy.connect-error': {
-    severity: 'fail',
-    title: 'The proxy answered CONNECT with an unexpected status',
-    remediation: [],
-  },
-
-  // api.tls
-  'api.tls.intercepted': {
-    severity: 'fail',
-    title: 'TLS is intercepted: the certificate is not from the cluster CA',
-    remediation: [
-      'Bypass the intercepting proxy for the API server (NO_PROXY), or ask the network team to exempt the address from TLS inspection.',
-    ],
-  },
-  'api.tls.no-ip-san': {
-    severity: 'fail',
-    title: 'The server URL is an IP address and the certificate has no IP SANs',
-    remediation: ['Use a DNS name the certificate carries (or tls-server-name), or reissue the certificate with the IP as a SAN.'],
-  },
-  'api.tls.name-mismatch': {
-    severity: 'fail',
-    title: 'The certificate does not cover the name or address dialled',
-    remediation: ['Dial an address the certificate covers, set tls-server-name, or add the address to the certificate SANs (kubeadm --apiserver-cert-extra-sans, k3s tls-san).'],
-  },
-  'api.tls.unknown-authority': {
-    severity: 'fail',
-    title: 'The certificate is not signed by the kubeconfig CA',
-    remediation: ['Refresh the kubeconfig\'s certificate-authority-data from the cluster (the CA may have been rotated).'],
-  },
-  'api.tls.expired': {
-    severity: 'fail',
-    title: 'The certificate has expired',
-    remediation: ['Renew the API server certificate (kubeadm: `kubeadm certs renew apiserver`; k3s rotates on restart).'],
-  },
-  'api.tls.not-yet-valid': {
-    severity: 'fail',
-    title: 'The certificate is not valid yet (clock skew?)',
-    remediation: ['Check the clocks of this machine and of the server (NTP).'],
-  },
-  'api.tls.expiring-soon': {
-    severity: 'warn',
-    title: 'The certificate expires within 30 days',
-    remediation: ['Plan the renewal: `kubeadm certs check-expiration` on a control-plane node.'],
-  },
-  'api.tls.ca-invalid': {
-    severity: 'fail',
-    title: 'The kubeconfig CA data is not a usable certificate',
-    remediation: ['Replace certificate-authority-data with the base64 of the cluster CA PEM.'],
-  },
-  'api.tls.handshake-failed': {
-    severity: 'fail',
-    title: 'The TLS handshake failed',
-    remediation: ['Check that the port speaks TLS (`openssl s_client`), and that no middlebox resets TLS.'],
-  },
-  'api.tls.legacy-cn': {
-    severity: 'fail',
-    title: 'The certificate has no SANs and relies on the legacy Common Name',
-    remediation: ['Reissue the certificate with subjectAltName entries.'],
-  },
-  'api.tls.verification-disabled': {
-    severity: 'warn',
-    title: 'Verification is disabled, and the certificate would not pass it',
-    remediation: ['Fix the certificate problem, then remove insecure-skip-tls-verify.'],
-  },
-
-  // api.http
-  'api.http.error': {
-    severity: 'fail',
-    title: 'GET /version did not succeed',
-    remediation: [],
-  },
-  'api.http.clock-skew': {
-    severity: 'warn',
-    title: 'This machine\'s clock differs from the server\'s',
-    remediation: ['Synchronise the clock (timedatectl / chrony); tokens and certificates depend on it.'],
-  },
-
-  // api.health
-  'api.health.not-ready': {
-    severity: 'fail',
-    title: 'The API server reports failing health checks',
-    remediation: ['Inspect the failing checks on the control plane (`kubectl get --raw "/readyz?verbose"`).'],
-  },
-  'api.health.not-live': {
-    severity: 'fail',
-    title: 'The API server reports it is not live',
-    remediation: [],
-  },
-
-  // api.auth
-  'api.auth.unauthorized': {
-    severity: 'fail',
-    title: 'The server rejects the credentials (401)',
-    remediation: ['Get a fresh token or client certificate for this user; check its expiry.'],
-  },
-  'api.auth.forbidden': {
-    severity: 'warn',
-    title: 'Authenticated, but RBAC forbids the request (403)',
-    remediation: ['Ask a cluster admin for a RoleBinding; check with `kubectl auth can-i --list`.'],
-  },
-  'api.auth.exec-plugin-failed': {
-    severity: 'fail',
-    title: 'The exec credential plugin failed',
-    remediation: ['Run the plugin command by hand to see its error; log in again with the provider\'s CLI.'],
-  },
-  'api.auth.anonymous': {
-    severity: 'warn',
-    title: 'No credentials are configured: requests are anonymous',
-    remediation: ['Add a user with a token, client certificate or exec plugin to the kubeconfig context.'],
-  },
-
-  // api.endpoints
-  'api.endpoints.partial': {
-    severity: 'warn',
-    title: 'Some addresses of the API server cannot be reached from here',
-    remediation: [],
-  },
 };
+
+/**
+ * The one catalog: every area's codes, merged. A new area adds its file under catalog/ and one
+ * line here; a duplicate code is a programming error caught at load.
+ */
+export const CATALOG: Record<string, CatalogEntry> = merge(RUNNER_CODES, API_CODES);
+
+function merge(...parts: Record<string, CatalogEntry>[]): Record<string, CatalogEntry> {
+  const out: Record<string, CatalogEntry> = {};
+  for (const part of parts) {
+    for (const [code, entry] of Object.entries(part)) {
+      if (out[code]) throw new Error(`finding code ${code} is defined twice in the catalog`);
+      out[code] = entry;
+    }
+  }
+  return out;
+}
 
 export function catalogEntry(code: string): CatalogEntry | undefined {
   return CATALOG[code];

@@ -25,6 +25,7 @@
  *  - 'trickle': completes the TLS handshake, then answers any request (a /version
  *    200 response) one byte every 500 ms.
  */
+import { ObjectStore, parseResourcePath, type ObjectStoreOptions } from './objects.ts';
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
@@ -71,6 +72,8 @@ export interface ApiServerOptions {
   /** the `default/kubernetes` EndpointSlice / Endpoints; default: the listen address and port */
   endpointSlice?: { addresses: string[]; port: number };
   behaviour?: ApiBehaviour;
+  /** any other objects to serve (lists, gets, selectors, pagination, pod logs); see objects.ts */
+  store?: ObjectStoreOptions;
   /** the server's clock runs this many seconds ahead of the machine's (the Date header) */
   clockOffsetSeconds?: number;
   /** called with one line per request answered, e.g. `GET /version 200 lab-admin HTTP/2.0` */
@@ -144,6 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const version = opts.version ?? '1.31';
   const tokens = opts.tokens ?? {};
   const readyzFailing = new Set(opts.readyzFailing ?? []);
+  const store = opts.store ? new ObjectStore(opts.store) : undefined;
   const livezFailing = new Set(opts.livezFailing ?? []);
   const flowschemaUid = randomUUID();
   const prioritylevelUid = randomUUID();
@@ -339,6 +343,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (gv) {
         const list = groupResourceList(gv[1], gv[2], version);
         return list ? json(200, list, pretty) : notFound(pretty);
+      }
+
+      // objects a scenario supplies: answered like the real server, before the built-in routes
+      const rp = store ? parseResourcePath(path) : undefined;
+      if (store && rp && store.serves(rp)) {
+        const verb = rp.sub === 'log' ? 'get' : rp.name ? 'get' : 'list';
+        const resource = rp.sub === 'log' ? 'pods/log' : rp.plural;
+        if (!id.admin || store.isForbidden(rp)) return forbidden(id, verb, resource, rp.group, rp.namespace, pretty, rp.name);
+        const r = store.get(rp, q);
+        if (typeof r.body === 'string') return { status: r.status, body: r.body, contentType: 'text/plain', pf: true, nosniff: false };
+        return json(r.status, r.body, pretty);
       }
 
       const slice = /^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/([^/]+)\/endpointslices$/.exec(path);

@@ -39,6 +39,7 @@ export const apiDiagnosis: DiagnosisDefinition<ApiOptions, ApiContext> = {
       server: k?.cluster.server,
     };
   },
+  configError: (ctx) => ctx.kubeError?.message,
   environment(ctx) {
     return {
       host: { name: hostname(), platform: `${platform()} ${arch()}` },

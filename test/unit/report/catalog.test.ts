@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../src/report/catalog.ts';
 import { API_CHECKS } from '../../../src/checks/api/index.ts';
+import { DIAGNOSES } from '../../../src/checks/index.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -11,11 +12,19 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('finding catalog', () => {
-  const declared = new Set(API_CHECKS.flatMap((c) => c.codes));
+const ALL_CHECKS = DIAGNOSES.flatMap((d) => d.checks);
 
-  it('has every code a check declares', () => {
-    for (const c of API_CHECKS) for (const code of c.codes) expect(CATALOG[code], `${c.id} declares ${code}`).toBeDefined();
+describe('finding catalog', () => {
+  const declared = new Set(ALL_CHECKS.flatMap((c) => c.codes));
+
+  it('has every code a check of any diagnosis declares', () => {
+    expect(ALL_CHECKS.length).toBeGreaterThanOrEqual(API_CHECKS.length);
+    for (const c of ALL_CHECKS) for (const code of c.codes) expect(CATALOG[code], `${c.id} declares ${code}`).toBeDefined();
+  });
+
+  it('check ids are unique across diagnoses', () => {
+    const ids = ALL_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('has every finding code literal that appears in the checks\' source, and each is declared by a check', () => {
@@ -23,7 +32,7 @@ describe('finding catalog', () => {
     for (const file of sources('src/checks')) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/code:\s*'([a-z]+\.[a-z0-9.-]+)'/g)) literals.add(m[1]!);
-      for (const m of text.matchAll(/'(api\.[a-z-]+\.[a-z0-9-]+)'/g)) if (!API_CHECKS.some((c) => c.id === m[1])) literals.add(m[1]!);
+      for (const m of text.matchAll(/'((?:api|egress|cert|ingress|server)\.[a-z0-9-]+\.[a-z0-9-]+)'/g)) if (!ALL_CHECKS.some((c) => c.id === m[1])) literals.add(m[1]!);
     }
     expect(literals.size).toBeGreaterThan(30);
     for (const code of literals) {

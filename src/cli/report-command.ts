@@ -1,19 +1,20 @@
-// The `api` command once flags are parsed: build the context, run the diagnosis, render.
+// What every diagnosis command shares once its options are built: run the checks, render the
+// report to stdout and --output-file, map the outcome to an exit code. Renderers never decide;
+// this layer only routes the report to them.
 import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import type { DiagnosisDefinition } from '../checks/registry.ts';
 import { exitCodeFor, runDiagnosis } from '../report/build.ts';
+import type { Redactor } from '../report/redact.ts';
 import type { RunnerEvent } from '../report/runner.ts';
 import type { Report } from '../report/types.ts';
-import type { Redactor } from '../report/redact.ts';
-import { renderText } from '../report/render/text.ts';
 import { renderJson, renderYaml } from '../report/render/json.ts';
 import { renderMarkdown } from '../report/render/markdown.ts';
 import { ansiStyle, plainStyle, useColor } from '../report/render/style.ts';
-import { apiDiagnosis } from '../checks/api/index.ts';
-import type { ApiOptions } from '../checks/api/context.ts';
+import { renderText } from '../report/render/text.ts';
 import { EXIT, type CliIO, type CommonFlags, type Format } from './main.ts';
 
-function formatFromFile(path: string, fallback: Format): Format {
+export function formatFromFile(path: string, fallback: Format): Format {
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
@@ -22,7 +23,7 @@ function formatFromFile(path: string, fallback: Format): Format {
   return fallback;
 }
 
-function render(report: Report, format: Format, opts: { color: boolean; verbose: boolean; width?: number }): string {
+export function renderReport(report: Report, format: Format, opts: { color: boolean; verbose: boolean; width?: number }): string {
   switch (format) {
     case 'json':
       return renderJson(report);
@@ -35,34 +36,19 @@ function render(report: Report, format: Format, opts: { color: boolean; verbose:
   }
 }
 
-export async function runApiCommand(
-  flags: CommonFlags,
-  io: CliIO,
-  redactor: Redactor,
-  { timeoutMs, requestTimeoutMs }: { timeoutMs: number; requestTimeoutMs: number },
-): Promise<number> {
+/** Everything a command module gets from the command layer. */
+export interface CommandContext {
+  flags: CommonFlags;
+  io: CliIO;
+  redactor: Redactor;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, options: O, cc: CommandContext): Promise<number> {
+  const { flags, io, redactor } = cc;
   const out = (s: string) => io.stdout.write(redactor.redact(s));
   const err = (s: string) => io.stderr.write(redactor.redact(s));
-  const options: ApiOptions = {
-    kubeconfig: {
-      kubeconfig: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined,
-      context: flags.context,
-      cluster: flags.cluster,
-      user: flags.user,
-      namespace: flags.namespace,
-      server: flags.server,
-      insecureSkipTlsVerify: flags['insecure-skip-tls-verify'],
-      tlsServerName: flags['tls-server-name'],
-      env: io.env,
-      homeDir: io.homeDir,
-    },
-    timeoutMs,
-    requestTimeoutMs,
-    endpoints: flags.endpoint ?? [],
-    env: io.env,
-    redactor,
-  };
-
   const started = performance.now();
   const onEvent = flags.verbose
     ? (e: RunnerEvent) => {
@@ -72,24 +58,20 @@ export async function runApiCommand(
       }
     : undefined;
 
-  const ctx = apiDiagnosis.createContext(options);
-  const report = await runDiagnosis(apiDiagnosis, ctx, {
-    defaultTimeoutMs: timeoutMs + 1000,
-    onEvent,
-    redactor,
-  });
+  const ctx = def.createContext(options);
+  const report = await runDiagnosis(def, ctx, { defaultTimeoutMs: cc.timeoutMs + 1000, onEvent, redactor });
 
   const color = useColor(flags.color, !!io.stdout.isTTY, io.env);
-  const stdoutFormat: Format = flags.output ?? 'text';
-  const configError = ctx.kubeError;
+  const configError = def.configError?.(ctx);
+  // a configuration error is one line on stderr; the report goes to stdout only when asked for
   if (!configError || flags.output) {
-    out(render(report, stdoutFormat, { color, verbose: flags.verbose, width: io.stdout.columns }));
+    out(renderReport(report, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
   }
   if (flags['output-file']) {
     const path = resolve(io.cwd, flags['output-file']);
     const fmt = formatFromFile(path, flags.output ?? 'markdown');
     try {
-      writeFileSync(path, redactor.redact(render(report, fmt, { color: false, verbose: flags.verbose })));
+      writeFileSync(path, redactor.redact(renderReport(report, fmt, { color: false, verbose: flags.verbose })));
       if (flags.verbose) err(`report written to ${path}\n`);
     } catch (e) {
       err(`error: cannot write ${path}: ${(e as Error).message}\n`);
@@ -97,7 +79,7 @@ export async function runApiCommand(
     }
   }
   if (configError) {
-    err(`error: ${configError.message}\n`);
+    err(`error: ${configError}\n`);
     return EXIT.usage;
   }
   return exitCodeFor(report);
