@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// --outdir DIR builds elsewhere (parallel work must not replace a binary a test is running)
+const oi = process.argv.indexOf('--outdir');
+const dist = oi > 0 ? process.argv[oi + 1] : join(root, 'dist');
 const bundle = join(dist, 'kubectl-netdiag.mjs');
 const seaMain = join(dist, 'sea', 'main.cjs');
 const exe = join(dist, 'kubectl-netdiag');

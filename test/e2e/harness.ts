@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { REPO_ROOT, startLab, type ExecResult, type Lab } from '../lab/netns.ts';
 import type { CheckResult, Report } from '../../src/report/types.ts';
 
-export const EXE = join(REPO_ROOT, 'dist', 'kubectl-netdiag');
+/** The executable under test: dist/ by default, NETDIAG_EXE to test another build. */
+export const EXE = process.env.NETDIAG_EXE ?? join(REPO_ROOT, 'dist', 'kubectl-netdiag');
 
 export function requireBuild(): void {
   if (!existsSync(EXE)) throw new Error(`${EXE} is missing: run \`npm run build\` first (npm test does)`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
-import { diagnoseIn, requireBuild } from './harness.ts';
+import { EXE, diagnoseIn, requireBuild } from './harness.ts';
 
 beforeAll(() => requireBuild());
 
@@ -60,7 +60,7 @@ describe('proxy-url in the kubeconfig', () => {
     const path = variant(lab, 'kc-proxy', (kc) => (kc.clusters[0]!.cluster['proxy-url'] = 'http://198.51.100.20:3128'));
     const env: Record<string, string> = { ...withoutKubeconfigEnv(lab), NO_PROXY: '198.51.100.0/24' };
     delete env.HTTPS_PROXY;
-    const r = await lab.exec(join(process.cwd(), 'dist/kubectl-netdiag'), ['api', '--kubeconfig', path, '-o', 'json'], { env });
+    const r = await lab.exec(EXE, ['api', '--kubeconfig', path, '-o', 'json'], { env });
     const report = JSON.parse(r.stdout);
     expect(r.code).toBe(0);
     const proxy = report.checks.find((c: { id: string }) => c.id === 'api.proxy');
@@ -122,7 +122,7 @@ describe('--endpoint and KUBECONFIG lists', () => {
 
   it('a KUBECONFIG list with a missing file: skipped (info), the rest merged, first file wins', async () => {
     const env = { ...lab.baseEnv(), KUBECONFIG: `${join(lab.tmpdir, 'missing')}:${lab.kubeconfig}` };
-    const r = await lab.exec(join(process.cwd(), 'dist/kubectl-netdiag'), ['api', '-o', 'json'], { env });
+    const r = await lab.exec(EXE, ['api', '-o', 'json'], { env });
     expect(r.code).toBe(0);
     const kc = JSON.parse(r.stdout).checks[0];
     expect(kc.findings).toMatchObject([{ code: 'api.kubeconfig.files-skipped', severity: 'info' }]);
