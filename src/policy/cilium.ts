@@ -1,0 +1,277 @@
+// CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy, egress side, as the Cilium docs
+// ("Policy Language", "DNS based", "Deny policies") describe them:
+// - endpointSelector selects endpoints; a CNP only those of its own namespace, a CCNP any;
+//   selector keys may carry a source prefix (k8s:, any:); the namespace is the label
+//   io.kubernetes.pod.namespace, namespace labels io.cilium.k8s.namespace.labels.<key>;
+// - a rule with an egress or egressDeny section puts the endpoint into default deny for egress,
+//   unless enableDefaultDeny.egress is false;
+// - allowed = no egressDeny rule matches (deny always wins) AND (not default-deny OR some allow
+//   rule matches); allows of all rules (and of Kubernetes NetworkPolicies) add up;
+// - a rule's L3 part: toEndpoints (in a CNP, a selector without a namespace means the policy's
+//   namespace), toEntities (all, world, cluster, host, remote-node, kube-apiserver, ...),
+//   toCIDR / toCIDRSet (with except; addresses outside the cluster only), toServices,
+//   toFQDNs (the name the application asked DNS for); a rule with only toPorts allows any
+//   destination on those ports; a rule with neither (`- {}`) allows nothing;
+// - toPorts: port (string, "0" or absent = any), endPort, protocol (default ANY); L7 rules
+//   (rules.dns) on port 53 make the DNS proxy intercept lookups, which toFQDNs needs to learn IPs.
+import { isIPv4 } from 'node:net';
+import { cidrContains, parseCIDR, type Cidr } from '../net/ip.ts';
+import { ipOf } from './ipcache.ts';
+import { compileFqdn, fqdnText, normalizedCached } from './fqdn.ts';
+import {
+  CILIUM_NS_LABEL,
+  ciliumKey,
+  compileSelector,
+  selectorText,
+  selectsNamespace,
+  type Matcher,
+} from './selector.ts';
+import type {
+  CiliumEgressRule,
+  CiliumFqdnSelector,
+  CiliumPolicy,
+  CiliumPortRule,
+  CiliumRule,
+  Flow,
+  Labels,
+  PolicyKind,
+  PolicyRef,
+  RuleRef,
+} from './types.ts';
+
+interface PeerMatch {
+  text: string;
+  fqdn?: boolean;
+}
+
+interface CompiledEgressRule {
+  index: number;
+  /** undefined = no L3 part */
+  peer?: (flow: Flow) => PeerMatch | undefined;
+  hasL3: boolean;
+  ports?: (flow: Flow) => string | undefined;
+  hasPorts: boolean;
+  fqdns: CiliumFqdnSelector[];
+  /** DNS L7 selectors on port 53, for the DNS proxy */
+  dnsRules: CiliumFqdnSelector[];
+  dnsPort: boolean;
+  raw: CiliumEgressRule;
+}
+
+export interface CompiledCiliumRule {
+  ref: PolicyRef;
+  specIndex?: number;
+  namespace?: string;
+  selects: (pod: Labels, podNs: string) => boolean;
+  /** one label `key=value` every selected endpoint carries (for indexing), if the selector has one */
+  indexKey?: string;
+  defaultDeny: boolean;
+  egress: CompiledEgressRule[];
+  egressDeny: CompiledEgressRule[];
+  source: CiliumPolicy;
+  rule: CiliumRule;
+}
+
+export function compileCiliumPolicy(p: CiliumPolicy): CompiledCiliumRule[] {
+  const kind: PolicyKind = p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy';
+  const namespace = kind === 'CiliumNetworkPolicy' ? (p.metadata.namespace ?? 'default') : undefined;
+  const ref: PolicyRef = namespace ? { kind, namespace, name: p.metadata.name } : { kind, name: p.metadata.name };
+  const rules: { rule: CiliumRule; specIndex?: number }[] = [];
+  if (p.spec) rules.push({ rule: p.spec });
+  (p.specs ?? []).forEach((rule, i) => rules.push({ rule, specIndex: i }));
+  return rules.map(({ rule, specIndex }) => {
+    // a rule with nodeSelector and no endpointSelector is a host policy: it selects nodes, not pods
+    const epSel = rule.endpointSelector;
+    const m: Matcher | undefined = epSel ? compileSelector(epSel, ciliumKey) : undefined;
+    const selects = (labels: Labels, podNs: string) => !!m && (namespace === undefined || podNs === namespace) && m(labels);
+    const hasEgress = (rule.egress?.length ?? 0) > 0 || (rule.egressDeny?.length ?? 0) > 0;
+    const first = Object.entries(epSel?.matchLabels ?? {})[0];
+    return {
+      ref,
+      specIndex,
+      namespace,
+      selects,
+      indexKey: first ? `${ciliumKey(first[0])}=${first[1]}` : undefined,
+      defaultDeny: hasEgress && rule.enableDefaultDeny?.egress !== false,
+      egress: (rule.egress ?? []).map((r, i) => compileEgressRule(r, i, namespace)),
+      egressDeny: (rule.egressDeny ?? []).map((r, i) => compileEgressRule(r, i, namespace)),
+      source: p,
+      rule,
+    };
+  });
+}
+
+const WORLD = new Set(['world', 'world-ipv4', 'world-ipv6']);
+
+function entityMatches(entity: string, flow: Flow): boolean {
+  const kind = flow.dest.kind ?? (flow.dest.pod ? 'pod' : 'world');
+  switch (entity) {
+    case 'all':
+      return true;
+    case 'world':
+      return kind === 'world';
+    case 'world-ipv4':
+      return kind === 'world' && isIPv4(flow.dest.ip);
+    case 'world-ipv6':
+      return kind === 'world' && !isIPv4(flow.dest.ip);
+    case 'cluster':
+      return kind !== 'world';
+    case 'host':
+      return kind === 'host';
+    case 'remote-node':
+      return kind === 'remote-node';
+    case 'kube-apiserver':
+      return kind === 'kube-apiserver';
+    default:
+      // health, init, unmanaged, ingress: identities the engine does not model
+      return false;
+  }
+}
+
+function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined): CompiledEgressRule {
+  const peers: ((flow: Flow) => PeerMatch | undefined)[] = [];
+  (r.toEndpoints ?? []).forEach((sel, i) => {
+    const reserved = Object.keys(sel.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
+    if (reserved) {
+      const entity = reserved.slice('reserved:'.length);
+      peers.push((flow) => (entityMatches(entity, flow) ? { text: `toEndpoints[${i}] ${selectorText(sel)}` } : undefined));
+      return;
+    }
+    const m = compileSelector(sel, ciliumKey);
+    const sameNs = policyNs !== undefined && !selectsNamespace(sel);
+    const text = `toEndpoints[${i}] ${selectorText(sel)}${sameNs ? ` (namespace ${policyNs})` : ''}`;
+    peers.push((flow) => {
+      const dst = flow.dest.pod;
+      if (!dst) return undefined;
+      if (sameNs && dst.namespace !== policyNs) return undefined;
+      return m({ ...dst.labels, [CILIUM_NS_LABEL]: dst.namespace }) ? { text } : undefined;
+    });
+  });
+  (r.toEntities ?? []).forEach((e, i) => {
+    peers.push((flow) => (entityMatches(e, flow) ? { text: `toEntities[${i}] ${e}` } : undefined));
+  });
+  const cidrPeer = (text: string, cidr: Cidr | undefined, except: Cidr[]) => (flow: Flow) => {
+    const kind = flow.dest.kind ?? (flow.dest.pod ? 'pod' : 'world');
+    if (kind !== 'world') return undefined;
+    const ip = ipOf(flow.dest.ip);
+    if (!ip || !cidr || !cidrContains(cidr, ip) || except.some((x) => cidrContains(x, ip))) return undefined;
+    return { text };
+  };
+  (r.toCIDR ?? []).forEach((c, i) => peers.push(cidrPeer(`toCIDR[${i}] ${c}`, parseCIDR(c, true) ?? parseCIDR(`${c}/${c.includes(':') ? 128 : 32}`), [])));
+  (r.toCIDRSet ?? []).forEach((c, i) => {
+    if (!c.cidr) return;
+    const except = (c.except ?? []).map((x) => parseCIDR(x, true)).filter((x): x is Cidr => !!x);
+    const text = `toCIDRSet[${i}] ${c.cidr}${c.except?.length ? ` except ${c.except.join(', ')}` : ''}`;
+    peers.push(cidrPeer(text, parseCIDR(c.cidr, true), except));
+  });
+  (r.toServices ?? []).forEach((s, i) => {
+    if (s.k8sService) {
+      const name = s.k8sService.serviceName;
+      const ns = s.k8sService.namespace ?? policyNs;
+      peers.push((flow) =>
+        flow.dest.service && flow.dest.service.name === name && (ns === undefined || flow.dest.service.namespace === ns)
+          ? { text: `toServices[${i}] k8sService ${ns ? `${ns}/` : ''}${name}` }
+          : undefined,
+      );
+    } else if (s.k8sServiceSelector) {
+      const m = compileSelector(s.k8sServiceSelector.selector ?? {}, ciliumKey);
+      const ns = s.k8sServiceSelector.namespace ?? policyNs;
+      peers.push((flow) =>
+        flow.dest.service && (ns === undefined || flow.dest.service.namespace === ns) && m(flow.dest.service.labels)
+          ? { text: `toServices[${i}] k8sServiceSelector ${selectorText(s.k8sServiceSelector!.selector)}` }
+          : undefined,
+      );
+    }
+  });
+  const fqdns = r.toFQDNs ?? [];
+  fqdns.forEach((sel, i) => {
+    const test = compileFqdn(sel);
+    const text = `toFQDNs[${i}] ${fqdnText(sel)}`;
+    peers.push((flow) => (flow.dest.host && test(normalizedCached(flow.dest.host)) ? { text, fqdn: true } : undefined));
+  });
+  const hasL3 = peers.length > 0 || (r.toNodes?.length ?? 0) > 0 || (r.toGroups?.length ?? 0) > 0;
+
+  const portRules = r.toPorts ?? [];
+  const dnsRules: CiliumFqdnSelector[] = [];
+  let dnsPort = false;
+  for (const pr of portRules) {
+    if (pr.rules?.dns && portsCover(pr, 53, 'UDP')) {
+      dnsPort = true;
+      dnsRules.push(...pr.rules.dns);
+    }
+  }
+  return {
+    index,
+    hasL3,
+    peer: peers.length ? (flow) => {
+      for (const p of peers) {
+        const m = p(flow);
+        if (m) return m;
+      }
+      return undefined;
+    } : undefined,
+    hasPorts: portRules.length > 0,
+    ports: portRules.length
+      ? (flow) => {
+          for (let i = 0; i < portRules.length; i++) {
+            const t = portMatch(portRules[i]!, flow.dest.port, flow.dest.protocol ?? 'TCP');
+            if (t) return `toPorts[${i}] ${t}`;
+          }
+          return undefined;
+        }
+      : undefined,
+    fqdns,
+    dnsRules,
+    dnsPort,
+    raw: r,
+  };
+}
+
+function portMatch(pr: CiliumPortRule, port: number, proto: string): string | undefined {
+  if (!pr.ports || pr.ports.length === 0) return 'all ports';
+  for (const p of pr.ports) {
+    const pp = (p.protocol ?? 'ANY').toUpperCase();
+    if (pp !== 'ANY' && pp !== proto) continue;
+    const n = p.port === undefined || p.port === '' ? 0 : Number(p.port);
+    if (Number.isNaN(n)) continue; // named ports: the engine does not resolve them for Cilium
+    if (n === 0) return `${pp}/any port`;
+    const end = p.endPort ?? n;
+    if (port >= n && port <= end) return end !== n ? `${pp}/${n}-${end}` : `${pp}/${n}`;
+  }
+  return undefined;
+}
+
+function portsCover(pr: CiliumPortRule, port: number, proto: string): boolean {
+  return portMatch(pr, port, proto) !== undefined;
+}
+
+/** The first way a rule matches a flow, or undefined. */
+export function matchEgressRule(
+  rule: CompiledEgressRule,
+  flow: Flow,
+): { peer: string; port: string; fqdn: boolean } | undefined {
+  let peer: PeerMatch | undefined;
+  if (rule.peer) {
+    peer = rule.peer(flow);
+    if (!peer) return undefined;
+  } else if (rule.hasL3) {
+    return undefined; // toNodes / toGroups: not modelled
+  } else if (rule.hasPorts) {
+    peer = { text: '(any destination: toPorts only)' };
+  } else {
+    return undefined; // `- {}`: allows nothing
+  }
+  let port = 'all ports';
+  if (rule.ports) {
+    const p = rule.ports(flow);
+    if (!p) return undefined;
+    port = p;
+  }
+  return { peer: peer.text, port, fqdn: !!peer.fqdn };
+}
+
+export function ruleRef(cr: CompiledCiliumRule, section: 'egress' | 'egressDeny', ruleIndex: number, peer: string, port: string): RuleRef {
+  const r: RuleRef = { ...cr.ref, section, ruleIndex, peer, port };
+  if (cr.specIndex !== undefined) r.specIndex = cr.specIndex;
+  return r;
+}

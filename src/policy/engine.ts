@@ -1,0 +1,303 @@
+// The policy engine: an index of every NetworkPolicy and Cilium policy of a cluster, and the
+// verdict for a pod → destination flow with the exact rules that decide it. Pure: no I/O.
+//
+// How the two kinds combine: without Cilium, only NetworkPolicies exist. With Cilium (the
+// cluster has Cilium policies, or the caller says so), Cilium enforces NetworkPolicies too and
+// merges every rule that selects an endpoint: an egressDeny that matches wins; otherwise the
+// flow is allowed when no rule puts the pod into default deny, or when ANY allow rule (of a
+// NetworkPolicy or a Cilium policy) matches.
+import { matchEgressRule, compileCiliumPolicy, ruleRef, type CompiledCiliumRule } from './cilium.ts';
+import { fqdnMatches, fqdnText, normalizeName } from './fqdn.ts';
+import { compileNetworkPolicy, exceptedBy, matchNetworkPolicy, nsLabelsFrom, type CompiledNetworkPolicy } from './k8s.ts';
+import { ciliumEndpointLabels } from './selector.ts';
+import {
+  refText,
+  ruleText,
+  type CiliumFqdnSelector,
+  type CiliumPolicy,
+  type EngineVerdict,
+  type Flow,
+  type NamespaceInfo,
+  type NetworkPolicy,
+  type PodInfo,
+  type PolicyRef,
+  type RuleRef,
+  type Verdict,
+} from './types.ts';
+
+export interface ClusterPolicies {
+  namespaces?: NamespaceInfo[];
+  networkPolicies?: NetworkPolicy[];
+  ciliumPolicies?: CiliumPolicy[];
+  /** Cilium enforces policy; default: true when any Cilium policy is given */
+  cilium?: boolean;
+}
+
+export interface Selecting {
+  k8s: CompiledNetworkPolicy[];
+  cilium: CompiledCiliumRule[];
+}
+
+/** Where the DNS proxy stands for one name (toFQDNs only learns addresses through it). */
+export interface DnsProxyStatus {
+  /** some Cilium rule selecting the pod intercepts DNS on port 53 with L7 dns rules */
+  intercepted: boolean;
+  /** ... and one of those dns rules matches the name */
+  covers: boolean;
+  rules: RuleRef[];
+}
+
+export interface CnameHint {
+  kind: 'target-listed' | 'alias-listed';
+  /** the name the application dials */
+  dialled: string;
+  /** the name the allow-list names instead */
+  listed: string;
+  rule: RuleRef;
+}
+
+export class PolicyIndex {
+  readonly ciliumEnforces: boolean;
+  private readonly namespaces = new Map<string, NamespaceInfo>();
+  private readonly npByNs = new Map<string, CompiledNetworkPolicy[]>();
+  private readonly cnpByNs = new Map<string, CompiledCiliumRule[]>();
+  /** clusterwide rules without a matchLabels entry: tried for every pod */
+  private readonly ccnp: CompiledCiliumRule[] = [];
+  /** clusterwide rules by one `key=value` their selector requires: tried only for pods with it */
+  private readonly ccnpByLabel = new Map<string, CompiledCiliumRule[]>();
+  private readonly nsLabels: (ns: string) => Record<string, string> | undefined;
+  private readonly selectingCache = new Map<string, Selecting>();
+  readonly counts: { networkPolicies: number; ciliumPolicies: number };
+
+  constructor(input: ClusterPolicies) {
+    for (const n of input.namespaces ?? []) this.namespaces.set(n.name, n);
+    this.nsLabels = nsLabelsFrom(this.namespaces);
+    for (const np of input.networkPolicies ?? []) {
+      const c = compileNetworkPolicy(np);
+      const list = this.npByNs.get(c.namespace);
+      if (list) list.push(c);
+      else this.npByNs.set(c.namespace, [c]);
+    }
+    for (const p of input.ciliumPolicies ?? []) {
+      for (const c of compileCiliumPolicy(p)) {
+        if (c.namespace === undefined) {
+          if (c.indexKey === undefined) this.ccnp.push(c);
+          else {
+            const list = this.ccnpByLabel.get(c.indexKey);
+            if (list) list.push(c);
+            else this.ccnpByLabel.set(c.indexKey, [c]);
+          }
+        } else {
+          const list = this.cnpByNs.get(c.namespace);
+          if (list) list.push(c);
+          else this.cnpByNs.set(c.namespace, [c]);
+        }
+      }
+    }
+    this.ciliumEnforces = input.cilium ?? (input.ciliumPolicies?.length ?? 0) > 0;
+    this.counts = { networkPolicies: input.networkPolicies?.length ?? 0, ciliumPolicies: input.ciliumPolicies?.length ?? 0 };
+  }
+
+  /** The policies that select the pod for egress. */
+  selecting(pod: PodInfo): Selecting {
+    const key = `${pod.namespace}/${pod.name}`;
+    const cached = this.selectingCache.get(key);
+    if (cached) return cached;
+    const k8s = (this.npByNs.get(pod.namespace) ?? []).filter((p) => p.egress && p.selects(pod.labels));
+    let cilium: CompiledCiliumRule[] = [];
+    const cnp = this.cnpByNs.get(pod.namespace) ?? [];
+    if (cnp.length || this.ccnp.length || this.ccnpByLabel.size) {
+      const labels = ciliumEndpointLabels(pod, this.namespaces.get(pod.namespace));
+      const take = (list: CompiledCiliumRule[]) => {
+        for (const r of list) if ((r.egress.length > 0 || r.egressDeny.length > 0) && r.selects(labels, pod.namespace)) cilium.push(r);
+      };
+      take(cnp);
+      take(this.ccnp);
+      if (this.ccnpByLabel.size) {
+        for (const k in labels) {
+          const list = this.ccnpByLabel.get(`${k}=${labels[k]}`);
+          if (list) take(list);
+        }
+      }
+    }
+    const s = { k8s, cilium };
+    // bounded: the CLI asks for a few pods many times; a whole-cluster sweep must not retain them all
+    if (this.selectingCache.size >= 1024) this.selectingCache.clear();
+    this.selectingCache.set(key, s);
+    return s;
+  }
+
+  /** The verdict for one flow, with the rules that decide it. */
+  evaluate(flow: Flow): Verdict {
+    const sel = this.selecting(flow.pod);
+    const k8s = this.evaluateK8s(flow, sel.k8s);
+    const cilium = this.evaluateCilium(flow, sel.cilium);
+    let allowed: boolean;
+    let decisive: RuleRef[];
+    let explanation: string;
+    const where = destText(flow);
+    if (!this.ciliumEnforces) {
+      allowed = k8s.allowed;
+      decisive = k8s.allowedBy;
+      explanation = k8s.explanation;
+    } else if (cilium.deniedBy.length) {
+      allowed = false;
+      decisive = cilium.deniedBy;
+      explanation = `${where} is denied by ${ruleText(cilium.deniedBy[0]!)}: an egressDeny rule wins over every allow${
+        k8s.allowedBy.length || cilium.allowedBy.length ? ` (also allowed by ${ruleText([...cilium.allowedBy, ...k8s.allowedBy][0]!)}, which does not count)` : ''
+      }.`;
+    } else if (!k8s.isolated && !cilium.isolated) {
+      allowed = true;
+      decisive = [];
+      explanation = `no policy selects ${podText(flow.pod)} for egress: ${where} is allowed (no default deny).`;
+    } else {
+      const allows = [...cilium.allowedBy, ...k8s.allowedBy];
+      allowed = allows.length > 0;
+      decisive = allows;
+      const selectors = [...cilium.selectedBy, ...k8s.selectedBy].map(refText).join(', ');
+      explanation = allowed
+        ? `${where} is allowed by ${ruleText(allows[0]!)}.`
+        : `${podText(flow.pod)} is in default deny for egress (selected by ${selectors}) and no rule allows ${where}${
+            cilium.explanation.includes('DNS proxy') ? `: ${cilium.explanation}` : '.'
+          }`;
+    }
+    return { allowed, k8s, cilium, decisive, explanation };
+  }
+
+  private evaluateK8s(flow: Flow, sel: CompiledNetworkPolicy[]): EngineVerdict {
+    const selectedBy = sel.map((p) => p.ref);
+    const allowedBy = sel.flatMap((p) => matchNetworkPolicy(p, flow, this.nsLabels));
+    const isolated = sel.length > 0;
+    const allowed = !isolated || allowedBy.length > 0;
+    const where = destText(flow);
+    let explanation: string;
+    if (!isolated) explanation = `no NetworkPolicy selects ${podText(flow.pod)} for egress: NetworkPolicies allow ${where}.`;
+    else if (allowed) explanation = `${where} is allowed by ${ruleText(allowedBy[0]!)}.`;
+    else
+      explanation = `${sel.length === 1 ? 'NetworkPolicy' : `${sel.length} NetworkPolicies`} ${selectedBy
+        .map((r) => `${r.namespace}/${r.name}`)
+        .join(', ')} select${sel.length === 1 ? 's' : ''} ${podText(flow.pod)} for egress and none of their rules allows ${where}: denied by default.${excepts(sel, flow.dest.ip)}`;
+    return { engine: 'k8s', selectedBy, isolated, allowed, allowedBy, deniedBy: [], explanation };
+  }
+
+  private evaluateCilium(flow: Flow, sel: CompiledCiliumRule[]): EngineVerdict {
+    const selectedBy = uniqueRefs(sel.map((r) => r.ref));
+    const isolated = sel.some((r) => r.defaultDeny);
+    const allowedBy: RuleRef[] = [];
+    const deniedBy: RuleRef[] = [];
+    const fqdnOnly: RuleRef[] = [];
+    for (const r of sel) {
+      for (const er of r.egressDeny) {
+        const m = matchEgressRule(er, flow);
+        if (m) deniedBy.push(ruleRef(r, 'egressDeny', er.index, m.peer, m.port));
+      }
+      for (const er of r.egress) {
+        const m = matchEgressRule(er, flow);
+        if (!m) continue;
+        const ref = ruleRef(r, 'egress', er.index, m.peer, m.port);
+        if (m.fqdn) fqdnOnly.push(ref);
+        else allowedBy.push(ref);
+      }
+    }
+    // toFQDNs selects addresses only after the DNS proxy saw them returned for the name
+    let dnsNote = '';
+    if (fqdnOnly.length) {
+      const proxy = this.dnsProxy(flow.pod, flow.dest.host ?? '');
+      if (proxy.covers) allowedBy.push(...fqdnOnly);
+      else
+        dnsNote = proxy.intercepted
+          ? `${ruleText(fqdnOnly[0]!)} names ${flow.dest.host}, but the DNS proxy's dns rules do not match it, so Cilium never learns its addresses (DNS proxy)`
+          : `${ruleText(fqdnOnly[0]!)} names ${flow.dest.host}, but no rule sends DNS through the DNS proxy (toPorts 53 with rules.dns), so toFQDNs never learns its addresses (DNS proxy)`;
+    }
+    const allowed = deniedBy.length === 0 && (!isolated || allowedBy.length > 0);
+    const where = destText(flow);
+    let explanation: string;
+    if (sel.length === 0) explanation = `no Cilium policy selects ${podText(flow.pod)} for egress.`;
+    else if (deniedBy.length) explanation = `${where} is denied by ${ruleText(deniedBy[0]!)} (egressDeny wins over allows).`;
+    else if (!isolated) explanation = `Cilium policies select ${podText(flow.pod)} but none enables default deny for egress: ${where} is allowed.`;
+    else if (allowed) explanation = `${where} is allowed by ${ruleText(allowedBy[0]!)}.`;
+    else
+      explanation = dnsNote
+        ? `${dnsNote}.`
+        : `${selectedBy.map(refText).join(', ')} put${selectedBy.length === 1 ? 's' : ''} ${podText(flow.pod)} into default deny for egress and no rule allows ${where}.`;
+    return { engine: 'cilium', selectedBy, isolated, allowed, allowedBy, deniedBy, explanation };
+  }
+
+  /** Whether Cilium's DNS proxy intercepts the pod's lookups and its dns rules allow the name. */
+  dnsProxy(pod: PodInfo, name: string): DnsProxyStatus {
+    const rules: RuleRef[] = [];
+    let intercepted = false;
+    for (const r of this.selecting(pod).cilium) {
+      for (const er of r.egress) {
+        if (!er.dnsPort) continue;
+        intercepted = true;
+        const i = er.dnsRules.findIndex((d) => fqdnMatches(d, name));
+        if (i >= 0) rules.push(ruleRef(r, 'egress', er.index, 'toPorts 53', `rules.dns[${i}] ${fqdnText(er.dnsRules[i]!)}`));
+      }
+    }
+    return { intercepted, covers: rules.length > 0, rules };
+  }
+
+  /** Every toFQDNs selector of the Cilium policies that select the pod, with where it sits. */
+  fqdnSelectors(pod: PodInfo): { selector: CiliumFqdnSelector; rule: RuleRef; ports: string[] }[] {
+    const out: { selector: CiliumFqdnSelector; rule: RuleRef; ports: string[] }[] = [];
+    for (const r of this.selecting(pod).cilium) {
+      for (const er of r.egress) {
+        const ports = (er.raw.toPorts ?? []).flatMap((pr) => (pr.ports ?? []).map((p) => `${(p.protocol ?? 'ANY').toUpperCase()}/${p.port ?? 'any'}`));
+        er.fqdns.forEach((s, i) => out.push({ selector: s, rule: ruleRef(r, 'egress', er.index, `toFQDNs[${i}] ${fqdnText(s)}`, ports.join(', ') || 'all ports'), ports }));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The CNAME gotcha, both ways: the allow-list names a CNAME target of the dialled name
+   * (toFQDNs matches the name the application asks for, never the chain), or it names an alias
+   * whose chain leads to the name the application now dials directly. `aliases` maps a name to
+   * its CNAME chain, for names the caller resolved.
+   */
+  cnameHints(flow: Flow, aliases: Record<string, string[]> = {}): CnameHint[] {
+    const dialled = flow.dest.host ? normalizeName(flow.dest.host) : undefined;
+    if (!dialled) return [];
+    const out: CnameHint[] = [];
+    for (const { selector, rule } of this.fqdnSelectors(flow.pod)) {
+      if (fqdnMatches(selector, dialled)) continue;
+      for (const t of flow.dest.cnames ?? []) {
+        if (fqdnMatches(selector, t)) out.push({ kind: 'target-listed', dialled, listed: normalizeName(t), rule });
+      }
+      if (selector.matchName) {
+        const chain = (aliases[normalizeName(selector.matchName)] ?? []).map(normalizeName);
+        if (chain.includes(dialled)) out.push({ kind: 'alias-listed', dialled, listed: normalizeName(selector.matchName), rule });
+      }
+    }
+    return out;
+  }
+}
+
+function excepts(sel: CompiledNetworkPolicy[], ip: string): string {
+  const hits = sel.flatMap((p) => exceptedBy(p, ip).map((t) => `NetworkPolicy ${p.ref.namespace}/${p.ref.name} ${t}`));
+  return hits.length ? ` The address is excluded on purpose: ${hits.join('; ')}.` : '';
+}
+
+function uniqueRefs(refs: PolicyRef[]): PolicyRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const k = refText(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function podText(p: PodInfo): string {
+  return `pod ${p.namespace}/${p.name}`;
+}
+
+export function destText(flow: Flow): string {
+  const d = flow.dest;
+  const proto = d.protocol ?? 'TCP';
+  const addr = d.ip.includes(':') ? `[${d.ip}]` : d.ip;
+  // 0.0.0.0: a name that did not resolve (only name-based rules can match it)
+  if (d.host && d.ip === '0.0.0.0') return `${d.host} ${proto}/${d.port}`;
+  return d.host ? `${d.host} (${addr}) ${proto}/${d.port}` : `${addr} ${proto}/${d.port}`;
+}

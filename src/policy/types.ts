@@ -1,0 +1,220 @@
+// The policy engine's inputs and outputs. Pure data: the engine does no I/O. Object shapes follow
+// the Kubernetes (networking.k8s.io/v1) and Cilium (cilium.io/v2) API documentation; only the
+// fields the engine reads are typed, everything else passes through untouched.
+
+export type Labels = Record<string, string>;
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Labels;
+  annotations?: Record<string, string>;
+  managedFields?: { manager?: string; operation?: string; time?: string }[];
+  [k: string]: unknown;
+}
+
+// ---- Kubernetes NetworkPolicy ------------------------------------------------------------
+
+export interface NetworkPolicyPort {
+  protocol?: 'TCP' | 'UDP' | 'SCTP' | string;
+  port?: number | string;
+  endPort?: number;
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector | null;
+  namespaceSelector?: LabelSelector | null;
+  ipBlock?: { cidr: string; except?: string[] } | null;
+}
+
+export interface NetworkPolicyEgressRule {
+  to?: NetworkPolicyPeer[] | null;
+  ports?: NetworkPolicyPort[] | null;
+}
+
+export interface NetworkPolicy {
+  apiVersion?: string;
+  kind?: 'NetworkPolicy' | string;
+  metadata: ObjectMeta;
+  spec: {
+    podSelector?: LabelSelector | null;
+    policyTypes?: string[];
+    egress?: NetworkPolicyEgressRule[] | null;
+    ingress?: unknown[] | null;
+  };
+}
+
+// ---- Cilium ------------------------------------------------------------------------------
+
+export interface CiliumPortProtocol {
+  port?: string | number;
+  endPort?: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP' | 'ANY' | string;
+}
+
+export interface CiliumFqdnSelector {
+  matchName?: string;
+  matchPattern?: string;
+}
+
+export interface CiliumPortRule {
+  ports?: CiliumPortProtocol[];
+  rules?: { dns?: CiliumFqdnSelector[]; http?: unknown[]; [k: string]: unknown } | null;
+}
+
+export interface CiliumCidrRule {
+  cidr?: string;
+  cidrGroupRef?: string;
+  except?: string[];
+}
+
+export interface CiliumServiceSelector {
+  k8sService?: { serviceName?: string; namespace?: string };
+  k8sServiceSelector?: { selector?: LabelSelector; namespace?: string };
+}
+
+export interface CiliumEgressRule {
+  toEndpoints?: LabelSelector[];
+  toEntities?: string[];
+  toCIDR?: string[];
+  toCIDRSet?: CiliumCidrRule[];
+  toServices?: CiliumServiceSelector[];
+  toFQDNs?: CiliumFqdnSelector[];
+  toPorts?: CiliumPortRule[];
+  toGroups?: unknown[];
+  toNodes?: LabelSelector[];
+}
+
+export interface CiliumRule {
+  endpointSelector?: LabelSelector;
+  nodeSelector?: LabelSelector;
+  egress?: CiliumEgressRule[];
+  egressDeny?: CiliumEgressRule[];
+  ingress?: unknown[];
+  ingressDeny?: unknown[];
+  enableDefaultDeny?: { egress?: boolean; ingress?: boolean };
+  description?: string;
+}
+
+export interface CiliumPolicy {
+  apiVersion?: string;
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | string;
+  metadata: ObjectMeta;
+  spec?: CiliumRule;
+  specs?: CiliumRule[];
+}
+
+// ---- the cluster as the engine sees it ---------------------------------------------------
+
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  labels: Labels;
+  serviceAccount?: string;
+  ips?: string[];
+  /** container ports, for named ports */
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
+}
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Labels;
+}
+
+export interface ServiceInfo {
+  namespace: string;
+  name: string;
+  labels: Labels;
+  /** a Service without a selector: its endpoints are external addresses (what toServices can select) */
+  selector?: Labels | null;
+}
+
+/** What lies at the destination address, as Cilium's identities classify it. */
+export type DestinationKind = 'world' | 'pod' | 'host' | 'remote-node' | 'kube-apiserver';
+
+export interface Destination {
+  /** the address the connection goes to */
+  ip: string;
+  port: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** the name the application dialled (the DNS question), when it dialled a name */
+  host?: string;
+  /** the CNAME chain the answer carried after the name: [target1, target2, ...] */
+  cnames?: string[];
+  /** default: 'pod' when `pod` is set, else 'world' */
+  kind?: DestinationKind;
+  /** the destination pod, when the address belongs to one */
+  pod?: PodInfo;
+  /** the Service the address belongs to (toServices) */
+  service?: ServiceInfo;
+}
+
+export interface Flow {
+  pod: PodInfo;
+  dest: Destination;
+}
+
+// ---- verdicts ----------------------------------------------------------------------------
+
+export type PolicyKind = 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+
+export interface PolicyRef {
+  kind: PolicyKind;
+  namespace?: string;
+  name: string;
+}
+
+/** The exact place in a policy that decided: policy, section, rule index, peer, port. */
+export interface RuleRef extends PolicyRef {
+  section: 'egress' | 'egressDeny';
+  /** index of the rule inside its section (and `specs[i]` for multi-rule Cilium policies) */
+  ruleIndex: number;
+  specIndex?: number;
+  /** the peer that matched, in the policy's own words, e.g. "toFQDNs[0] matchName: api.example.net" */
+  peer: string;
+  /** the port clause that matched, e.g. "TCP/443", or "all ports" */
+  port: string;
+}
+
+export interface EngineVerdict {
+  engine: 'k8s' | 'cilium';
+  /** policies of this engine that select the pod for egress */
+  selectedBy: PolicyRef[];
+  /** the pod is in default-deny for egress (some selecting policy isolates it) */
+  isolated: boolean;
+  allowed: boolean;
+  /** allow rules that match the flow */
+  allowedBy: RuleRef[];
+  /** deny rules that match the flow (Cilium egressDeny); they win over every allow */
+  deniedBy: RuleRef[];
+  explanation: string;
+}
+
+export interface Verdict {
+  allowed: boolean;
+  k8s: EngineVerdict;
+  cilium: EngineVerdict;
+  /** the rules that decided (allow rules, or the deny rule), empty when nothing selects the pod */
+  decisive: RuleRef[];
+  explanation: string;
+}
+
+export function refText(r: PolicyRef): string {
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
+export function ruleText(r: RuleRef): string {
+  const spec = r.specIndex !== undefined ? `specs[${r.specIndex}].` : '';
+  return `${refText(r)} ${spec}${r.section}[${r.ruleIndex}] ${r.peer} (${r.port})`;
+}
