@@ -1,0 +1,172 @@
+// From the egress findings to one root cause and the fix: which policy, where, the YAML to add,
+// and where that policy comes from (so the change lands in the right source).
+import { dump } from 'js-yaml';
+import type { CheckResult, Diagnosis } from '../../report/types.ts';
+import { worstStatus } from '../../report/types.ts';
+import { destText, refText, ruleText, suggestFix, type PolicyIndex, type PolicyRef } from '../../policy/index.ts';
+import type { EgressContext, FlowVerdict, PodProbe } from './context.ts';
+import { objKey, ownerOf, ownerText, type KubeObj, type SourceObject } from './gitops.ts';
+import { targetText } from './target.ts';
+import type { PodInfo } from '../../policy/index.ts';
+
+function verifyCommand(ctx: EgressContext): string {
+  const o = ctx.options;
+  const parts = ['kubectl netdiag egress', `-n ${ctx.namespace}`, o.pod ?? `--selector ${o.selector}`];
+  if (o.target) parts.push(o.target);
+  if (o.fromLogs) parts.push('--from-logs');
+  if (o.source) parts.push(`--source ${o.source}`);
+  return `Verify: \`${parts.join(' ')}\``;
+}
+
+function overall(results: CheckResult[]): Diagnosis['status'] {
+  const s = worstStatus(results.map((r) => r.status));
+  return s === 'skip' ? 'pass' : s;
+}
+
+function liveObject(ctx: EgressContext, ref: PolicyRef): KubeObj | undefined {
+  const np = ctx.peek<{ body?: KubeObj[] }>('np')?.body ?? [];
+  const cil = ctx.peek<{ cnp: { body?: KubeObj[] }; ccnp: { body?: KubeObj[] } }>('cilium');
+  const all = [
+    ...np.map((o) => ({ ...o, kind: o.kind ?? 'NetworkPolicy' })),
+    ...(cil?.cnp.body ?? []).map((o) => ({ ...o, kind: o.kind ?? 'CiliumNetworkPolicy' })),
+    ...(cil?.ccnp.body ?? []).map((o) => ({ ...o, kind: o.kind ?? 'CiliumClusterwideNetworkPolicy' })),
+  ] as KubeObj[];
+  return all.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.namespace === undefined || o.metadata.namespace === ref.namespace));
+}
+
+/** "in git: ./policies/x.yaml (Flux Kustomization flux-system/apps)" or "applied by hand". */
+function sourceOf(ctx: EgressContext, ref: PolicyRef): { text: string; gitops: boolean; file?: string; owner?: string } {
+  const o = liveObject(ctx, ref);
+  const key = `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+  const src = ctx.peek<{ objects: SourceObject[] }>('source');
+  const file = src?.objects.find((s) => objKey(s.obj) === key)?.file;
+  if (!o) return { text: 'owner unknown', gitops: false, file };
+  const ow = ownerOf(o);
+  const gitops = ow.tool === 'Flux' || ow.tool === 'Argo CD' || ow.tool === 'Helm';
+  const where = file ? ` in ${ctx.options.source}/${file}` : '';
+  const text = gitops ? `managed by ${ownerText(ow)}: change it in its source${where}, not in the cluster (a live edit is reverted on the next sync)` : ow.tool === 'kubectl (by hand)' ? `applied by hand${file ? `; also in ${ctx.options.source}/${file}` : ''}: edit it, and commit it to your GitOps source` : `owner unknown${where}`;
+  return { text, gitops, file, owner: ownerText(ow) };
+}
+
+function applyStep(ctx: EgressContext, ref: PolicyRef, src: { gitops: boolean; owner?: string }): string {
+  if (src.gitops && src.owner?.startsWith('Flux (Kustomization')) {
+    const m = /Kustomization ([^/]+)\/([^)]+)\)/.exec(src.owner);
+    return m ? `Commit, push, then \`flux reconcile kustomization ${m[2]} -n ${m[1]} --with-source\`.` : 'Commit and push; let Flux reconcile.';
+  }
+  if (src.gitops && src.owner?.startsWith('Argo CD')) return `Commit and push, then \`argocd app sync ${/Application ([^)]+)\)/.exec(src.owner)?.[1] ?? 'APP'}\`.`;
+  if (src.gitops) return 'Commit and push; let the controller apply it.';
+  const kind = ref.kind === 'NetworkPolicy' ? 'networkpolicy' : ref.kind === 'CiliumNetworkPolicy' ? 'ciliumnetworkpolicy' : 'ciliumclusterwidenetworkpolicy';
+  return `\`${ctx.kubectl(`edit ${kind} ${ref.namespace ? `-n ${ref.namespace} ` : ''}${ref.name}`)}\` (and commit the policy to git so it survives).`;
+}
+
+function liveText(probes: PodProbe[] | undefined, fv: FlowVerdict): string {
+  const pp = probes?.[0];
+  if (!pp?.probe) {
+    if (pp?.skipped === 'forbidden') return 'The live probe was skipped (exec forbidden: needs create on pods/exec), so this is the static verdict alone.';
+    if (pp?.skipped === 'no-tools') return 'The container has no probe tool, so this is the static verdict alone (--debug-image IMAGE would add an ephemeral container to probe from).';
+    return 'No live probe ran, so this is the static verdict alone.';
+  }
+  const r = pp.probe.results.find((x) => x.host === fv.target.host && x.port === fv.target.port);
+  const c = r?.connects.find((x) => x.address === fv.dest.ip);
+  if (!r) return '';
+  if (!r.dns.ok) return `Inside the pod the name does not resolve (${r.dns.error}).`;
+  if (!c) return '';
+  const through = c.ok || c.error === 'refused';
+  const agrees = through === fv.verdict.allowed;
+  return `The live probe ${c.ok ? 'connects' : c.error === 'timeout' ? `times out (${pp.probe.tool})` : `fails: ${c.error}`}${agrees ? ', which agrees with the policies.' : ', which CONTRADICTS the policy verdict: something outside the policies is involved.'}`;
+}
+
+export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diagnosis {
+  const status = overall(results);
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const pod = byId.get('egress.pod');
+  if (pod?.status === 'fail' || pod?.status === 'error') {
+    const f = pod.findings[0];
+    return { status, rootCause: f?.message ?? pod.summary, remediation: f?.remediation ?? [] };
+  }
+  const index = ctx.peek<PolicyIndex>('index');
+  const verdicts = ctx.peek<{ pod: PodInfo; flows: FlowVerdict[]; control: FlowVerdict[] }[]>('verdicts') ?? [];
+  const probes = ctx.peek<PodProbe[]>('probes');
+  const dnsV = ctx.peek<{ pod: PodInfo; udp: { allowed: boolean; explanation: string; k8s: { selectedBy: PolicyRef[] }; cilium: { selectedBy: PolicyRef[] } } }[]>('dns-verdicts') ?? [];
+  const logsCheck = byId.get('egress.logs');
+  const cname = byId.get('egress.policy.cname');
+
+  // 1. DNS itself is blocked: every name fails
+  const dnsDenied = dnsV.find((d) => !d.udp.allowed);
+  if (dnsDenied) {
+    const ref = dnsDenied.udp.cilium.selectedBy[0] ?? dnsDenied.udp.k8s.selectedBy[0];
+    const src = ref ? sourceOf(ctx, ref) : undefined;
+    const isCilium = ref && ref.kind !== 'NetworkPolicy';
+    const snippet = isCilium
+      ? dump([{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }], { lineWidth: -1 })
+      : dump([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }], { lineWidth: -1 });
+    return {
+      status,
+      rootCause: `DNS is blocked, not the target: ${dnsDenied.udp.explanation} Inside pod ${dnsDenied.pod.namespace}/${dnsDenied.pod.name} every lookup fails, so every name fails, whatever the policies say about the target.${ref ? ` ${refText(ref)} is ${src!.text}.` : ''}`,
+      remediation: [
+        `Allow DNS to kube-dns: add to spec.egress of ${ref ? refText(ref) : 'the policy that selects the pod'}:\n${snippet.trimEnd()}`,
+        ...(ref ? [applyStep(ctx, ref, src!)] : []),
+        verifyCommand(ctx),
+      ],
+    };
+  }
+
+  // 2. a target flow the policies deny
+  const denied = verdicts.flatMap((v) => v.flows.map((fv) => ({ pod: v.pod, fv }))).filter((x) => !x.fv.verdict.allowed);
+  if (denied.length && index) {
+    const first = denied.find((d) => d.fv.target.from !== 'control') ?? denied[0]!;
+    const { pod: p, fv } = first;
+    const fix = suggestFix(index, { pod: p, dest: fv.dest }, fv.verdict);
+    const allowedTargets = verdicts.flatMap((v) => v.flows).filter((f) => f.verdict.allowed && f.target.from !== 'control');
+    const pods = [...new Set(denied.map((d) => `${d.pod.namespace}/${d.pod.name}`))];
+    const parts = [
+      `${pods.length > 1 ? `${pods.length} pods (${pods.slice(0, 3).join(', ')}${pods.length > 3 ? ', …' : ''})` : `Pod ${p.namespace}/${p.name}`} cannot reach ${targetText(fv.target)}: ${fv.verdict.explanation}`,
+      liveText(probes, fv),
+    ];
+    if (fv.target.from === 'logs') parts.push(`The host comes from the pod's logs${fv.target.presigned ? ` (${fv.target.presigned}: the SDK reaches the storage host directly)` : ''}.`);
+    if (allowedTargets.length) parts.push(`By contrast ${[...new Set(allowedTargets.map((f) => f.target.host))].join(', ')} ${allowedTargets.length === 1 ? 'is' : 'are'} allowed (${ruleText(allowedTargets[0]!.verdict.decisive[0] ?? fv.verdict.decisive[0]!) || 'no policy'}).`);
+    const logDenied = logsCheck?.findings.filter((f) => f.code === 'egress.logs.host-denied') ?? [];
+    if (logDenied.length && fv.target.from !== 'logs') parts.push(`The logs show failures to hosts the policies also deny: ${logDenied.map((f) => f.message.split(' ')[0]).join(', ')}.`);
+    const cnameF = cname?.findings.find((f) => f.code.startsWith('egress.policy.cname.'));
+    if (cnameF) parts.push(cnameF.message);
+    const incomplete = [byId.get('egress.policy.cilium'), byId.get('egress.policy.k8s')].flatMap((c) => c?.findings ?? []).filter((f) => f.code.endsWith('.error'));
+    if (incomplete.length) parts.push(`Note: ${incomplete.map((f) => f.message).join(' ')}`);
+    const remediation: string[] = [];
+    if (fix) {
+      const src = fix.policy ? sourceOf(ctx, fix.policy) : undefined;
+      if (src) parts.push(`${refText(fix.policy!)} is ${src.text}.`);
+      remediation.push(`${fix.summary}\n${fix.action === 'remove' ? 'Remove' : 'Add'} at ${fix.path} of ${fix.policy ? refText(fix.policy) : 'a new policy'}${src?.file ? ` (${ctx.options.source}/${src.file})` : ''}:\n${fix.yaml}`);
+      if (fix.policy && src) remediation.push(applyStep(ctx, fix.policy, src));
+    }
+    remediation.push(verifyCommand(ctx));
+    return { status, rootCause: parts.filter(Boolean).join(' '), remediation };
+  }
+
+  // 3. the policies allow it, but the probe fails
+  const tcp = byId.get('egress.tcp');
+  const dns = byId.get('egress.dns');
+  const failing = [...(dns?.findings ?? []), ...(tcp?.findings ?? [])].find((f) => f.severity === 'fail');
+  if (failing) {
+    const contradiction = tcp?.findings.find((f) => f.code === 'egress.tcp.contradiction');
+    return {
+      status,
+      rootCause: contradiction
+        ? `${failing.message} ${contradiction.message}`
+        : `${failing.message} The policies allow the flow${verdicts[0]?.flows[0]?.verdict.decisive[0] ? ` (${ruleText(verdicts[0].flows[0].verdict.decisive[0])})` : ' (no policy selects the pod)'}: the cause is outside them.`,
+      remediation: failing.remediation,
+    };
+  }
+
+  // 4. fine
+  const fv = verdicts[0]?.flows[0];
+  const warn = results.flatMap((r) => r.findings).find((f) => f.severity === 'warn');
+  return {
+    status,
+    rootCause: fv
+      ? `${targetText(fv.target)} is reachable from pod ${verdicts[0]!.pod.namespace}/${verdicts[0]!.pod.name}: ${fv.verdict.explanation} ${liveText(probes, fv)}${warn ? ` Note: ${warn.message}` : ''}`
+      : `Nothing to diagnose: ${warn?.message ?? 'no target resolved'}.`,
+    remediation: warn?.remediation ?? [],
+  };
+}
+
+export { destText };

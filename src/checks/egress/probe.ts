@@ -1,0 +1,197 @@
+// The live probe inside the pod: which tools the container has, then resolution (with the CNAME
+// chain's end) and a TCP connect to every address, each bounded by --timeout, with the first
+// tool that works. Runs over the exec subresource; never writes anything into the pod.
+import type { ApiContext } from '../api/context.ts';
+import { execInPod, type ExecResult } from '../../kube/exec.ts';
+
+export const PROBE_TOOLS = ['python3', 'sh', 'bash', 'nc', 'busybox', 'wget', 'curl', 'getent', 'sleep'] as const;
+
+export interface ProbeTarget {
+  host: string;
+  port: number;
+}
+
+export type ConnectError = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'other';
+
+export interface ProbeOutcome {
+  host: string;
+  port: number;
+  dns: { ok: boolean; addresses: string[]; canonical?: string; error?: 'nxdomain' | 'timeout' | 'other'; message?: string; ms?: number };
+  connects: { address: string; ok: boolean; error?: ConnectError; message?: string; ms: number }[];
+}
+
+export interface ToolsResult {
+  /** exec works at all */
+  exec: ExecResult;
+  tools: string[];
+  /** exec refused by RBAC */
+  forbidden?: boolean;
+}
+
+/** The python3 probe: argv[1] = JSON [[host, port], ...], argv[2] = timeout in seconds. */
+export const PY_PROBE = String.raw`
+import sys, json, socket, time, errno, threading
+targets = json.loads(sys.argv[1]); T = float(sys.argv[2])
+def resolve(h, box):
+    try:
+        name, aliases, addrs = socket.gethostbyname_ex(h)
+        box['r'] = {'ok': True, 'addresses': addrs, 'canonical': name}
+    except socket.gaierror as e:
+        kind = 'nxdomain' if e.errno in (socket.EAI_NONAME, getattr(socket, 'EAI_NODATA', -5)) else ('timeout' if e.errno == socket.EAI_AGAIN else 'other')
+        box['r'] = {'ok': False, 'addresses': [], 'error': kind, 'message': str(e)}
+    except Exception as e:
+        box['r'] = {'ok': False, 'addresses': [], 'error': 'other', 'message': str(e)}
+def is_ip(h):
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(fam, h); return True
+        except Exception: pass
+    return False
+def one(i, h, p):
+    t0 = time.time()
+    if is_ip(h):
+        d = {'ok': True, 'addresses': [h]}
+    else:
+        box = {}; th = threading.Thread(target=resolve, args=(h, box), daemon=True); th.start(); th.join(T)
+        d = box.get('r') or {'ok': False, 'addresses': [], 'error': 'timeout', 'message': 'no answer within %ss' % T}
+    d['ms'] = int((time.time() - t0) * 1000)
+    cs = [None] * len(d['addresses'])
+    def conn(j, a):
+        fam = socket.AF_INET6 if ':' in a else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(T); t1 = time.time()
+        try:
+            s.connect((a, int(p))); r = {'address': a, 'ok': True}
+        except socket.timeout:
+            r = {'address': a, 'ok': False, 'error': 'timeout', 'message': 'timed out'}
+        except OSError as e:
+            k = {errno.ECONNREFUSED: 'refused', errno.ENETUNREACH: 'unreachable', errno.EHOSTUNREACH: 'unreachable', errno.ECONNRESET: 'reset', errno.ETIMEDOUT: 'timeout'}.get(e.errno, 'other')
+            r = {'address': a, 'ok': False, 'error': k, 'message': e.strerror or str(e)}
+        finally:
+            s.close()
+        r['ms'] = int((time.time() - t1) * 1000); cs[j] = r
+    ts = [threading.Thread(target=conn, args=(j, a), daemon=True) for j, a in enumerate(d['addresses'])]
+    for t in ts: t.start()
+    for t in ts: t.join(T + 1)
+    out[i] = {'host': h, 'port': int(p), 'dns': d, 'connects': [c for c in cs if c]}
+out = [None] * len(targets)
+threads = [threading.Thread(target=one, args=(i, h, p), daemon=True) for i, (h, p) in enumerate(targets)]
+for t in threads: t.start()
+for t in threads: t.join(2 * T + 2)
+out = [o for o in out if o]
+print(json.dumps(out))
+`;
+
+/**
+ * sh + getent (+ curl, nc, bash or busybox) when python3 is missing: one line per result. Plain
+ * POSIX sh, no awk or sort; a connect without its own deadline (bash /dev/tcp) runs in the
+ * background and is killed after the timeout (needs `sleep`).
+ */
+export function shProbeScript(t: ProbeTarget[], timeoutS: number, tools: string[]): string {
+  const bg = (cmd: string) =>
+    `( ${cmd} ) >/dev/null 2>&1 & pid=$!; i=0; while kill -0 $pid 2>/dev/null && [ $i -lt ${timeoutS * 10} ]; do sleep 0.1; i=$((i+1)); done; ` +
+    `if kill -0 $pid 2>/dev/null; then kill -9 $pid 2>/dev/null; r=timeout; elif wait $pid; then r=ok; else r=refused; fi`;
+  const connect = tools.includes('curl')
+    ? `curl -s -o /dev/null -m ${timeoutS} "telnet://$a:$p" </dev/null; rc=$?; case $rc in 0|52|56) r=ok;; 28) r=timeout;; 7) r=refused;; *) r=other;; esac`
+    : tools.includes('nc')
+      ? `if nc -z -w ${timeoutS} "$a" "$p" 2>/dev/null; then r=ok; else r=timeout; fi`
+      : tools.includes('busybox')
+        ? `if busybox nc -z -w ${timeoutS} "$a" "$p" 2>/dev/null; then r=ok; else r=timeout; fi`
+        : tools.includes('bash') && tools.includes('sleep')
+          ? bg('bash -c "exec 3<>/dev/tcp/$a/$p"')
+          : `r=untested`;
+  const lines = t.map((x) => `probe '${x.host.replace(/[^A-Za-z0-9.:_-]/g, '')}' ${x.port}`).join('\n');
+  return [
+    'probe() {',
+    '  h=$1; p=$2; out=$(getent ahostsv4 "$h" 2>/dev/null)',
+    '  if [ -z "$out" ]; then echo "dns $h $p nxdomain"; return; fi',
+    '  canon=$(printf "%s\\n" "$out" | { read a t c; echo "$c"; })',
+    '  echo "dns $h $p ok $canon"',
+    '  seen=" "',
+    '  for a in $(printf "%s\\n" "$out" | while read a t c; do echo "$a"; done); do',
+    '    case "$seen" in *" $a "*) continue;; esac; seen="$seen$a "',
+    `    ${connect}`,
+    '    echo "tcp $h $p $a $r"',
+    '  done',
+    '}',
+    lines,
+  ].join('\n');
+}
+
+export function parseShProbe(text: string, targets: ProbeTarget[]): ProbeOutcome[] {
+  const res = new Map<string, ProbeOutcome>();
+  for (const t of targets) res.set(`${t.host} ${t.port}`, { host: t.host, port: t.port, dns: { ok: false, addresses: [], error: 'other', message: 'no result' }, connects: [] });
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const o = res.get(`${f[1]} ${f[2]}`);
+    if (!o) continue;
+    if (f[0] === 'dns') o.dns = f[3] === 'ok' ? { ok: true, addresses: [], canonical: f[4] } : { ok: false, addresses: [], error: 'nxdomain', message: 'getent found no address' };
+    if (f[0] === 'tcp' && f[3]) {
+      o.dns.addresses.push(f[3]);
+      const r = f[4] ?? 'other';
+      o.connects.push({ address: f[3], ok: r === 'ok', error: r === 'ok' ? undefined : (r as 'timeout'), ms: 0 });
+    }
+  }
+  return [...res.values()];
+}
+
+export function isNotFoundExec(r: ExecResult): boolean {
+  return /executable file not found|no such file or directory|not found in \$PATH/i.test(`${r.message ?? ''} ${r.stderr}`);
+}
+
+/** Which tools the container has (sh's `command -v`, else a bare python3). */
+export async function detectTools(api: ApiContext, ns: string, pod: string, container: string | undefined, timeoutMs: number): Promise<ToolsResult> {
+  const list = PROBE_TOOLS.join(' ');
+  const sh = await execInPod(api, {
+    namespace: ns,
+    pod,
+    container,
+    command: ['sh', '-c', `for t in ${list}; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; true`],
+    timeoutMs,
+  });
+  if (sh.httpStatus === 403) return { exec: sh, tools: [], forbidden: true };
+  if (sh.ok) {
+    const tools = sh.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (!tools.includes('sh')) tools.push('sh');
+    return { exec: sh, tools };
+  }
+  if (!isNotFoundExec(sh)) return { exec: sh, tools: [] };
+  const py = await execInPod(api, { namespace: ns, pod, container, command: ['python3', '-c', 'print("ok")'], timeoutMs });
+  if (py.ok && py.stdout.includes('ok')) return { exec: py, tools: ['python3'] };
+  return { exec: sh, tools: [] };
+}
+
+/** Resolve and connect to every target from inside the pod, with the best tool it has. */
+export async function probeInPod(
+  api: ApiContext,
+  ns: string,
+  pod: string,
+  container: string | undefined,
+  tools: string[],
+  targets: ProbeTarget[],
+  timeoutMs: number,
+): Promise<{ tool: string; results: ProbeOutcome[]; exec: ExecResult; command: string[] } | undefined> {
+  const timeoutS = Math.max(1, Math.round(timeoutMs / 1000));
+  // the probe itself: resolution + every connect, each bounded; allow for them all in sequence
+  const budget = timeoutMs * 3 + 5000;
+  if (tools.includes('python3')) {
+    const command = ['python3', '-c', PY_PROBE, JSON.stringify(targets.map((t) => [t.host, t.port])), String(timeoutS)];
+    const exec = await execInPod(api, { namespace: ns, pod, container, command, timeoutMs: budget });
+    if (exec.ok && exec.exitCode === 0) {
+      try {
+        return { tool: 'python3', results: JSON.parse(exec.stdout) as ProbeOutcome[], exec, command: ['python3', '-c', '<probe>'] };
+      } catch {
+        // fall through to sh
+      }
+    }
+  }
+  if ((tools.includes('sh') || tools.includes('bash')) && tools.includes('getent')) {
+    const script = shProbeScript(targets, timeoutS, tools);
+    const shell = tools.includes('sh') ? 'sh' : 'bash';
+    const exec = await execInPod(api, { namespace: ns, pod, container, command: [shell, '-c', script], timeoutMs: budget * 2 });
+    if (exec.ok) {
+      const tool = ['curl', 'nc', 'busybox', 'bash'].find((t) => tools.includes(t)) ?? 'getent';
+      return { tool: `sh+getent+${tool}`, results: parseShProbe(exec.stdout, targets), exec, command: ['sh', '-c', '<probe>'] };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,150 @@
+/**
+ * Pods for the egress lab: each pod is a network namespace created INSIDE the lab's namespace
+ * (`unshare --net` holding a `sleep`), joined to it by a veth pair (lab side `pv<N>`, pod side
+ * `eth0`). The pod reaches the lab's 198.51.100.0/24 hosts (including the lab DNS, which stands
+ * for kube-dns) through the veth; the scenario blocks destinations with iptables DROP rules in
+ * the pod's namespace, the way a CNI enforcing a policy drops packets. Exec runs a command in the
+ * pod's namespace with a PATH that holds only the container's tools (symlinks), so a
+ * "distroless" pod really has no shell. Nothing here routes anywhere outside the lab.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, symlinkSync, existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface PodNetSpec {
+  /** 'ns/name' */
+  key: string;
+  /** the pod's address, 10.244.0.x */
+  ip: string;
+  /** container tools: names from TOOL_PATHS (empty: distroless) */
+  tools: string[];
+  /** destinations dropped in the pod's namespace: IPv4 address, optional port and protocol */
+  drop?: { ip: string; port?: number; proto?: 'tcp' | 'udp' }[];
+}
+
+export interface PodNet {
+  spec: PodNetSpec;
+  pid: number;
+  binDir: string;
+  /** ephemeral debug containers added to the pod (their image has DEBUG_TOOLS) */
+  ephemeral: Set<string>;
+  /** run a command in the pod (its netns, the container's tools only); resolves with the exit code */
+  run(command: string[], onStdout: (b: Buffer) => void, onStderr: (b: Buffer) => void, container?: string): { done: Promise<number | null>; kill(): void; notFound?: string };
+  close(): void;
+}
+
+function which(cmd: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let pythonPath: string | undefined;
+/** The real executable of each tool on this machine (pyenv shims resolved). */
+export function toolPath(tool: string): string | undefined {
+  if (tool === 'python3') {
+    if (!pythonPath) {
+      try {
+        pythonPath = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+      } catch {
+        return undefined;
+      }
+    }
+    return pythonPath;
+  }
+  if (tool === 'sh') return '/bin/sh';
+  const p = which(tool);
+  return p ? realpathSync(p) : undefined;
+}
+
+let counter = 0;
+
+/** what the lab's "debug image" holds (a busybox-like image with python3) */
+export const DEBUG_TOOLS = ['sh', 'python3', 'getent'];
+
+export function createPodNet(spec: PodNetSpec, tmp: string): PodNet {
+  const n = counter++;
+  const holder: ChildProcess = spawn('unshare', ['--net', '--', 'sleep', '1000000'], { stdio: 'ignore' });
+  const pid = holder.pid!;
+  // wait until the child has entered its own namespace (the link appears only there)
+  const selfNs = execFileSync('readlink', ['/proc/self/ns/net'], { encoding: 'utf8' }).trim();
+  for (let i = 0; i < 200; i++) {
+    let ns = '';
+    try {
+      ns = execFileSync('readlink', [`/proc/${pid}/ns/net`], { encoding: 'utf8' }).trim();
+    } catch {
+      /* not yet */
+    }
+    if (ns && ns !== selfNs) break;
+    execFileSync('sleep', ['0.01']);
+  }
+  const lab = `pv${n}`;
+  const gw = '10.244.0.1';
+  execFileSync('ip', ['-batch', '-'], {
+    input: [`link add ${lab} type veth peer name eth0 netns ${pid}`, `addr add ${gw}/32 dev ${lab}`, `link set ${lab} up`, `route add ${spec.ip}/32 dev ${lab}`].join('\n') + '\n',
+  });
+  const inPod = [
+    'link set lo up',
+    `addr add ${spec.ip}/24 dev eth0`,
+    'link set eth0 up',
+    // only the lab's own ranges: there is no default route
+    `route add 198.51.100.0/24 via ${gw}`,
+    `route add 192.0.2.0/24 via ${gw}`,
+  ];
+  execFileSync('nsenter', ['-t', String(pid), '-n', '--', 'ip', '-batch', '-'], { input: inPod.join('\n') + '\n' });
+  for (const d of spec.drop ?? []) {
+    const protos = d.proto ? [d.proto] : d.port ? ['tcp', 'udp'] : [undefined];
+    for (const proto of protos) {
+      const args = ['-t', String(pid), '-n', '--', 'iptables', '-A', 'OUTPUT', '-d', `${d.ip}/32`];
+      if (proto) args.push('-p', proto);
+      if (d.port) args.push('--dport', String(d.port));
+      args.push('-j', 'DROP');
+      execFileSync('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+  }
+  const binDir = join(tmp, `pod-${n}-bin`);
+  const debugDir = join(tmp, `pod-${n}-debug-bin`);
+  for (const [dir, tools] of [[binDir, spec.tools], [debugDir, DEBUG_TOOLS]] as const) {
+    mkdirSync(dir, { recursive: true });
+    for (const t of tools) {
+      const real = toolPath(t);
+      if (real && !existsSync(join(dir, t))) symlinkSync(real, join(dir, t));
+    }
+  }
+  const ephemeral = new Set<string>();
+  return {
+    spec,
+    pid,
+    binDir,
+    ephemeral,
+    run(command, onStdout, onStderr, container) {
+      const exe = command[0] ?? '';
+      const debug = container !== undefined && ephemeral.has(container);
+      const dir = debug ? debugDir : binDir;
+      const tools: readonly string[] = debug ? DEBUG_TOOLS : spec.tools;
+      if (!tools.includes(exe) || !existsSync(join(dir, exe))) {
+        return { done: Promise.resolve(null), kill() {}, notFound: exe };
+      }
+      const c = spawn('/usr/bin/nsenter', ['-t', String(pid), '-n', '--', join(dir, exe), ...command.slice(1)], {
+        env: { PATH: dir, HOME: '/', LANG: 'C.UTF-8' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      c.on('error', (e) => onStderr(Buffer.from(String(e))));
+      c.stdout!.on('data', onStdout);
+      c.stderr!.on('data', onStderr);
+      const done = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      return { done, kill: () => c.kill('SIGKILL') };
+    },
+    close() {
+      holder.kill('SIGKILL');
+    },
+  };
+}
+
+/** Give the lab more host addresses (198.51.100.x) for the scenario's external hosts. */
+export function addLabHosts(addresses: string[]): void {
+  if (!addresses.length) return;
+  execFileSync('ip', ['-batch', '-'], { input: addresses.map((a) => `addr add ${a}/32 dev lab0`).join('\n') + '\n' });
+}
