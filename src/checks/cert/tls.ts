@@ -1,0 +1,186 @@
+// cert.tls: the certificate a host serves. One handshake (SNI = --sni or the host), the chain
+// as sent (leaf to root), verified against the system store and --ca-file, and judged: host
+// name, validity, missing intermediate, self-signed, Let's Encrypt staging vs production, an
+// ingress controller's fake default certificate.
+import type { CheckDefinition } from '../../report/runner.ts';
+import type { FindingInput } from '../../report/types.ts';
+import { isIPLiteral } from '../../net/ip.ts';
+import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
+import type { IngressContext } from '../ingress/context.ts';
+import { systemAnchorsFor } from './roots.ts';
+
+/** Default certificates ingress controllers serve when they have no usable one for a host. */
+const FAKE_CERTS: [RegExp, string][] = [
+  [/Kubernetes Ingress Controller Fake Certificate/i, 'ingress-nginx'],
+  [/TRAEFIK DEFAULT CERT/i, 'Traefik'],
+  [/CN=Kubernetes Gateway Fake Certificate/i, 'a Gateway controller'],
+];
+
+export function fakeCertController(c: CertInfo | undefined): string | undefined {
+  if (!c) return undefined;
+  for (const [re, who] of FAKE_CERTS) if (re.test(c.subject)) return who;
+  return undefined;
+}
+
+export function isStaging(chain: CertInfo[]): boolean {
+  return chain.some((c) => /\(STAGING\)/.test(c.issuer) || /\(STAGING\)/.test(c.subject));
+}
+
+export function isLetsEncrypt(chain: CertInfo[]): boolean {
+  return chain.some((c) => /O=Let's Encrypt|O=Internet Security Research Group|CN=ISRG Root/.test(c.issuer));
+}
+
+const DAY = 86_400_000;
+
+export interface CertJudgement {
+  leaf?: CertInfo;
+  fake?: string;
+  staging: boolean;
+  letsEncrypt: boolean;
+  selfSigned: boolean;
+  missingIntermediate: boolean;
+  trustedBySystem: boolean;
+  trustedByCaFile?: boolean;
+}
+
+export const certTlsCheck: CheckDefinition<IngressContext> = {
+  id: 'cert.tls',
+  title: 'Served certificate',
+  codes: [
+    'cert.tls.connect-failed',
+    'cert.tls.handshake-failed',
+    'cert.tls.name-mismatch',
+    'cert.tls.untrusted',
+    'cert.tls.self-signed',
+    'cert.tls.missing-intermediate',
+    'cert.tls.expired',
+    'cert.tls.not-yet-valid',
+    'cert.tls.expiring-soon',
+    'cert.tls.staging',
+    'cert.tls.fake-certificate',
+    'cert.tls.letsencrypt',
+    'cert.tls.private-ca',
+    'cert.tls.ca-file-invalid',
+  ],
+  timeoutMs: (ctx) => ctx.timeoutMs + 2000,
+  async run(ctx) {
+    const o = ctx.options;
+    const sni = o.sni ?? (isIPLiteral(o.host) ? undefined : o.host);
+    const name = o.sni ?? o.host;
+    const sClient = `openssl s_client -connect ${ctx.hostPort}${sni ? ` -servername ${sni}` : ''} -showcerts </dev/null`;
+    const reproduce = [sClient];
+    const caRead = ctx.caFile();
+    if (o.caFile) {
+      reproduce.push(`openssl s_client -connect ${ctx.hostPort}${sni ? ` -servername ${sni}` : ''} -CAfile ${o.caFile} -verify_return_error ${isIPLiteral(name) ? `-verify_ip ${name}` : `-verify_hostname ${name}`} </dev/null`);
+    }
+    reproduce.push(`curl -sv -o /dev/null https://${ctx.hostPort}/${o.caFile ? ` --cacert ${o.caFile}` : ''}`);
+    const t = await ctx.tls();
+    const evidence: Record<string, unknown> = {
+      address: ctx.hostPort,
+      sni: t.servername ?? null,
+      protocol: t.protocol,
+      cipher: t.cipher,
+      chain: t.chain,
+    };
+    if (!t.ok) {
+      const e = t.error;
+      evidence.error = e;
+      const tcpLevel = e && ['timeout', 'refused', 'unreachable', 'dns', 'reset'].includes(e.kind) && t.chain.length === 0 && !/handshake/.test(e.message);
+      const code = tcpLevel ? 'cert.tls.connect-failed' : 'cert.tls.handshake-failed';
+      const what = e?.message ?? `the TLS handshake with ${ctx.hostPort} failed`;
+      return { summary: what, findings: [{ code, message: `${what}.` }], evidence, reproduce };
+    }
+    const findings: FindingInput[] = [];
+    if (caRead?.error) findings.push({ code: 'cert.tls.ca-file-invalid', message: `--ca-file ${o.caFile} cannot be used: ${caRead.error}.` });
+    const now = ctx.now();
+    const anchors = systemAnchorsFor(t.certificates, o.env);
+    const sys = verifyChain(t.certificates, { roots: anchors.roots, serverName: name, now });
+    const ca = caRead?.roots ? verifyChain(t.certificates, { roots: caRead.roots, serverName: name, now }) : undefined;
+    const best: VerifyResult = ca && (ca.anchoredBy || !sys.anchoredBy) ? ca : sys;
+    evidence.trust = {
+      system: { store: anchors.source, trusted: sys.trusted, anchoredBy: sys.anchoredBy ?? null, error: sys.goError ?? null },
+      ...(ca ? { caFile: { path: o.caFile, trusted: ca.trusted, anchoredBy: ca.anchoredBy ?? null, error: ca.goError ?? null } } : {}),
+    };
+    evidence.verifiedChain = best.chain.map((c) => c.subject);
+
+    const leaf = t.chain[0];
+    const fake = fakeCertController(leaf);
+    const staging = isStaging(t.chain);
+    const le = isLetsEncrypt(t.chain);
+    const anchored = !!sys.anchoredBy || !!ca?.anchoredBy;
+    const last = best.chain[best.chain.length - 1];
+    const selfSigned = !anchored && !!leaf?.selfSigned && !fake;
+    const missingIntermediate = !anchored && !!last && !last.selfSigned && !last.isCA && !fake && !staging;
+    const judgement: CertJudgement = {
+      leaf,
+      fake,
+      staging,
+      letsEncrypt: le,
+      selfSigned,
+      missingIntermediate,
+      trustedBySystem: !!sys.anchoredBy,
+      ...(ca ? { trustedByCaFile: !!ca.anchoredBy } : {}),
+    };
+    evidence.judgement = judgement;
+
+    if (fake) {
+      findings.push({
+        code: 'cert.tls.fake-certificate',
+        message: `${ctx.hostPort} serves "${leaf!.subject}", the default certificate ${fake} presents when it has no valid certificate for the name ${name}: the TLS secret of the Ingress is missing, invalid, or does not cover the host.`,
+      });
+    } else if (staging) {
+      const issuer = t.chain.find((c) => /\(STAGING\)/.test(c.issuer))?.issuer ?? leaf?.issuer;
+      findings.push({
+        code: 'cert.tls.staging',
+        message: `The certificate ${leaf?.subject} is issued by ${issuer}, Let's Encrypt's STAGING environment: browsers and clients do not trust it.`,
+      });
+    } else if (selfSigned) {
+      findings.push({ code: 'cert.tls.self-signed', message: `The certificate ${leaf!.subject} is self-signed: no client trusts it unless told to.` });
+    } else if (missingIntermediate) {
+      findings.push({
+        code: 'cert.tls.missing-intermediate',
+        message:
+          `The server sends ${t.chain.length === 1 ? 'only the leaf certificate' : `${t.chain.length} certificates`} (${leaf?.subject}); its issuer ${last!.issuer} is neither sent nor a trusted root: ` +
+          `the intermediate certificate is missing from the chain. Browsers may fetch it themselves, but curl, Go, Java and ACME clients fail with "unable to get local issuer certificate".`,
+      });
+    } else if (!anchored) {
+      const end = best.chain[best.chain.length - 1];
+      findings.push({
+        code: 'cert.tls.untrusted',
+        message: `The chain ends at ${end?.subject}${end?.selfSigned ? '' : `, issued by ${end?.issuer}`}, which is not a trusted root (system store${o.caFile ? ` and --ca-file ${o.caFile}` : ''}).`,
+      });
+    }
+    if (anchored && !sys.anchoredBy && ca?.anchoredBy) {
+      findings.push({ code: 'cert.tls.private-ca', message: `The chain is trusted by --ca-file (${ca.anchoredBy}) but not by the system store: clients without that CA reject it.` });
+    }
+    if (le && !staging) findings.push({ code: 'cert.tls.letsencrypt', message: `Issued by Let's Encrypt (production): ${leaf?.issuer}.` });
+    for (const p of best.problems) {
+      if (p.kind === 'name-mismatch' || p.kind === 'no-ip-san' || p.kind === 'legacy-cn-only') {
+        if (fake) continue; // the fake certificate explains it
+        findings.push({ code: 'cert.tls.name-mismatch', message: `The certificate does not cover ${name}: ${p.message}.` });
+      } else if (p.kind === 'expired') findings.push({ code: 'cert.tls.expired', message: capital(`${p.message}.`) });
+      else if (p.kind === 'not-yet-valid') findings.push({ code: 'cert.tls.not-yet-valid', message: capital(`${p.message}.`) });
+      else if (p.kind === 'expiring-soon') findings.push({ code: 'cert.tls.expiring-soon', message: capital(`${p.message}.`) });
+    }
+
+    const days = leaf ? Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY) : 0;
+    const trustWords = anchored
+      ? `trusted (${sys.anchoredBy ? `system store: ${sys.anchoredBy}` : `--ca-file: ${ca!.anchoredBy}`})`
+      : fake
+        ? 'fake default certificate'
+        : staging
+          ? 'Let\'s Encrypt STAGING'
+          : selfSigned
+            ? 'self-signed'
+            : missingIntermediate
+              ? 'intermediate missing'
+              : 'not trusted';
+    const validity = !leaf ? '' : days < 0 ? `expired ${Math.floor((now.getTime() - Date.parse(leaf.notAfter)) / DAY)} days ago` : Date.parse(leaf.notBefore) > now.getTime() ? `not valid before ${leaf.notBefore}` : `valid ${days} more days`;
+    const summary = `${t.protocol ?? 'TLS'}; ${leaf?.subject ?? '(no certificate)'} issued by ${leaf?.issuer ?? '?'} (${leaf?.keyType ?? '?'}); ${t.chain.length} sent; ${trustWords}; ${validity}`;
+    return { summary, findings, evidence, reproduce };
+  },
+};
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,162 @@
+// ingress.resource and ingress.backend: the Ingresses that serve the host (class, rules, TLS
+// secret) and the Services and ready endpoints behind them.
+import type { CheckDefinition } from '../../report/runner.ts';
+import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import { hostMatches, nameOf, readFailure, type IngressContext } from './context.ts';
+import type { EndpointSlice, Ingress, IngressClass, Service } from './types.ts';
+
+export function ingressClassOf(i: Ingress): string | undefined {
+  return i.spec?.ingressClassName ?? i.metadata.annotations?.['kubernetes.io/ingress.class'];
+}
+
+/** The TLS secret of an Ingress for the host. */
+export function tlsSecretFor(i: Ingress, host: string): string | undefined {
+  return (i.spec?.tls ?? []).find((t) => (t.hosts ?? []).some((h) => hostMatches(h, host)))?.secretName;
+}
+
+export function isSolverIngress(i: Ingress): boolean {
+  return i.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true' || i.metadata.name.startsWith('cm-acme-http-solver-');
+}
+
+/** The class the controller for a set of IngressClasses answers for (the default class, else the first). */
+export async function defaultClass(ctx: IngressContext): Promise<IngressClass | undefined> {
+  const r = await ctx.ingressClasses();
+  if (!r.ok) return undefined;
+  return r.body.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true') ?? r.body[0];
+}
+
+export const resourceCheck: CheckDefinition<IngressContext> = {
+  id: 'ingress.resource',
+  title: 'Ingress resources',
+  codes: ['ingress.resource.not-found', 'ingress.resource.tls-secret-missing', 'ingress.resource.no-tls', 'ingress.resource.class-unknown', 'ingress.resource.no-class', 'ingress.resource.api-unreachable'],
+  timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs + 1000,
+  async run(ctx): Promise<CheckOutcome> {
+    const d = await ctx.discover();
+    if (d.gate) {
+      if (ctx.options.command === 'ingress' && ctx.cluster.configured && !d.gate.summary.includes('has no Ingress')) {
+        return { summary: d.gate.summary.replace(/^not applicable: /, ''), findings: [{ code: 'ingress.resource.api-unreachable', message: capital(d.gate.summary.replace(/^not applicable: /, '')) + '.' }] };
+      }
+      return d.gate;
+    }
+    const path = '/apis/networking.k8s.io/v1/ingresses';
+    if (d.ingressError && !d.ingressError.ok) return readFailure(d.ingressError, path, 'Ingresses');
+    const reproduce = [ctx.kubectl(`get ingress -A -o wide | grep -w ${ctx.host}`)];
+    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    if (main.length === 0) {
+      if (ctx.options.command === 'cert') return { skip: true, summary: `not applicable: no Ingress for ${ctx.host} (a Certificate exists)` };
+      return {
+        summary: `no Ingress has a rule for ${ctx.host}`,
+        findings: [{ code: 'ingress.resource.not-found', message: d.scoped ? `No Ingress in namespace ${d.scoped} has a rule or TLS entry for ${ctx.host} (RBAC forbids listing the other namespaces; pass -n NAMESPACE).` : `No Ingress in any namespace has a rule or TLS entry for ${ctx.host}.` }],
+        reproduce,
+      };
+    }
+    const classes = await ctx.ingressClasses();
+    const findings: FindingInput[] = [];
+    const rows: Record<string, unknown>[] = [];
+    const secretChecks = await Promise.all(
+      main.map(async (i) => {
+        const secret = tlsSecretFor(i, ctx.host);
+        if (!secret) return { i, secret, exists: undefined as boolean | undefined, error: undefined as string | undefined };
+        const r = await ctx.get<{ type?: string; data?: Record<string, string> }>(`/api/v1/namespaces/${i.metadata.namespace}/secrets/${secret}`);
+        if (r.ok) {
+          for (const v of Object.values(r.body.data ?? {})) ctx.options.redactor.add(v);
+          return { i, secret, exists: true, type: r.body.type, hasCert: !!r.body.data?.['tls.crt'], error: undefined };
+        }
+        if (r.reason === 'not-found') return { i, secret, exists: false, error: undefined };
+        return { i, secret, exists: undefined, error: r.message };
+      }),
+    );
+    for (const s of secretChecks) {
+      const i = s.i;
+      const cls = ingressClassOf(i);
+      rows.push({ ingress: nameOf(i), class: cls ?? null, tlsSecret: s.secret ?? null, secretExists: s.exists ?? null, address: i.status?.loadBalancer?.ingress?.map((x) => x.ip ?? x.hostname) ?? [] });
+      if (!cls) {
+        const def = classes.ok ? classes.body.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true') : undefined;
+        if (!def) findings.push({ code: 'ingress.resource.no-class', message: `Ingress ${nameOf(i)} names no ingress class and the cluster has no default IngressClass: no controller may serve it.` });
+      } else if (classes.ok && !classes.body.some((c) => c.metadata.name === cls)) {
+        findings.push({ code: 'ingress.resource.class-unknown', message: `Ingress ${nameOf(i)} uses ingress class "${cls}", but no IngressClass has that name (existing: ${classes.body.map((c) => c.metadata.name).join(', ') || 'none'}).` });
+      }
+      if (!s.secret) {
+        findings.push({ code: 'ingress.resource.no-tls', message: `Ingress ${nameOf(i)} has no TLS entry for ${ctx.host}: the controller serves its default certificate on 443.` });
+      } else if (s.exists === false) {
+        const issuing = d.certificates.find((c) => c.spec?.secretName === s.secret && c.metadata.namespace === i.metadata.namespace);
+        findings.push({
+          code: 'ingress.resource.tls-secret-missing',
+          // while cert-manager issues it, the missing secret is a consequence, not a cause
+          ...(issuing ? { severity: 'warn' as const } : {}),
+          message:
+            `Ingress ${nameOf(i)} names the TLS secret ${i.metadata.namespace}/${s.secret} for ${ctx.host}, and that secret does not exist: the controller serves its fake default certificate.` +
+            (issuing ? ` cert-manager creates it once Certificate ${nameOf(issuing)} is issued.` : ''),
+          remediation: issuing
+            ? [`cert-manager creates ${s.secret} once its Certificate is Ready: fix what keeps it from being issued (see cert.certmanager).`]
+            : [
+                `Let cert-manager issue it: \`kubectl annotate ingress -n ${i.metadata.namespace} ${i.metadata.name} cert-manager.io/cluster-issuer=ISSUER\` (a ClusterIssuer of the cluster).`,
+                `Or create it from files you have: \`kubectl create secret tls ${s.secret} -n ${i.metadata.namespace} --cert=fullchain.pem --key=privkey.pem\` (leaf first, then the intermediates).`,
+              ],
+        });
+        reproduce.push(ctx.kubectl(`get secret -n ${i.metadata.namespace} ${s.secret}`));
+      }
+    }
+    const summary =
+      main.map((i) => `${nameOf(i)} (class ${ingressClassOf(i) ?? 'default'}${tlsSecretFor(i, ctx.host) ? `, TLS secret ${tlsSecretFor(i, ctx.host)}` : ', no TLS'})`).join('; ') +
+      (d.scoped ? ` (searched namespace ${d.scoped} only: listing Ingresses in all namespaces is forbidden)` : '');
+    return { summary, findings, evidence: { ingresses: rows, solverIngresses: d.ingresses.filter(isSolverIngress).map(nameOf) }, reproduce };
+  },
+};
+
+export const backendCheck: CheckDefinition<IngressContext> = {
+  id: 'ingress.backend',
+  title: 'Backend services',
+  codes: ['ingress.backend.service-missing', 'ingress.backend.port-missing', 'ingress.backend.no-ready-endpoints'],
+  timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + 1000,
+  async run(ctx): Promise<CheckOutcome> {
+    const gate = await ctx.gate();
+    if (gate) return gate;
+    const d = await ctx.discover();
+    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
+    const backends = new Map<string, { ns: string; name: string; port?: { number?: number; name?: string } }>();
+    for (const i of main) {
+      const ns = i.metadata.namespace ?? 'default';
+      for (const r of i.spec?.rules ?? []) {
+        if (r.host && !hostMatches(r.host, ctx.host)) continue;
+        for (const p of r.http?.paths ?? []) if (p.backend.service) backends.set(`${ns}/${p.backend.service.name}`, { ns, ...p.backend.service });
+      }
+      if (i.spec?.defaultBackend?.service) backends.set(`${ns}/${i.spec.defaultBackend.service.name}`, { ns, ...i.spec.defaultBackend.service });
+    }
+    const findings: FindingInput[] = [];
+    const rows: Record<string, unknown>[] = [];
+    const reproduce: string[] = [];
+    for (const b of backends.values()) {
+      const svcPath = `/api/v1/namespaces/${b.ns}/services/${b.name}`;
+      const [svc, slices] = await Promise.all([
+        ctx.get<Service>(svcPath),
+        ctx.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${b.ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${b.name}`)}`),
+      ]);
+      reproduce.push(ctx.kubectl(`get service,endpointslices -n ${b.ns} -l kubernetes.io/service-name=${b.name}`));
+      if (!svc.ok) {
+        if (svc.reason === 'forbidden') return readFailure(svc, svcPath, 'Services');
+        findings.push({ code: 'ingress.backend.service-missing', message: `The backend Service ${b.ns}/${b.name} does not exist (${svc.message}).` });
+        rows.push({ service: `${b.ns}/${b.name}`, exists: false });
+        continue;
+      }
+      const ports = svc.body.spec?.ports ?? [];
+      const port = ports.find((p) => (b.port?.number !== undefined && p.port === b.port.number) || (b.port?.name !== undefined && p.name === b.port.name));
+      if (b.port && !port) {
+        findings.push({ code: 'ingress.backend.port-missing', message: `The Ingress sends ${ctx.host} to port ${b.port.number ?? b.port.name} of Service ${b.ns}/${b.name}, which has ports ${ports.map((p) => p.name ? `${p.port} (${p.name})` : p.port).join(', ') || 'none'}.` });
+      }
+      const eps = slices.ok ? slices.body.flatMap((s) => s.endpoints ?? []) : [];
+      const ready = eps.filter((e) => e.conditions?.ready !== false);
+      if (slices.ok && ready.length === 0) {
+        findings.push({ code: 'ingress.backend.no-ready-endpoints', message: `Service ${b.ns}/${b.name} has no ready endpoints (${eps.length} not ready): the controller answers 503.` });
+      }
+      rows.push({ service: `${b.ns}/${b.name}`, exists: true, port: port?.port ?? null, ready: ready.length, total: eps.length });
+    }
+    const summary = rows.map((r) => (r.exists ? `${r.service}: ${r.ready}/${r.total} endpoints ready` : `${r.service}: missing`)).join('; ') || 'no backend service';
+    return { summary, findings, evidence: { backends: rows }, reproduce };
+  },
+};
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
