@@ -1,0 +1,39 @@
+// The `server` diagnosis: the API server's own side (APIServices, readyz/livez, endpoints vs
+// certificate SANs, serving-certificate expiry, version skew) and, with --local on a
+// control-plane node, listeners, firewall, logs and PKI.
+import { arch, hostname, platform } from 'node:os';
+import type { DiagnosisDefinition } from '../registry.ts';
+import { proxyEnvironment } from '../api/network.ts';
+import { ServerContext, type ServerOptions } from './context.ts';
+import { diagnoseServer } from './diagnosis.ts';
+import { certsCheck, endpointsCheck } from './endpoints.ts';
+import { firewallCheck, listenCheck, logsCheck, pkiCheck } from './local.ts';
+import { apiservicesCheck, connectionCheck, healthCheck, versionCheck } from './remote.ts';
+
+export const SERVER_REMOTE_CHECKS = [connectionCheck, apiservicesCheck, healthCheck, endpointsCheck, certsCheck, versionCheck];
+export const SERVER_LOCAL_CHECKS = [listenCheck, firewallCheck, logsCheck, pkiCheck];
+
+export const serverDiagnosis: DiagnosisDefinition<ServerOptions, ServerContext> = {
+  command: 'server',
+  title: 'API server side',
+  description: 'the API server itself: APIServices, readyz/livez, endpoints vs certificate SANs, expiry, version skew; --local: listeners, firewall, logs, PKI',
+  checks: [...SERVER_REMOTE_CHECKS, ...SERVER_LOCAL_CHECKS],
+  createContext: (options) => new ServerContext(options),
+  diagnose: diagnoseServer,
+  target(ctx) {
+    const k = ctx.api.kube;
+    const t: Record<string, unknown> = { context: k?.contextName, cluster: k?.clusterName, user: k?.userName, server: k?.cluster.server };
+    if (ctx.local) t.local = ctx.fixtureMode ? `--root ${ctx.root}` : hostname();
+    return t;
+  },
+  // without --local a kubeconfig is required; with --local the remote checks are skipped instead
+  configError: (ctx) => (ctx.local ? undefined : ctx.api.kubeError?.message),
+  environment(ctx) {
+    return {
+      host: { name: hostname(), platform: `${platform()} ${arch()}` },
+      proxy: proxyEnvironment(ctx.options.env),
+      kubeconfig: ctx.api.kube?.files.map((f) => f.path),
+      local: ctx.local ? { root: ctx.root, fixtures: ctx.fixtureMode, asRoot: ctx.isRoot } : undefined,
+    };
+  },
+};

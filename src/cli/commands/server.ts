@@ -1,0 +1,26 @@
+// kubectl netdiag server: the API server's own side; --local (or --root DIR) adds this node.
+import { resolve } from 'node:path';
+import { SERVER_REMOTE_CHECKS, serverDiagnosis } from '../../checks/server/index.ts';
+import { runReportCommand, type CommandContext } from '../report-command.ts';
+import { kubeconfigOptions } from './api.ts';
+
+export function run(cc: CommandContext): Promise<number> {
+  const root = typeof cc.flags.root === 'string' && cc.flags.root !== '' ? resolve(cc.io.cwd, cc.flags.root) : undefined;
+  const local = cc.flags.local === true || root !== undefined;
+  // without --local the node checks are left out of the report (not listed as skipped)
+  const def = local ? serverDiagnosis : { ...serverDiagnosis, checks: SERVER_REMOTE_CHECKS };
+  return runReportCommand(
+    def,
+    {
+      kubeconfig: kubeconfigOptions(cc.flags, cc.io),
+      timeoutMs: cc.timeoutMs,
+      requestTimeoutMs: cc.requestTimeoutMs,
+      endpoints: [],
+      env: cc.io.env,
+      redactor: cc.redactor,
+      local,
+      root,
+    },
+    cc,
+  );
+}
