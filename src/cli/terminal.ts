@@ -1,0 +1,18 @@
+// When Ink may draw. Kept apart from the renderers and Ink so that main.ts can decide without
+// loading either (start-up time).
+import type { CliIO } from './main.ts';
+
+/** is-in-ci's rule (what Ink itself uses): CI or CONTINUOUS_INTEGRATION set to anything but 0/false. */
+export function inCI(env: Record<string, string | undefined>): boolean {
+  const set = (k: string) => env[k] !== undefined && env[k] !== '0' && env[k] !== 'false';
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
+}
+
+/**
+ * Whether Ink may draw: stdout and stdin are terminals, CI is not set and TERM is not dumb.
+ * Otherwise (pipes, CI logs) output is plain text or the requested format, and nothing ever
+ * waits for a key.
+ */
+export function canUseInk(io: CliIO): boolean {
+  return !!io.stdout.isTTY && !!io.stdinIsTTY && !inCI(io.env) && io.env.TERM !== 'dumb';
+}

@@ -1,0 +1,30 @@
+// `x`: choose another context of the kubeconfig.
+import { Box, Text } from 'ink';
+import { useTheme } from '../theme.tsx';
+
+export interface ContextPickerProps {
+  names: string[];
+  /** the context in use */
+  current?: string;
+  selected: number;
+  error?: string;
+}
+
+export function ContextPicker({ names, current, selected, error }: ContextPickerProps) {
+  const theme = useTheme();
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.color ? 'cyan' : undefined} paddingX={1} flexShrink={0}>
+      <Text bold={theme.color}>Context</Text>
+      {error ? <Text color={theme.color ? 'red' : undefined}>error: {error}</Text> : null}
+      {!error && names.length === 0 ? <Text>the kubeconfig has no contexts</Text> : null}
+      {names.map((n, i) => (
+        <Text key={n} wrap="truncate-end">
+          <Text color={theme.color && i === selected ? 'cyan' : undefined}>{i === selected ? '❯ ' : '  '}</Text>
+          <Text inverse={theme.color && i === selected}>{n}</Text>
+          {n === current ? <Text dimColor={theme.color}> (in use)</Text> : null}
+        </Text>
+      ))}
+      <Text dimColor={theme.color}>enter use · esc cancel</Text>
+    </Box>
+  );
+}
