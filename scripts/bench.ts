@@ -100,6 +100,90 @@ const rows: Row[] = [];
   }
 }
 
+// 4. the egress policy engine (issue 4): every pod of a generated cluster → one FQDN, in a fresh
+// process each, at 1x (10,000 pods, 200 ns, 2,000 NetworkPolicies, 1,000 Cilium policies) and 10x
+{
+  const runScale = (scale: number) =>
+    JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bench-policy.ts'), String(scale)], { encoding: 'utf8' })) as { ms: number; rssMB: number };
+  const one = runScale(1);
+  rows.push({ name: 'policy engine: 10,000 pods → one FQDN (2,000 NP + 1,000 Cilium)', ours: one.ms, budget: '≤ 2000 ms', ok: one.ms <= 2000 });
+  rows.push({ name: 'policy engine: peak memory (MB, in the ms column)', ours: one.rssMB, budget: '≤ 500 MB', ok: one.rssMB <= 500 });
+  const ten = runScale(10);
+  const growth = ten.ms / one.ms;
+  rows.push({ name: 'policy engine: 10x the objects (100,000 pods), time ratio in the ratio column', ours: ten.ms, ratio: growth, budget: 'ratio ≤ 12', ok: growth <= 12 });
+}
+
+// TUI (issue 3): a. time to first paint of the menu, under a pseudo-terminal (`script`), against the
+// wall time of `kubectl version --client` under the same `script`; b. frame time with a 200-check
+// report (scripts/bench-tui.tsx, compiled here: Node does not run JSX).
+{
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const home = mkdtempSync(join(tmpdir(), 'netdiag-bench-tui-'));
+  const kubeconfig = join(home, 'config');
+  writeFileSync(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\ncurrent-context: bench\nclusters: [{name: bench, cluster: {server: "https://127.0.0.1:6443"}}]\n' +
+      'users: [{name: bench, user: {token: bench}}]\ncontexts: [{name: bench, context: {cluster: bench, user: bench}}]\n',
+  );
+  const ptyEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TERM: 'xterm-256color', COLUMNS: '100', LINES: '30', KUBECONFIG: kubeconfig };
+  /** Spawn `cmd` under `script`; resolve with the ms until `marker` appears on the terminal (then press q), or until exit. */
+  const underPty = (cmd: string, marker?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const c = spawn('script', ['-qfec', cmd, '/dev/null'], { env: ptyEnv, stdio: ['pipe', 'pipe', 'ignore'] });
+      let out = '';
+      let painted: number | undefined;
+      const kill = setTimeout(() => c.kill('SIGKILL'), 15_000);
+      c.stdout.on('data', (d: Buffer) => {
+        out += d.toString('utf8');
+        if (marker && painted === undefined && out.includes(marker)) {
+          painted = performance.now() - t0;
+          c.stdin.write('q');
+        }
+      });
+      c.on('exit', () => {
+        clearTimeout(kill);
+        const ms = marker ? painted : performance.now() - t0;
+        if (ms === undefined) reject(new Error(`${cmd}: "${marker}" never appeared:\n${out.slice(-1000)}`));
+        else resolve(ms);
+      });
+    });
+  const r = await sideBySide(
+    () => underPty(EXE, 'Diagnose'),
+    () => underPty('kubectl version --client'),
+  );
+  const ratio = r.a / r.b;
+  rows.push({ name: 'TUI: first paint of the menu (pty) vs `kubectl version --client` (pty)', ours: r.a, theirs: r.b, ratio, budget: 'ratio ≤ 2.0', ok: ratio <= 2.0 });
+
+  const { build } = await import('esbuild');
+  const compiled = join(REPO_ROOT, 'node_modules', '.cache', 'netdiag-bench-tui.mjs');
+  process.env.NODE_ENV = 'production'; // React's production build, as the bundle ships it
+  await build({ entryPoints: [join(REPO_ROOT, 'scripts', 'bench-tui.tsx')], bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node22', jsx: 'automatic', outfile: compiled, logLevel: 'warning' });
+  const tui = (await import(compiled)) as typeof import('./bench-tui.tsx');
+  const app = await tui.appFrameTimes(200);
+  rows.push({ name: `TUI: frame time, app with a 200-check report, per key press (median; p95 ${app.p95.toFixed(1)} ms)`, ours: app.median, budget: '< 16 ms', ok: app.median < 16 });
+  const live = await tui.liveFrameTimes(200);
+  rows.push({ name: `TUI: frame time, live view, per check of 200 finishing (median; p95 ${live.p95.toFixed(1)} ms)`, ours: live.median, budget: '< 16 ms', ok: live.median < 16 });
+}
+
+// cert (issue 5): `kubectl netdiag cert HOST` vs `openssl s_client -connect HOST:PORT -showcerts`
+// on the same lab server (cert-servers, no cluster), side by side; the "kubectl" column is openssl
+{
+  const lab = await startLab('cert-servers');
+  try {
+    const r = await sideBySide(
+      () => timeInLab(lab, EXE, ['cert', 'cert.lab.test', '--ca-file', lab.files.ca, '-o', 'json']),
+      () => timeInLab(lab, 'openssl', ['s_client', '-connect', 'cert.lab.test:443', '-showcerts']), // stdin is empty: like </dev/null
+    );
+    const ratio = r.a / r.b;
+    rows.push({ name: '`kubectl netdiag cert cert.lab.test` vs `openssl s_client -showcerts` (openssl in the kubectl column)', ours: r.a, theirs: r.b, ratio, budget: 'ratio ≤ 1.3', ok: ratio <= 1.3 });
+  } finally {
+    await lab.stop();
+  }
+}
+
 const fmt = (ms: number | undefined) => (ms === undefined ? '' : `${ms.toFixed(0)} ms`);
 console.log(`\nkubectl-netdiag benchmarks (median of ${ROUNDS} alternating runs; ${new Date().toISOString()})\n`);
 console.log('| benchmark | netdiag | kubectl | ratio | budget | |');

@@ -6,7 +6,7 @@
 //   program starts in ~88 ms either way) while a CommonJS main with the code cache starts in ~39 ms.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,20 +19,80 @@ const seaMain = join(dist, 'sea', 'main.cjs');
 const exe = join(dist, 'kubectl-netdiag');
 const onlyBundle = process.argv.includes('--bundle-only');
 
-// string-width for yargs' help layout only (see scripts/stubs/string-width-ascii.mjs).
+// string-width for yargs' help layout only (see scripts/stubs/string-width-ascii.mjs). Ink and what
+// it measures text with (its own wrap-ansi in node_modules/ink/node_modules, cli-truncate, ...) get
+// scripts/stubs/string-width-fast.mjs: the real results, without the real module's load cost on
+// the TUI's first paint; it falls back to the real string-width (netdiag-real-string-width).
 const lightStringWidth = {
   name: 'light-string-width-for-cliui',
   setup(b) {
     b.onResolve({ filter: /^string-width$/ }, (args) =>
-      /node_modules\/(cliui|wrap-ansi|yargs)\//.test(args.importer)
+      /node_modules\/(cliui|wrap-ansi|yargs)\//.test(args.importer) && !/node_modules\/ink\//.test(args.importer)
         ? { path: join(root, 'scripts/stubs/string-width-ascii.mjs') }
-        : undefined,
+        : { path: join(root, 'scripts/stubs/string-width-fast.mjs') },
     );
+    b.onResolve({ filter: /^netdiag-real-string-width$/ }, () => ({ path: join(root, 'node_modules/string-width/index.js') }));
+  },
+};
+
+// Ink's layout engine, yoga-layout, starts with a top-level await: its Emscripten module compiles
+// the wasm it carries inline (base64) asynchronously. A CommonJS bundle cannot hold a top-level
+// await, and neither can a module reached through `await import()` in a bundle. Emscripten lets the
+// embedder instantiate the wasm itself (Module.instantiateWasm), and its start-up is synchronous once
+// the instance exists, so compile the same bytes with the synchronous WebAssembly.Module/Instance
+// (~95 KB of wasm; this happens only when the TUI loads). The patterns are checked: a yoga-layout
+// release that no longer matches fails the build instead of shipping a broken TUI.
+const YOGA_DATA_URI = /"(data:application\/octet-stream;base64,[A-Za-z0-9+/=]+)"/;
+const syncYoga = {
+  name: 'yoga-layout-sync-wasm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const m = YOGA_DATA_URI.exec(src);
+      if (!m || !src.includes('h.instantiateWasm')) throw new Error(`${args.path}: unexpected yoga-layout build (no inline wasm or no instantiateWasm hook)`);
+      return {
+        contents: `${src.replace(m[0], '__yogaWasmDataUri')}\nexport const __yogaWasmDataUri = ${JSON.stringify(m[1])};\n`,
+        loader: 'js',
+      };
+    });
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      if (!src.includes('wrapAssembly(await loadYoga())')) throw new Error(`${args.path}: unexpected yoga-layout entry`);
+      return {
+        contents: [
+          "import loadYoga, { __yogaWasmDataUri } from '../binaries/yoga-wasm-base64-esm.js';",
+          "import wrapAssembly from './wrapAssembly.js';",
+          'const bytes = Buffer.from(__yogaWasmDataUri.slice(__yogaWasmDataUri.indexOf(",") + 1), "base64");',
+          'const mod = { instantiateWasm(imports, done) { done(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports)); return {}; } };',
+          'loadYoga(mod);',
+          'if (!mod.calledRun) throw new Error("yoga-layout did not start synchronously");',
+          'const Yoga = wrapAssembly(mod);',
+          'export default Yoga;',
+          "export * from './generated/YGEnums.js';",
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+    // Ink's reconciler awaits at top level only under DEV=true (React devtools, which we never
+    // ship: DEV is defined "false" below). Those two statements are dead code; drop them so the
+    // module has no top-level await.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, (args) => {
+      let src = readFileSync(args.path, 'utf8');
+      for (const [from, to] of [
+        ["await import('./devtools.js');", '/* devtools are not shipped */'],
+        ['const loaded = await loadPackageJson();', 'const loaded = {};'],
+      ]) {
+        if (src.split(from).length !== 2) throw new Error(`${args.path}: unexpected ink build (${from})`);
+        src = src.replace(from, to);
+      }
+      return { contents: src, loader: 'js', resolveDir: dirname(args.path) };
+    });
   },
 };
 
 const common = {
-  plugins: [lightStringWidth],
+  plugins: [lightStringWidth, syncYoga],
   entryPoints: [join(root, 'src/cli/bin.ts')],
   bundle: true,
   platform: 'node',

@@ -13,4 +13,26 @@ export interface DiagnosisDefinition<O, C> {
   environment?(ctx: C): Record<string, unknown>;
   /** A configuration error (exit 2, one line on stderr), e.g. an unreadable kubeconfig. */
   configError?(ctx: C): string | undefined;
+  /**
+   * Optional: what the TUI asks for before running this diagnosis from its menu (e.g. egress: namespace,
+   * pod, target; cert/ingress: host). Without it the menu runs the diagnosis at once. Each input
+   * becomes the command-line flag or positional of the same `name` (the key yargs gives it in the
+   * parsed flags, e.g. `pod` for `egress <pod> <target>`, `namespace` for -n), so the diagnosis runs
+   * through its command module exactly as `kubectl netdiag <command> …` would.
+   */
+  inputs?: readonly DiagnosisInput[];
+}
+
+/** One value the TUI asks for before a diagnosis runs (see DiagnosisDefinition.inputs). */
+export interface DiagnosisInput {
+  /** the flag or positional name as the command's yargs builder declares it */
+  name: string;
+  /** shown in the form, e.g. 'Pod' */
+  label: string;
+  /** the form refuses to run without it */
+  required?: boolean;
+  /** shown while empty, e.g. 'namespace/pod' or 'https://example.com:443' */
+  placeholder?: string;
+  /** a hint for a picker (the plain text field is the fallback for every kind) */
+  kind?: 'text' | 'namespace' | 'pod' | 'host' | 'url';
 }

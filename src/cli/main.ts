@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.ts';
 import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
 import { TOOL_VERSION } from '../report/version.ts';
+import { canUseInk } from './terminal.ts';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -75,7 +76,7 @@ function parser(argv: string[]) {
     // no --no-X negation, no camelCase aliases: flags are spelled as kubectl spells them
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
     .strict()
-    .demandCommand(1, 'a command is required: try "kubectl netdiag api"')
+    // no demandCommand: without a subcommand, a terminal gets the TUI (main() checks the rest)
     .version(false)
     .help('help')
     .alias('help', 'h')
@@ -114,7 +115,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const out = (s: string) => io.stdout.write(redactor.redact(s));
   const err = (s: string) => io.stderr.write(redactor.redact(s));
 
-  if (argv.length === 0) argv = ['--help'];
+  // No subcommand: the interactive TUI on a terminal (below); elsewhere, the help.
+  // `--open FILE [OTHER]` is the `open` command (src/cli/open.tsx): a saved report, or two compared
+  const openAt = argv.findIndex((a) => a === '--open' || a.startsWith('--open='));
+  if (openAt >= 0) {
+    const a = argv[openAt]!;
+    argv = ['open', ...argv.slice(0, openAt), ...(a.includes('=') ? [a.slice('--open='.length)] : []), ...argv.slice(openAt + 1)];
+  }
+  if (argv.length === 0 && !canUseInk(io)) argv = ['--help'];
   const parsed = await parseArgs(argv);
   if (parsed.error) {
     err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
@@ -148,6 +156,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
   // The diagnosis path (checks, network probes, renderers) is loaded only when needed, so
   // `version` and `--help` start as fast as node itself.
+  if (command === '') {
+    // `kubectl netdiag [flags]`: the TUI, only where Ink may draw and no -o asks for a format
+    if (!canUseInk(io) || flags.output) {
+      err(`error: a command is required: try "kubectl netdiag api"\nSee 'kubectl netdiag --help' for usage.\n`);
+      return EXIT.usage;
+    }
+    const { runTui } = await import('./tui.tsx');
+    return runTui({ flags, io, redactor, timeoutMs, requestTimeoutMs });
+  }
   const entry = COMMANDS.find((c) => c.command.split(' ')[0] === command);
   if (!entry) {
     err(`error: unknown command "${command}"\nSee 'kubectl netdiag --help' for usage.\n`);

@@ -13,6 +13,7 @@ import { renderMarkdown } from '../report/render/markdown.ts';
 import { ansiStyle, plainStyle, useColor } from '../report/render/style.ts';
 import { renderText } from '../report/render/text.ts';
 import { EXIT, type CliIO, type CommonFlags, type Format } from './main.ts';
+import { canUseInk } from './terminal.ts';
 
 export function formatFromFile(path: string, fallback: Format): Format {
   const ext = extname(path).toLowerCase();
@@ -43,6 +44,15 @@ export interface CommandContext {
   redactor: Redactor;
   timeoutMs: number;
   requestTimeoutMs: number;
+  /** Set by the TUI when it runs a command from its menu: events and the report go here, nothing to stdout. */
+  sink?: ReportSink;
+}
+
+/** Where runReportCommand delivers a run when the TUI drives it (events and report are redacted). */
+export interface ReportSink {
+  onEvent(e: RunnerEvent): void;
+  signal?: AbortSignal;
+  done(outcome: { report: Report; exitCode: number; configError?: string }): void;
 }
 
 export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, options: O, cc: CommandContext): Promise<number> {
@@ -59,12 +69,35 @@ export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, opt
     : undefined;
 
   const ctx = def.createContext(options);
-  const report = await runDiagnosis(def, ctx, { defaultTimeoutMs: cc.timeoutMs + 1000, onEvent, redactor });
-
   const color = useColor(flags.color, !!io.stdout.isTTY, io.env);
+
+  // Driven by the TUI: hand over events and the report, print nothing.
+  if (cc.sink) {
+    const sink = cc.sink;
+    const report = await runDiagnosis(def, ctx, {
+      defaultTimeoutMs: cc.timeoutMs + 1000,
+      onEvent: (e) => sink.onEvent(redactor.redactValue(e)),
+      signal: sink.signal,
+      redactor,
+    });
+    const configError = def.configError?.(ctx);
+    const exitCode = configError ? EXIT.usage : exitCodeFor(report);
+    sink.done({ report, exitCode, configError: configError === undefined ? undefined : redactor.redact(configError) });
+    return exitCode;
+  }
+
+  // On a terminal without -o (and without -v, whose evidence dump is plain text): the live progress
+  // view. Ink loads only here. A configuration error is known before anything runs: one line, no view.
+  const live =
+    !flags.output && !flags.verbose && canUseInk(io) && !def.configError?.(ctx)
+      ? await (await import('./tui.tsx')).startLiveView(def, ctx, cc, color)
+      : undefined;
+  const report = await runDiagnosis(def, ctx, { defaultTimeoutMs: cc.timeoutMs + 1000, onEvent: live?.onEvent ?? onEvent, redactor });
+
   const configError = def.configError?.(ctx);
+  if (live) await live.finish(report, configError);
   // a configuration error is one line on stderr; the report goes to stdout only when asked for
-  if (!configError || flags.output) {
+  else if (!configError || flags.output) {
     out(renderReport(report, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
   }
   if (flags['output-file']) {

@@ -611,3 +611,15 @@ export function describeMerge(resolved: ResolvedKubeconfig): string {
   }
   return oneLine(files);
 }
+
+/**
+ * The contexts `kubectl config get-contexts -o name` lists (sorted, as kubectl sorts them), from the
+ * same files merged with the same rules as loadKubeconfig (first file wins), and the context in use:
+ * --context, else current-context. Throws KubeconfigError when a file cannot be read or parsed.
+ * The TUI's context switcher (`x`) offers these.
+ */
+export function listContexts(opts: KubeconfigOptions): { names: string[]; current?: string } {
+  const { configs } = loadFiles(opts);
+  const merged = merge(configs);
+  return { names: [...merged.contexts.keys()].sort(), current: nonEmpty(opts.context) ?? merged.currentContext };
+}

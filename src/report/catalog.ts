@@ -2,6 +2,10 @@
 // Checks raise codes from here; a unit test proves every code a check declares (and emits) is listed.
 import type { Severity } from './types.ts';
 import { API_CODES } from './catalog/api.ts';
+import { EGRESS_CODES } from './catalog/egress.ts';
+import { CERT_CODES } from './catalog/cert.ts';
+import { INGRESS_CODES } from './catalog/ingress.ts';
+import { SERVER_CODES } from './catalog/server.ts';
 
 export interface CatalogEntry {
   severity: Severity;
@@ -29,7 +33,7 @@ const RUNNER_CODES: Record<string, CatalogEntry> = {
  * The one catalog: every area's codes, merged. A new area adds its file under catalog/ and one
  * line here; a duplicate code is a programming error caught at load.
  */
-export const CATALOG: Record<string, CatalogEntry> = merge(RUNNER_CODES, API_CODES);
+export const CATALOG: Record<string, CatalogEntry> = merge(RUNNER_CODES, API_CODES, EGRESS_CODES, SERVER_CODES, CERT_CODES, INGRESS_CODES);
 
 function merge(...parts: Record<string, CatalogEntry>[]): Record<string, CatalogEntry> {
   const out: Record<string, CatalogEntry> = {};

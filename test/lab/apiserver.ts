@@ -76,8 +76,15 @@ export interface ApiServerOptions {
   store?: ObjectStoreOptions;
   /** the server's clock runs this many seconds ahead of the machine's (the Date header) */
   clockOffsetSeconds?: number;
+  /**
+   * Answers a scenario adds before the built-in routes (e.g. the service proxy
+   * /api/v1/namespaces/NS/services/NAME:PORT/proxy/...); undefined = not handled. Not for anonymous users.
+   */
+  extraRoute?: (req: { method: string; url: URL; user: string; admin: boolean; body?: Buffer }) => Promise<{ status: number; body: string; contentType?: string } | undefined>;
   /** called with one line per request answered, e.g. `GET /version 200 lab-admin HTTP/2.0` */
   log?: (line: string) => void;
+  /** HTTP/1.1 Upgrade requests (pods/exec over WebSocket, see exec-ws.ts) */
+  onUpgrade?: (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
 
 export interface RequestLogEntry {
@@ -172,6 +179,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   // TLS failures (client rejects our certificate, garbage) are normal in the lab
   server.on('tlsClientError', () => {});
+  if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
 
   function authenticate(headers: IncomingHttpHeaders, socket: tls.TLSSocket): Identity | 'unauthorized' {
     const auth = headers['authorization'];
@@ -453,7 +461,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const method = req.method ?? 'GET';
       const url = new URL(req.url ?? '/', 'https://lab.invalid');
       const socket = req.socket as unknown as tls.TLSSocket;
@@ -464,7 +472,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         reply = json(401, statusObj(401, 'Unauthorized', 'Unauthorized'), pretty, { pf: false });
       } else {
         try {
-          reply = route(method, url, id, req.headers, Buffer.concat(chunks));
+          const extra = opts.extraRoute && !id.anonymous ? await opts.extraRoute({ method, url, user: id.user, admin: id.admin, body: Buffer.concat(chunks) }) : undefined;
+          reply = extra
+            ? { status: extra.status, body: extra.body, contentType: extra.contentType ?? 'text/plain; charset=utf-8', pf: true, nosniff: false }
+            : route(method, url, id, req.headers, Buffer.concat(chunks));
         } catch (e) {
           reply = json(500, statusObj(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`, {}), pretty);
         }

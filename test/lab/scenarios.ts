@@ -14,6 +14,9 @@ import { startDnsServer, type DnsRecords } from './dns.ts';
 import { LAB } from './netns.ts';
 import { labPki, type LabPki, type Pem } from './pki.ts';
 import { ENVOY_REFUSED_BODY, startConnectProxy, startFailingProxy, startInterceptingProxy } from './proxies.ts';
+import { SERVER_SCENARIOS } from './server-scenarios.ts';
+import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
+import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -553,6 +556,12 @@ export const SCENARIOS: Scenario[] = [
   behaviourScenario('hang', `the API at ${DEFAULT_SERVER} accepts TCP and never sends a byte`),
   behaviourScenario('garbage', `the API at ${DEFAULT_SERVER} sends random non-TLS bytes`),
   behaviourScenario('trickle', `the API at ${DEFAULT_SERVER} completes TLS, then answers one byte every 500 ms`),
+  // --- server (issue 6): test/lab/server-scenarios.ts
+  ...SERVER_SCENARIOS,
+  // --- cert / ingress (issue 5): test/lab/ingress-scenarios.ts
+  ...INGRESS_SCENARIOS,
+  // --- egress (issue 4): test/lab/egress-scenarios.ts
+  ...EGRESS_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -4,6 +4,7 @@ import type { CheckResult, Report } from '../types.ts';
 
 const TITLES: Record<string, string> = {
   api: 'this machine to the Kubernetes API server',
+  server: "the Kubernetes API server's own side",
 };
 
 function esc(s: string): string {
@@ -118,6 +119,7 @@ function verdict(report: Report): string {
 }
 
 const SUBJECT: Record<string, string> = { api: 'The path from this machine to the API server' };
+SUBJECT.server = 'The API server side';
 
 function findingSection(c: CheckResult): string[] {
   const out: string[] = [];

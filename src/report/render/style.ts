@@ -38,6 +38,12 @@ export function useColor(mode: 'auto' | 'always' | 'never', isTTY: boolean, env:
 }
 
 export function wrap(text: string, width: number, indent: string): string {
+  // multi-line text (a YAML snippet, a diff): the first line is prose and wraps, the following
+  // lines are kept verbatim (indented), so the snippet can be copied as it is
+  if (text.includes('\n')) {
+    const [first, ...rest] = text.split('\n');
+    return [wrap(first!, width, indent), ...rest.filter((l) => l.trim() !== '').map((l) => indent + '  ' + l)].join('\n');
+  }
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = '';

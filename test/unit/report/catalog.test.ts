@@ -12,7 +12,8 @@ function sources(dir: string): string[] {
   });
 }
 
-const ALL_CHECKS = DIAGNOSES.flatMap((d) => d.checks);
+// a check shared by two diagnoses (cert and ingress share theirs) is one check
+const ALL_CHECKS = [...new Set(DIAGNOSES.flatMap((d) => d.checks))];
 
 describe('finding catalog', () => {
   const declared = new Set(ALL_CHECKS.flatMap((c) => c.codes));
