@@ -257,10 +257,11 @@ function explain(d: DiffResult, a: Report, b: Report): string[] {
       out.push(`From ${A} kubectl ${desc(pa, diff('proxy source'), 'a')}; from ${B} it ${desc(pb, diff('proxy source'), 'b')}. Proxy variables: ${A}: ${diff('proxy variables')?.a ?? 'same'}; ${B}: ${diff('proxy variables')?.b ?? 'same'}.`);
       const connB = check(b, '.proxy.connect');
       const inside = (connB?.evidence?.insideTunnel as { status?: string; body?: string } | undefined) ?? undefined;
-      if (inside?.status) out.push(`Inside the tunnel the proxy on ${B}'s path answers ${inside.status}${inside.body ? `: "${inside.body.slice(0, 300)}"` : ''}.`);
+      // a 2xx inside the tunnel is the API server's own answer: evidence only when the proxy answers itself
+      if (inside?.status && !/^2/.test(inside.status)) out.push(`Inside the tunnel the proxy on ${B}'s path answers ${inside.status}${inside.body ? `: "${inside.body.slice(0, 300)}"` : ''}.`);
       const connA = check(a, '.proxy.connect');
       const insideA = (connA?.evidence?.insideTunnel as { status?: string; body?: string } | undefined) ?? undefined;
-      if (insideA?.status) out.push(`Inside the tunnel the proxy on ${A}'s path answers ${insideA.status}${insideA.body ? `: "${insideA.body.slice(0, 300)}"` : ''}.`);
+      if (insideA?.status && !/^2/.test(insideA.status)) out.push(`Inside the tunnel the proxy on ${A}'s path answers ${insideA.status}${insideA.body ? `: "${insideA.body.slice(0, 300)}"` : ''}.`);
     }
     if (l.layer === 'DNS' && diff('addresses')) {
       out.push(`The server name resolves differently: ${A} gets ${diff('addresses')!.a}, ${B} gets ${diff('addresses')!.b}${diff('hosts file') ? ` (/etc/hosts: ${A}: ${diff('hosts file')!.a}; ${B}: ${diff('hosts file')!.b})` : ''}.`);

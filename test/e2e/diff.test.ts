@@ -1,6 +1,6 @@
 // kubectl netdiag diff on reports the built CLI wrote in the lab (healthy vs incident-1), both
 // ways round, on identical reports, and on files it must refuse.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,4 +156,27 @@ describe('diff refuses what it cannot compare (exit 2)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/different commands: .*healthy\.json is `api`, .*server\.json is `server`/);
   });
+});
+
+describe('the same server seen from two machines: direct vs through an intercepting mitmproxy', () => {
+  it('diverges first at the proxy layer and says TLS is intercepted between B and the cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netdiag-diff-peer-'));
+    const files: string[] = [];
+    for (const s of ['healthy', 'mitmdump']) {
+      const lab = await startLab(s);
+      try {
+        const r = await lab.exec(EXE, ['api', '--kubeconfig', lab.kubeconfig, '-o', 'json'], { env: lab.baseEnv() });
+        const f = join(dir, `${s}.json`);
+        writeFileSync(f, r.stdout);
+        files.push(f);
+      } finally {
+        await lab.stop();
+      }
+    }
+    const r = spawnSync(EXE, ['diff', files[0]!, files[1]!, '-o', 'markdown'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('**Result: the two machines diverge first at the proxy layer.**');
+    expect(r.stdout).toMatch(/issued by O=mitmproxy,CN=mitmproxy, which does not verify against the kubeconfig CA: TLS is intercepted between B \(mitmdump\.json\) and the cluster/);
+    expect(r.stdout).not.toContain('Inside the tunnel');
+  }, 60_000);
 });
