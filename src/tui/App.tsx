@@ -8,7 +8,7 @@ import { CheckRow } from './components/CheckRow.tsx';
 import { ContextPicker } from './components/ContextPicker.tsx';
 import { DiagnosisBox } from './components/DiagnosisBox.tsx';
 import { Header } from './components/Header.tsx';
-import { InputForm } from './components/InputForm.tsx';
+import { InputForm, type FormKeyHandler } from './components/InputForm.tsx';
 import { KeyHelp } from './components/KeyHelp.tsx';
 import { Menu } from './components/Menu.tsx';
 import { ScrollArea } from './components/ScrollArea.tsx';
@@ -67,6 +67,7 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
   const [expanded, setExpanded] = useState(false);
   const [scroll, setScroll] = useState(0);
   const contentHeight = useRef(0);
+  const formKeys = useRef<FormKeyHandler | undefined>(undefined);
   const [notice, setNotice] = useState<string[]>();
   const [picker, setPicker] = useState<{ names: string[]; current?: string; selected: number; error?: string }>();
   const run = useRun(session);
@@ -169,6 +170,7 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
     }
 
     if (screen === 'form' && form) {
+      if (formKeys.current?.(input, key)) return;
       const inputs = form.item.inputs;
       const name = inputs[form.active]!.name;
       if (key.escape) {
@@ -268,7 +270,7 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
   let body: ReactNode;
   if (overlay === 'help') body = <KeyHelp />;
   else if (overlay === 'contexts' && picker) body = <ContextPicker {...picker} />;
-  else if (screen === 'form' && form) body = <InputForm title={form.item.title} inputs={form.item.inputs} values={form.values} active={form.active} error={form.error} />;
+  else if (screen === 'form' && form) body = <InputForm title={form.item.title} inputs={form.item.inputs} values={form.values} active={form.active} error={form.error} suggest={session.suggest} context={context} keys={formKeys} onChange={(n, v) => setForm((f) => f && { ...f, values: { ...f.values, [n]: v }, error: undefined })} listHeight={Math.max(1, bodyHeight - form.item.inputs.length - 8)} />;
   else if (screen === 'menu') body = <Menu items={session.diagnoses} selected={menuIndex} />;
   else body = renderRun();
 

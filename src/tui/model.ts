@@ -3,6 +3,7 @@
 // rows are what the runner reported, in the order the diagnosis declares its checks.
 import type { RunnerEvent } from '../report/runner.ts';
 import type { CheckResult, CheckStatus, Report } from '../report/types.ts';
+import type { Suggest } from './suggest.ts';
 
 /** What the header shows: the kubeconfig selection and whether a proxy applies to the server. */
 export interface HeaderInfo {
@@ -25,6 +26,8 @@ export interface MenuInput {
   placeholder?: string;
   /** prefilled from the command line flags */
   value?: string;
+  /** a picker for the field (DiagnosisInput.kind): namespace, pod, host; else plain text */
+  kind?: string;
 }
 
 export interface MenuItem {
@@ -58,6 +61,8 @@ export interface TuiSession {
   run(req: RunRequest, onEvent: (e: RunnerEvent) => void, signal: AbortSignal): Promise<RunOutcome>;
   /** writes the report as markdown and JSON; returns the paths written */
   exportReport(report: Report): { paths: string[] } | { error: string };
+  /** the lists of the form's pickers (src/tui/suggest.ts); without it the fields are plain text */
+  suggest?: Suggest;
 }
 
 export type RowStatus = CheckStatus | 'pending' | 'running';
