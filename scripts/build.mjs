@@ -91,8 +91,47 @@ const syncYoga = {
   },
 };
 
+// The packages Ink draws text with each create an Intl.Segmenter when they load (Ink's output
+// tokenizer @alcalzone/ansi-tokenize, Ink's line-update and its own wrap-ansi, slice-ansi) or per call
+// (cli-truncate). The first one a process creates costs ~15 ms (ICU's break iterator data), on the
+// TUI's first paint, although what the TUI draws needs no segmentation. They get
+// scripts/stubs/grapheme-segmenter.mjs instead: the same segments, unit by unit for the blocks where
+// that is what Intl.Segmenter gives, a real Intl.Segmenter (created on first need) for the rest.
+// Checked: a release that no longer creates exactly one fails the build.
+const SEGMENTER_USERS = [
+  /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+  /[\\/]ink[\\/]build[\\/]line-update\.js$/,
+  /[\\/]ink[\\/]node_modules[\\/]wrap-ansi[\\/]index\.js$/,
+  /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+  /[\\/]cli-truncate[\\/]index\.js$/,
+];
+const lazySegmenter = {
+  name: 'grapheme-segmenter-for-ink',
+  setup(b) {
+    const stub = join(root, 'scripts/stubs/grapheme-segmenter.mjs');
+    const seen = new Set();
+    b.onLoad({ filter: /(tokenize|line-update|index|tokenize-ansi)\.js$/ }, (args) => {
+      const i = SEGMENTER_USERS.findIndex((re) => re.test(args.path));
+      if (i < 0) return undefined;
+      const src = readFileSync(args.path, 'utf8');
+      if (src.split('new Intl.Segmenter(').length !== 2) throw new Error(`${args.path}: unexpected build (not one \`new Intl.Segmenter(\`)`);
+      seen.add(i);
+      return {
+        contents: `import { GraphemeSegmenter as __NetdiagGraphemeSegmenter } from ${JSON.stringify(stub)};\n${src.replace('new Intl.Segmenter(', 'new __NetdiagGraphemeSegmenter(')}`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+    b.onEnd((result) => {
+      if (result.errors.length) return;
+      const missing = SEGMENTER_USERS.filter((_, i) => !seen.has(i));
+      if (missing.length) throw new Error(`grapheme segmenter: not bundled any more: ${missing.join(' ')} (update SEGMENTER_USERS)`);
+    });
+  },
+};
+
 const common = {
-  plugins: [lightStringWidth, syncYoga],
+  plugins: [lightStringWidth, syncYoga, lazySegmenter],
   entryPoints: [join(root, 'src/cli/bin.ts')],
   bundle: true,
   platform: 'node',

@@ -3,3 +3,5 @@ type StringWidth = (input: string, options?: { ambiguousIsNarrow?: boolean; coun
 export function createStringWidth(loadReal: () => StringWidth): StringWidth;
 declare const stringWidth: StringWidth;
 export default stringWidth;
+/** a UTF-16 unit in the blocks where one code point is one grapheme cluster (no surrogates, marks, joiners, jamo) */
+export function simple(c: number): boolean;

@@ -11,7 +11,8 @@
 import { eastAsianWidth } from 'get-east-asian-width';
 import stripAnsi from 'strip-ansi';
 
-function simple(c) {
+// (also scripts/stubs/grapheme-segmenter.mjs: in these blocks every UTF-16 unit is a grapheme cluster)
+export function simple(c) {
   return (
     c < 0x7f || // controls count 0 (the real one skips \p{Control}; tabs are ignored by design)
     (c >= 0xa0 && c < 0x300 && c !== 0xad) || // Latin-1 and Latin extended, no soft hyphen

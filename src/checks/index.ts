@@ -1,5 +1,6 @@
-// Every diagnosis the tool has. The TUI menu and the catalog test read this list; a new
-// diagnosis (egress, cert/ingress, server) adds one entry.
+// Every diagnosis the tool has. The catalog test reads this list; a new diagnosis (egress,
+// cert/ingress, server) adds one entry here and its menu entry in ./menu.ts (the TUI menu reads
+// that light list, so its first paint loads no check; test/unit/tui/first-paint.test.ts keeps the two equal).
 import { apiDiagnosis } from './api/index.ts';
 import { serverDiagnosis } from './server/index.ts';
 import { certDiagnosis, ingressDiagnosis } from './ingress/index.ts';

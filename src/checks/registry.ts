@@ -23,6 +23,13 @@ export interface DiagnosisDefinition<O, C> {
   inputs?: readonly DiagnosisInput[];
 }
 
+/**
+ * What the TUI menu shows of a diagnosis (and the form it asks before running it): the fields of
+ * DiagnosisDefinition that need none of its checks. DIAGNOSIS_MENU (src/checks/menu.ts) lists them
+ * without loading any diagnosis, for the TUI's first paint.
+ */
+export type DiagnosisMeta = Pick<DiagnosisDefinition<unknown, unknown>, 'command' | 'title' | 'description' | 'inputs'>;
+
 /** One value the TUI asks for before a diagnosis runs (see DiagnosisDefinition.inputs). */
 export interface DiagnosisInput {
   /** the flag or positional name as the command's yargs builder declares it */

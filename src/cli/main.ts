@@ -1,6 +1,6 @@
 // The command layer: parse flags, run one diagnosis, hand the report to a renderer, return the
 // exit code. Data goes to stdout, messages to stderr. Nothing below this layer prints or exits.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { COMMANDS } from './commands/index.ts';
 import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
@@ -51,7 +51,7 @@ class UsageError extends Error {}
 
 const LIST_FLAGS = new Set(COMMANDS.flatMap((c) => c.listFlags ?? []));
 
-function parser(argv: string[]) {
+function parser(yargs: typeof import('yargs').default, argv: string[]) {
   return yargs(argv)
     .scriptName('kubectl netdiag')
     .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
@@ -88,10 +88,21 @@ function parser(argv: string[]) {
     .exitProcess(false);
 }
 
-async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {
+/**
+ * What parseArgs([]) gives: every option at its default. `kubectl netdiag` alone on a terminal (the
+ * TUI) takes these without loading or running yargs (~20 ms of the TUI's first paint);
+ * test/unit/tui/first-paint.test.ts checks that they are what yargs gives.
+ */
+export function bareFlags(): CommonFlags {
+  return { _: [], timeout: '5s', color: 'auto', verbose: false, v: false, $0: 'kubectl netdiag' };
+}
+
+export async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {
   let output = '';
   let failure: string | undefined;
-  const y = parser(argv).fail((msg, err) => {
+  // loaded here, not at start-up: the TUI's first paint does without it (bareFlags)
+  const { default: yargs } = await import('yargs');
+  const y = parser(yargs, argv).fail((msg, err) => {
     failure = msg || err?.message || 'invalid arguments';
   });
   const flags = await new Promise<CommonFlags | undefined>((res) => {
@@ -123,7 +134,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     argv = ['open', ...argv.slice(0, openAt), ...(a.includes('=') ? [a.slice('--open='.length)] : []), ...argv.slice(openAt + 1)];
   }
   if (argv.length === 0 && !canUseInk(io)) argv = ['--help'];
-  const parsed = await parseArgs(argv);
+  const parsed = argv.length === 0 ? { flags: bareFlags() } : await parseArgs(argv);
   if (parsed.error) {
     err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
     return EXIT.usage;

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import { render } from 'ink';
-import { DIAGNOSES } from '../checks/index.ts';
+import { DIAGNOSIS_MENU } from '../checks/menu.ts';
 import type { DiagnosisDefinition } from '../checks/registry.ts';
 import { listContexts, loadKubeconfig, redactUrlPassword } from '../kube/kubeconfig.ts';
 import { redactUrl, selectProxy } from '../net/proxy.ts';
@@ -17,10 +17,10 @@ import type { Report } from '../report/types.ts';
 import { App } from '../tui/App.tsx';
 import { LiveRun } from '../tui/LiveRun.tsx';
 import { EMPTY_RUN, applyEvent, tally, type HeaderInfo, type MenuItem, type RunOutcome, type TuiSession } from '../tui/model.ts';
-import { kubeconfigOptions } from './commands/api.ts';
 import { COMMANDS } from './commands/index.ts';
+import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import type { CliIO, CommonFlags, OutStream } from './main.ts';
-import { renderReport, type CommandContext } from './report-command.ts';
+import type { CommandContext } from './report-command.ts';
 import { useColor } from '../report/render/style.ts';
 
 /**
@@ -58,8 +58,9 @@ export function headerInfo(flags: CommonFlags, io: CliIO, context?: string): Hea
   }
 }
 
+/** The menu, from the light DIAGNOSIS_MENU: the first paint loads no diagnosis (each loads when it runs). */
 function menuItems(flags: CommonFlags): MenuItem[] {
-  return DIAGNOSES.map((d) => {
+  return DIAGNOSIS_MENU.map((d) => {
     const entry = COMMANDS.find((c) => c.command.split(' ')[0] === d.command);
     return {
       command: d.command,
@@ -71,6 +72,7 @@ function menuItems(flags: CommonFlags): MenuItem[] {
         required: !!i.required,
         placeholder: i.placeholder,
         value: typeof flags[i.name] === 'string' ? (flags[i.name] as string) : undefined,
+        kind: i.kind,
       })),
       unavailable: entry ? undefined : 'no command registered',
     };
@@ -89,9 +91,16 @@ function captured(): OutStream & { text: string } {
 
 export function createSession(cc: CommandContext): TuiSession {
   const { flags, io, redactor } = cc;
+  // the renderers (for export), loaded with the first run: a report to export exists only after one
+  let renderers: typeof import('./report-command.ts') | undefined;
   return {
     diagnoses: menuItems(flags),
     header: (context) => headerInfo(flags, io, context),
+    // the form's pickers: loaded when a form first asks, never for the first paint
+    suggest: (kind, q) =>
+      import('../tui/suggest.ts').then((m) =>
+        m.createSuggest({ kubeconfig: kubeconfigOptions(flags, io), timeoutMs: cc.timeoutMs, requestTimeoutMs: cc.requestTimeoutMs, env: io.env, redactor })(kind, q),
+      ),
     contexts() {
       try {
         return listContexts(kubeconfigOptions(flags, io));
@@ -102,7 +111,8 @@ export function createSession(cc: CommandContext): TuiSession {
     async run(req, onEvent, signal) {
       const entry = COMMANDS.find((c) => c.command.split(' ')[0] === req.command);
       if (!entry) throw new Error(`no command ${req.command}`);
-      const mod = await entry.load();
+      const [mod, rc] = await Promise.all([entry.load(), import('./report-command.ts')]);
+      renderers = rc;
       let outcome: RunOutcome | undefined;
       const stderr = captured();
       const code = await mod.run({
@@ -118,6 +128,8 @@ export function createSession(cc: CommandContext): TuiSession {
       const base = join(io.cwd, `netdiag-${report.command}-${stamp(report.startedAt)}`);
       const paths = [`${base}.md`, `${base}.json`];
       try {
+        if (!renderers) throw new Error('no diagnosis has run');
+        const { renderReport } = renderers;
         writeFileSync(paths[0]!, redactor.redact(renderReport(report, 'markdown', { color: false, verbose: false })));
         writeFileSync(paths[1]!, redactor.redact(renderReport(report, 'json', { color: false, verbose: false })));
         return { paths };

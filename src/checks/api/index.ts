@@ -1,4 +1,5 @@
 // The `api` diagnosis: this machine → API server, layer by layer.
+import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../registry.ts';
 import { ApiContext, type ApiOptions } from './context.ts';
@@ -23,9 +24,7 @@ export const API_CHECKS = [
 ];
 
 export const apiDiagnosis: DiagnosisDefinition<ApiOptions, ApiContext> = {
-  command: 'api',
-  title: 'API server',
-  description: "this machine → API server: kubeconfig, DNS, proxy, TCP, TLS, HTTP, health, auth, every endpoint",
+  ...menuEntry('api'),
   checks: API_CHECKS,
   createContext: (options) => new ApiContext(options),
   diagnose: diagnoseApi,

@@ -1,6 +1,7 @@
 // The `server` diagnosis: the API server's own side (APIServices, readyz/livez, endpoints vs
 // certificate SANs, serving-certificate expiry, version skew) and, with --local on a
 // control-plane node, listeners, firewall, logs and PKI.
+import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../registry.ts';
 import { proxyEnvironment } from '../api/network.ts';
@@ -14,9 +15,7 @@ export const SERVER_REMOTE_CHECKS = [connectionCheck, apiservicesCheck, healthCh
 export const SERVER_LOCAL_CHECKS = [listenCheck, firewallCheck, logsCheck, pkiCheck];
 
 export const serverDiagnosis: DiagnosisDefinition<ServerOptions, ServerContext> = {
-  command: 'server',
-  title: 'API server side',
-  description: 'the API server itself: APIServices, readyz/livez, endpoints vs certificate SANs, expiry, version skew; --local: listeners, firewall, logs, PKI',
+  ...menuEntry('server'),
   checks: [...SERVER_REMOTE_CHECKS, ...SERVER_LOCAL_CHECKS],
   createContext: (options) => new ServerContext(options),
   diagnose: diagnoseServer,
