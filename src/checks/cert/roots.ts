@@ -38,11 +38,30 @@ export interface Anchors {
   source: string;
 }
 
+// the PEM markers once every white space is gone
+const BEGIN = '-----BEGINCERTIFICATE-----';
+const END = '-----ENDCERTIFICATE-----';
+
+/**
+ * The base64 text that must occur in the (whitespace-free) base64 body of any certificate whose
+ * DER holds `name`: base64 encodes 3 bytes as 4 characters from the start of the block, so the
+ * name is encoded at one of three alignments; for each, the characters that depend on the name's
+ * bytes alone.
+ */
+function base64Probes(name: Buffer): string[] {
+  const out: string[] = [];
+  for (let skip = 0; skip < 3; skip++) {
+    const n = Math.floor((name.length - skip) / 3) * 3;
+    if (n >= 9) out.push(name.subarray(skip, skip + n).toString('base64'));
+  }
+  return out;
+}
+
 export function systemAnchorsFor(presented: X509Certificate[], env: Record<string, string | undefined>): Anchors {
-  const wanted = new Set<string>();
+  const wanted = new Map<string, Buffer>();
   for (const c of presented) {
     const n = rawName(c.raw, 'issuer');
-    if (n) wanted.add(n);
+    if (n && !wanted.has(n)) wanted.set(n, Buffer.from(n, 'hex'));
   }
   let text: string | undefined;
   let source = '';
@@ -55,14 +74,32 @@ export function systemAnchorsFor(presented: X509Certificate[], env: Record<strin
       // next
     }
   }
-  const pems: string[] = text ? [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => m[1]!) : [];
   if (!text) {
     source = "Node's bundled Mozilla roots";
-    for (const p of tls.rootCertificates) pems.push(p.replace(/-----(BEGIN|END) CERTIFICATE-----/g, ''));
+    text = tls.rootCertificates.join('\n');
+  }
+  // Only the blocks that contain an issuer name of the chain (found by a text search of its base64
+  // forms) are decoded and compared; parsing the hundreds of roots of a store one by one would cost
+  // more than the handshake.
+  const flat = text.replace(/\s+/g, '');
+  const blocks = new Set<number>();
+  for (const name of wanted.values()) {
+    const probes = base64Probes(name);
+    if (probes.length === 0) {
+      // a name too short to search for: every block is a candidate
+      for (let at = flat.indexOf(BEGIN); at >= 0; at = flat.indexOf(BEGIN, at + 1)) blocks.add(at);
+    }
+    for (const probe of probes) {
+      for (let at = flat.indexOf(probe); at >= 0; at = flat.indexOf(probe, at + 1)) {
+        const start = flat.lastIndexOf(BEGIN, at);
+        if (start >= 0 && flat.indexOf(END, start) > at) blocks.add(start);
+      }
+    }
   }
   const roots: X509Certificate[] = [];
-  for (const b64 of pems) {
-    const der = Buffer.from(b64.replace(/\s+/g, ''), 'base64');
+  for (const start of [...blocks].sort((a, b) => a - b)) {
+    const body = start + BEGIN.length;
+    const der = Buffer.from(flat.slice(body, flat.indexOf(END, body)), 'base64');
     const s = rawName(der, 'subject');
     if (!s || !wanted.has(s)) continue;
     try {

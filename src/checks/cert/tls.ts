@@ -6,7 +6,7 @@ import type { CheckDefinition } from '../../report/runner.ts';
 import type { FindingInput } from '../../report/types.ts';
 import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
-import type { IngressContext } from '../ingress/context.ts';
+import type { CertContext } from './context.ts';
 import { systemAnchorsFor } from './roots.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
@@ -43,7 +43,7 @@ export interface CertJudgement {
   trustedByCaFile?: boolean;
 }
 
-export const certTlsCheck: CheckDefinition<IngressContext> = {
+export const certTlsCheck: CheckDefinition<CertContext> = {
   id: 'cert.tls',
   title: 'Served certificate',
   codes: [
@@ -64,6 +64,8 @@ export const certTlsCheck: CheckDefinition<IngressContext> = {
   ],
   timeoutMs: (ctx) => ctx.timeoutMs + 2000,
   async run(ctx) {
+    // the handshake first: its name lookup and connect proceed while --ca-file is read below
+    const handshake = ctx.tls();
     const o = ctx.options;
     const sni = o.sni ?? (isIPLiteral(o.host) ? undefined : o.host);
     const name = o.sni ?? o.host;
@@ -74,7 +76,7 @@ export const certTlsCheck: CheckDefinition<IngressContext> = {
       reproduce.push(`openssl s_client -connect ${ctx.hostPort}${sni ? ` -servername ${sni}` : ''} -CAfile ${o.caFile} -verify_return_error ${isIPLiteral(name) ? `-verify_ip ${name}` : `-verify_hostname ${name}`} </dev/null`);
     }
     reproduce.push(`curl -sv -o /dev/null https://${ctx.hostPort}/${o.caFile ? ` --cacert ${o.caFile}` : ''}`);
-    const t = await ctx.tls();
+    const t = await handshake;
     const evidence: Record<string, unknown> = {
       address: ctx.hostPort,
       sni: t.servername ?? null,

@@ -1,32 +1,19 @@
 // The shared state of one `cert` or `ingress` diagnosis: the target host, the served
-// certificate (one handshake), and what the cluster says about the host (Ingresses,
-// Services, MetalLB, cert-manager), each fetched once and shared by every check.
-import { readFileSync } from 'node:fs';
-import type { X509Certificate } from 'node:crypto';
+// certificate (one handshake; ../cert/context.ts), and what the cluster says about the host
+// (Ingresses, Services, MetalLB, cert-manager), each fetched once and shared by every check.
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { resolveHost, type DnsResult } from '../../net/dns.ts';
-import { joinHostPort } from '../../net/ip.ts';
-import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
-import { parsePemBundle } from '../../net/x509.ts';
 import type { Redactor } from '../../report/redact.ts';
 import type { CheckOutcome } from '../../report/types.ts';
+import { CertContext, type CertOptions } from '../cert/context.ts';
 import { Cluster, permissionFor, type GetResult } from './cluster.ts';
 import type { Certificate, Ingress, IngressClass, KObj } from './types.ts';
 
-export interface IngressOptions {
-  command: 'cert' | 'ingress';
-  host: string;
-  /** HTTPS port of cert.tls (default 443) */
-  port: number;
-  sni?: string;
-  caFile?: string;
+export interface IngressOptions extends CertOptions {
   kubeconfig: KubeconfigOptions;
-  timeoutMs: number;
   requestTimeoutMs: number;
-  env: Record<string, string | undefined>;
   redactor: Redactor;
   hostsPath?: string;
-  now?: () => Date;
 }
 
 export interface Discovery {
@@ -40,14 +27,12 @@ export interface Discovery {
   certificateError?: GetResult<unknown>;
 }
 
-export class IngressContext {
-  readonly options: IngressOptions;
-  readonly cluster: Cluster;
-  private readonly memo = new Map<string, Promise<unknown>>();
+export class IngressContext extends CertContext<IngressOptions> {
+  private readonly kube: Cluster;
 
   constructor(options: IngressOptions) {
-    this.options = options;
-    this.cluster = new Cluster({
+    super(options);
+    this.kube = new Cluster({
       kubeconfig: options.kubeconfig,
       timeoutMs: options.timeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
@@ -59,51 +44,12 @@ export class IngressContext {
     });
   }
 
-  get host(): string {
-    return this.options.host;
-  }
-
-  get hostPort(): string {
-    return joinHostPort(this.host, this.options.port);
-  }
-
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
-
-  now(): Date {
-    return this.options.now?.() ?? new Date();
-  }
-
-  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+  override get cluster(): Cluster {
+    return this.kube;
   }
 
   dns(): Promise<DnsResult> {
     return this.once('dns', () => resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.options.hostsPath }));
-  }
-
-  /** The roots of --ca-file, or the error reading them. */
-  caFile(): { roots?: X509Certificate[]; error?: string } | undefined {
-    const f = this.options.caFile;
-    if (!f) return undefined;
-    try {
-      return { roots: parsePemBundle(readFileSync(f, 'utf8')) };
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }
-
-  /** One handshake with HOST:PORT, SNI = --sni or the host. */
-  tls(): Promise<TlsResult> {
-    return this.once('tls', () =>
-      tlsHandshake({ host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs }),
-    );
   }
 
   // ------------------------------------------------------------------ the cluster

@@ -2,7 +2,7 @@
 import type { CheckResult, Diagnosis, Finding } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import type { CertInfo } from '../../net/x509.ts';
-import type { IngressContext } from './context.ts';
+import type { CertContext } from '../cert/context.ts';
 
 interface Lookup {
   check(id: string): CheckResult | undefined;
@@ -45,7 +45,7 @@ function renewStep(l: Lookup): string[] {
   });
 }
 
-export function diagnoseIngress(results: CheckResult[], ctx: IngressContext): Diagnosis {
+export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagnosis {
   const s = worstStatus(results.map((r) => r.status));
   const status = s === 'skip' ? 'pass' : s;
   const l = lookup(results);

@@ -1,8 +1,9 @@
 // The `ingress` diagnosis (external path to an Ingress host: DNS → LB IP → MetalLB → Service →
 // endpoints → HTTP-01 → cert-manager) and the `cert` diagnosis (the served certificate; with a
 // cluster that knows the host, the same cluster checks).
-import { arch, hostname, platform } from 'node:os';
+import { menuEntry } from '../menu.ts';
 import type { DiagnosisDefinition } from '../registry.ts';
+import { caFileError, certEnvironment, certOnlyDiagnosis, certTarget } from '../cert/diagnosis.ts';
 import { certTlsCheck } from '../cert/tls.ts';
 import { annotationsCheck } from './annotations.ts';
 import { certManagerCheck } from './certmanager.ts';
@@ -14,32 +15,20 @@ import { backendCheck, resourceCheck } from './resource.ts';
 
 function target(ctx: IngressContext) {
   const k = ctx.cluster.configured ? ctx.cluster.api.kube : undefined;
-  return {
-    host: ctx.host,
-    port: ctx.options.port,
-    ...(ctx.options.sni ? { sni: ctx.options.sni } : {}),
-    ...(k ? { context: k.contextName, cluster: k.clusterName, user: k.userName, server: k.cluster.server } : {}),
-  };
+  return certTarget(ctx, k ? { context: k.contextName, cluster: k.clusterName, user: k.userName, server: k.cluster.server } : undefined);
 }
 
 function environment(ctx: IngressContext) {
-  return {
-    host: { name: hostname(), platform: `${platform()} ${arch()}` },
-    ...(ctx.options.caFile ? { caFile: ctx.options.caFile } : {}),
-    kubeconfig: ctx.cluster.configured ? ctx.cluster.api.kube?.files.map((f) => f.path) : null,
-  };
+  return certEnvironment(ctx, ctx.cluster.configured ? ctx.cluster.api.kube?.files.map((f) => f.path) : null);
 }
 
 export const ingressDiagnosis: DiagnosisDefinition<IngressOptions, IngressContext> = {
-  command: 'ingress',
-  title: 'Ingress and certificate',
-  description: 'external path to an Ingress host: Ingress → Service → LB address → MetalLB → traffic policy → DNS → HTTP-01 → cert-manager → served certificate',
+  ...menuEntry('ingress'),
   checks: [resourceCheck, backendCheck, lbCheck, trafficPolicyCheck, dnsCheck, http01Check, certManagerCheck, annotationsCheck, certTlsCheck],
   createContext: (o) => new IngressContext(o),
   diagnose: diagnoseIngress,
   target,
   environment,
-  inputs: [{ name: 'host', label: 'Host', required: true, placeholder: 'test.example.io', kind: 'host' }],
   configError(ctx) {
     const ca = caFileError(ctx);
     if (ca) return ca;
@@ -50,20 +39,11 @@ export const ingressDiagnosis: DiagnosisDefinition<IngressOptions, IngressContex
   },
 };
 
+/** `cert` with a kubeconfig: the served certificate, and cert-manager and the ingress path when the cluster knows the host. */
 export const certDiagnosis: DiagnosisDefinition<IngressOptions, IngressContext> = {
-  command: 'cert',
-  title: 'Served certificate',
-  description: 'the TLS certificate served at HOST[:PORT]: chain, names, validity, trust, staging/fake/self-signed; with a cluster: cert-manager and the ingress path',
+  ...certOnlyDiagnosis,
   checks: [certTlsCheck, certManagerCheck, resourceCheck, backendCheck, lbCheck, trafficPolicyCheck, dnsCheck, http01Check, annotationsCheck],
   createContext: (o) => new IngressContext(o),
-  diagnose: diagnoseIngress,
   target,
   environment,
-  inputs: [{ name: 'host', label: 'Host', required: true, placeholder: 'example.com[:443]', kind: 'host' }],
-  configError: (ctx) => caFileError(ctx),
 };
-
-function caFileError(ctx: IngressContext): string | undefined {
-  const e = ctx.caFile()?.error;
-  return e ? `--ca-file ${ctx.options.caFile}: ${e}` : undefined;
-}

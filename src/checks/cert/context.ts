@@ -1,0 +1,91 @@
+// The served-certificate half of the `cert` / `ingress` context: the target, --ca-file and the one
+// TLS handshake. Kept apart from the cluster half (../ingress/context.ts, which extends it) so that
+// `kubectl netdiag cert HOST` without a kubeconfig loads no cluster code at all (start-up time:
+// the budget is openssl s_client's wall time × 1.3).
+import { readFileSync } from 'node:fs';
+import type { X509Certificate } from 'node:crypto';
+import { joinHostPort } from '../../net/ip.ts';
+import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
+import { parsePemBundle } from '../../net/x509.ts';
+
+/** What the served-certificate check needs of the options (IngressOptions adds the cluster part). */
+export interface CertOptions {
+  command: 'cert' | 'ingress';
+  host: string;
+  /** HTTPS port of cert.tls (default 443) */
+  port: number;
+  sni?: string;
+  caFile?: string;
+  timeoutMs: number;
+  env: Record<string, string | undefined>;
+  now?: () => Date;
+}
+
+/** The cluster as the cert-only report sees it: none. */
+export interface ClusterView {
+  readonly configured: boolean;
+  readonly contextName: string | undefined;
+}
+
+const NO_CLUSTER: ClusterView = { configured: false, contextName: undefined };
+
+export class CertContext<O extends CertOptions = CertOptions> {
+  readonly options: O;
+  private readonly memo = new Map<string, Promise<unknown>>();
+  private caRead?: { roots?: X509Certificate[]; error?: string };
+
+  constructor(options: O) {
+    this.options = options;
+  }
+
+  /** none here; IngressContext returns the real cluster */
+  get cluster(): ClusterView {
+    return NO_CLUSTER;
+  }
+
+  get host(): string {
+    return this.options.host;
+  }
+
+  get hostPort(): string {
+    return joinHostPort(this.host, this.options.port);
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** The roots of --ca-file, or the error reading them (read once). */
+  caFile(): { roots?: X509Certificate[]; error?: string } | undefined {
+    const f = this.options.caFile;
+    if (!f) return undefined;
+    if (!this.caRead) {
+      try {
+        this.caRead = { roots: parsePemBundle(readFileSync(f, 'utf8')) };
+      } catch (e) {
+        this.caRead = { error: (e as Error).message };
+      }
+    }
+    return this.caRead;
+  }
+
+  /** One handshake with HOST:PORT, SNI = --sni or the host. */
+  tls(): Promise<TlsResult> {
+    return this.once('tls', () =>
+      tlsHandshake({ host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs }),
+    );
+  }
+}
