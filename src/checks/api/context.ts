@@ -1,5 +1,6 @@
 // The shared state of one `api` diagnosis: the resolved kubeconfig and memoised network steps,
 // so that one DNS lookup, one TCP probe and one handshake feed every check that needs them.
+import { Memo } from '../memo.ts';
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
@@ -55,7 +56,7 @@ export class ApiContext {
   readonly options: ApiOptions;
   readonly kube?: ResolvedKubeconfig;
   readonly kubeError?: KubeconfigError;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
 
   constructor(options: ApiOptions) {
     this.options = options;
@@ -97,12 +98,7 @@ export class ApiContext {
   }
 
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /** The resolved kubeconfig; checks that run after api.kubeconfig passed may rely on it. */

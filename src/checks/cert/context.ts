@@ -2,6 +2,7 @@
 // TLS handshake. Kept apart from the cluster half (../ingress/context.ts, which extends it) so that
 // `kubectl netdiag cert HOST` without a kubeconfig loads no cluster code at all (start-up time:
 // the budget is openssl s_client's wall time × 1.3).
+import { Memo } from '../memo.ts';
 import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { joinHostPort } from '../../net/ip.ts';
@@ -31,7 +32,7 @@ const NO_CLUSTER: ClusterView = { configured: false, contextName: undefined };
 
 export class CertContext<O extends CertOptions = CertOptions> {
   readonly options: O;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
   private caRead?: { roots?: X509Certificate[]; error?: string };
 
   constructor(options: O) {
@@ -60,12 +61,7 @@ export class CertContext<O extends CertOptions = CertOptions> {
   }
 
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /** The roots of --ca-file, or the error reading them (read once). */

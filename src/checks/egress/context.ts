@@ -2,6 +2,7 @@
 // path as `api`, through ApiContext), the objects it lists (paginated, only what it needs), the
 // live probe inside the pod, and the policy engine's index. Every step is memoised so that
 // checks share one list, one probe, one verdict.
+import { Memo } from '../memo.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
@@ -94,7 +95,7 @@ export class EgressContext {
   readonly targetError?: string;
   private readonly argTarget?: EgressTarget;
   readonly control?: EgressTarget;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
   /** every API path requested, for evidence (shows pagination and what was asked) */
   readonly requests: string[] = [];
 
@@ -132,16 +133,14 @@ export class EgressContext {
   }
 
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
+    return this.memo.once(key, () => {
+      const p = fn();
       p.then(
         (v) => this.settled.set(key, v),
         () => {},
       );
-    }
-    return p;
+      return p;
+    });
   }
 
   /** A memoised value that has already settled (the diagnosis reads them synchronously). */

@@ -2,6 +2,7 @@
 // request path (the same proxy, TLS and credentials kubectl uses), JSON decoded, errors
 // classified (403 with the permission it lacks, 404, unreachable). Credentials are only sent
 // once the API server's certificate verified (or the kubeconfig says insecure-skip-tls-verify).
+import { Memo } from '../memo.ts';
 import { ApiContext, type ApiOptions } from '../api/context.ts';
 
 export type GetResult<T> =
@@ -15,7 +16,7 @@ export interface KubeList<T> {
 
 export class Cluster {
   readonly api: ApiContext;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
 
   constructor(options: ApiOptions) {
     this.api = new ApiContext(options);
@@ -43,12 +44,7 @@ export class Cluster {
   }
 
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /** GET a path (memoised per path); JSON body. */

@@ -2,6 +2,7 @@
 // ApiContext (same kubeconfig resolution, proxy selection, TLS and authenticated requests: the
 // path kubectl takes); the --local part reads files under --root (default /) and runs read-only
 // tools (iptables-save, nft, ufw, journalctl) with a deadline.
+import { Memo } from '../memo.ts';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export interface ToolResult {
 export class ServerContext {
   readonly options: ServerOptions;
   readonly api: ApiContext;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
 
   constructor(options: ServerOptions) {
     this.options = options;
@@ -64,12 +65,7 @@ export class ServerContext {
   }
 
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /** A path on the node, under --root. */
