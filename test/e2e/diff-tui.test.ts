@@ -80,8 +80,8 @@ describe('--open two reports: the diff in the terminal UI', () => {
     expect(text).toMatch(/TLS: \d+ differences/);
     expect(text).toMatch(/api\.tls · certificate\n\s+A: CN=kube-apiserver issued by CN=lab-ca,O=kubectl-netdiag lab/);
     await press(s, 'd');
-    text = screen(s);
-    expect(text).toMatch(/B: CN=egress-proxy issued by CN=egress-proxy/);
+    // the first changed frame may still be the old one: wait for the scrolled content itself
+    text = await until(s, (t) => /B: CN=egress-proxy issued by CN=egress-proxy/.test(t), 'the scrolled differences');
     expect(text).toMatch(/↑ \d+ above/);
     await press(s, 'Escape');
     await until(s, (t) => t.includes('Diverges at: kubeconfig'), 'the verdict again');
