@@ -11,7 +11,8 @@ export const KUBECTL_401 =
 
 const CLOCK_SKEW_WARN_S = 60;
 
-function parseJson(body: string | undefined): Record<string, unknown> | undefined {
+/** A JSON object body, or undefined for anything else. */
+export function parseJson(body: string | undefined): Record<string, unknown> | undefined {
   if (!body) return undefined;
   try {
     const j = JSON.parse(body) as unknown;
@@ -21,7 +22,8 @@ function parseJson(body: string | undefined): Record<string, unknown> | undefine
   }
 }
 
-function statusText(r: HttpResult): string {
+/** '200 OK', or the network error when there was no answer. */
+export function statusText(r: HttpResult): string {
   return r.response ? `${r.response.statusCode} ${r.response.statusMessage}` : (r.error?.message ?? 'no answer');
 }
 
@@ -94,27 +96,44 @@ export const httpCheck: CheckDefinition<ApiContext> = {
   },
 };
 
-interface HealthAnswer {
+/** One health endpoint (/livez, /readyz, with ?verbose): its status and the checks that fail. */
+export interface HealthAnswer {
   path: string;
   status?: string;
   ok: boolean;
+  /** names of the failing checks, e.g. ['etcd'] */
   failing: string[];
+  /** the failing lines as the server wrote them, e.g. '[-]etcd failed: reason withheld' */
+  failingLines: string[];
+  /** how many checks the verbose answer lists */
+  checks: number;
   lines?: string[];
+  /** read without credentials, after the identity was refused (401/403) */
   anonymous: boolean;
   error?: string;
 }
 
-async function health(ctx: ApiContext, path: string): Promise<HealthAnswer> {
+/** GET a health endpoint with the user's credentials, falling back to anonymous (public-info-viewer). */
+export async function fetchHealth(ctx: ApiContext, path: string): Promise<HealthAnswer> {
   let r = await ctx.request('GET', path, { auth: true });
   let anonymous = false;
   if (r.response && (r.response.statusCode === 401 || r.response.statusCode === 403)) {
     r = await ctx.request('GET', path, { auth: false });
     anonymous = true;
   }
-  if (!r.response) return { path, ok: false, failing: [], anonymous, error: r.error?.message ?? 'no answer' };
+  if (!r.response) return { path, ok: false, failing: [], failingLines: [], checks: 0, anonymous, error: r.error?.message ?? 'no answer' };
   const lines = r.response.body.split('\n').map((l) => l.trimEnd()).filter(Boolean);
-  const failing = lines.filter((l) => l.startsWith('[-]')).map((l) => l.slice(3).replace(/ failed:.*$/, '').trim());
-  return { path, status: statusText(r), ok: r.response.statusCode === 200, failing, lines, anonymous };
+  const failingLines = lines.filter((l) => l.startsWith('[-]'));
+  return {
+    path,
+    status: statusText(r),
+    ok: r.response.statusCode === 200,
+    failing: failingLines.map((l) => l.slice(3).replace(/ failed:.*$/, '').trim()),
+    failingLines,
+    checks: lines.filter((l) => l.startsWith('[+]') || l.startsWith('[-]')).length,
+    lines,
+    anonymous,
+  };
 }
 
 export const healthCheck: CheckDefinition<ApiContext> = {
@@ -124,7 +143,7 @@ export const healthCheck: CheckDefinition<ApiContext> = {
   codes: ['api.health.not-ready', 'api.health.not-live'],
   timeoutMs: (ctx) => (ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs) * 2 + 1000,
   async run(ctx) {
-    const [livez, readyz] = await Promise.all([health(ctx, '/livez?verbose'), health(ctx, '/readyz?verbose')]);
+    const [livez, readyz] = await Promise.all([fetchHealth(ctx, '/livez?verbose'), fetchHealth(ctx, '/readyz?verbose')]);
     const reproduce = [`kubectl get --raw '/readyz?verbose' ${ctx.contextArgs}`.trim(), `kubectl get --raw '/livez?verbose' ${ctx.contextArgs}`.trim()];
     const evidence = { livez, readyz };
     const unreadable = [livez, readyz].filter((h) => h.status?.startsWith('401') || h.status?.startsWith('403'));

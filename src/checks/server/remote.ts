@@ -1,24 +1,13 @@
 // server.connection, server.apiservices, server.health and server.version: what the API server
 // says about itself, asked through the same path kubectl takes (ApiContext).
+import { fetchHealth, parseJson, statusText, type HealthAnswer } from '../api/http.ts';
 import { execFile } from 'node:child_process';
 import type { CheckDefinition } from '../../report/runner.ts';
 import type { CheckOutcome, FindingInput } from '../../report/types.ts';
-import type { HttpResult } from '../../net/http.ts';
 import type { ServerContext } from './context.ts';
 
-export function parseJson(body: string | undefined): Record<string, unknown> | undefined {
-  if (!body) return undefined;
-  try {
-    const j = JSON.parse(body) as unknown;
-    return j && typeof j === 'object' ? (j as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function statusText(r: HttpResult): string {
-  return r.response ? `${r.response.statusCode} ${r.response.statusMessage}` : (r.error?.message ?? 'no answer');
-}
+// parseJson is re-exported for the other server checks
+export { parseJson };
 
 /** The remote checks are not applicable with --local when no kubeconfig resolves. */
 export function noCluster(ctx: ServerContext, short = true): CheckOutcome | undefined {
@@ -149,38 +138,6 @@ export const apiservicesCheck: CheckDefinition<ServerContext> = {
   },
 };
 
-interface HealthAnswer {
-  path: string;
-  status?: string;
-  ok: boolean;
-  failing: string[];
-  /** the failing lines as the server prints them, e.g. "[-]etcd failed: reason withheld" */
-  failingLines: string[];
-  checks: number;
-  anonymous: boolean;
-  error?: string;
-}
-
-async function health(ctx: ServerContext, path: string): Promise<HealthAnswer> {
-  let r = await ctx.api.request('GET', path, { auth: true });
-  let anonymous = false;
-  if (r.response && (r.response.statusCode === 401 || r.response.statusCode === 403)) {
-    r = await ctx.api.request('GET', path, { auth: false });
-    anonymous = true;
-  }
-  if (!r.response) return { path, ok: false, failing: [], failingLines: [], checks: 0, anonymous, error: r.error?.message ?? 'no answer' };
-  const lines = r.response.body.split('\n').map((l) => l.trimEnd()).filter(Boolean);
-  const failingLines = lines.filter((l) => l.startsWith('[-]'));
-  return {
-    path,
-    status: statusText(r),
-    ok: r.response.statusCode === 200,
-    failing: failingLines.map((l) => l.slice(3).replace(/ failed:.*$/, '').trim()),
-    failingLines,
-    checks: lines.filter((l) => l.startsWith('[+]') || l.startsWith('[-]')).length,
-    anonymous,
-  };
-}
 
 const HEALTH_HINTS: [RegExp, string][] = [
   [/^etcd/, 'etcd is unreachable or unhealthy from the API server: check the etcd members (`etcdctl endpoint health`) and the API server log for etcd errors (`kubectl netdiag server --local` on a control-plane node).'],
@@ -198,7 +155,7 @@ export const healthCheck: CheckDefinition<ServerContext> = {
   async run(ctx) {
     const skip = noCluster(ctx);
     if (skip) return skip;
-    const [readyz, livez] = await Promise.all([health(ctx, '/readyz?verbose'), health(ctx, '/livez?verbose')]);
+    const [readyz, livez] = await Promise.all([fetchHealth(ctx.api, '/readyz?verbose'), fetchHealth(ctx.api, '/livez?verbose')]);
     const reproduce = [`kubectl get --raw '/readyz?verbose'${args(ctx)}`, `kubectl get --raw '/livez?verbose'${args(ctx)}`];
     const evidence = { readyz, livez };
     const findings: FindingInput[] = [];

@@ -67,3 +67,10 @@ describe('finding catalog', () => {
     ]);
   });
 });
+
+describe('README', () => {
+  it('documents every finding code of the catalog, with its severity', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const [code, e] of Object.entries(CATALOG)) expect(readme, code).toContain(`| \`${code}\` | ${e.severity} |`);
+  });
+});
