@@ -14,6 +14,10 @@
 //   destination on those ports; a rule with neither (`- {}`) allows nothing;
 // - toPorts: port (string, "0" or absent = any), endPort, protocol (default ANY); L7 rules
 //   (rules.dns) on port 53 make the DNS proxy intercept lookups, which toFQDNs needs to learn IPs.
+//   A port may be a name ("Layer 4 Examples", named ports; lowercased like Cilium's Sanitize):
+//   it matches the destination endpoint's container port of that name (and that protocol,
+//   unless ANY), so only destinations that are pods; a name never matches world, host or a
+//   CIDR. endPort does not apply to a name.
 import { isIPv4 } from 'node:net';
 import { cidrContains, parseCIDR, type Cidr } from '../net/ip.ts';
 import { ipOf } from './ipcache.ts';
@@ -214,7 +218,7 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     ports: portRules.length
       ? (flow) => {
           for (let i = 0; i < portRules.length; i++) {
-            const t = portMatch(portRules[i]!, flow.dest.port, flow.dest.protocol ?? 'TCP');
+            const t = portMatch(portRules[i]!, flow.dest.port, flow.dest.protocol ?? 'TCP', flow);
             if (t) return `toPorts[${i}] ${t}`;
           }
           return undefined;
@@ -227,13 +231,23 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
   };
 }
 
-function portMatch(pr: CiliumPortRule, port: number, proto: string): string | undefined {
+function portMatch(pr: CiliumPortRule, port: number, proto: string, flow?: Flow): string | undefined {
   if (!pr.ports || pr.ports.length === 0) return 'all ports';
   for (const p of pr.ports) {
     const pp = (p.protocol ?? 'ANY').toUpperCase();
     if (pp !== 'ANY' && pp !== proto) continue;
-    const n = p.port === undefined || p.port === '' ? 0 : Number(p.port);
-    if (Number.isNaN(n)) continue; // named ports: the engine does not resolve them for Cilium
+    const raw = p.port === undefined ? '' : String(p.port).trim();
+    const n = raw === '' ? 0 : /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isNaN(n)) {
+      // a named port: the destination pod's container port of that name
+      const name = raw.toLowerCase();
+      const dst = flow?.dest.pod && (flow.dest.kind ?? 'pod') === 'pod' ? flow.dest.pod : undefined;
+      const cp = dst?.ports?.find(
+        (x) => (x.name ?? '').toLowerCase() === name && x.containerPort === port && (x.protocol ?? 'TCP').toUpperCase() === proto,
+      );
+      if (cp) return `${pp}/${name} (named port → ${cp.containerPort})`;
+      continue;
+    }
     if (n === 0) return `${pp}/any port`;
     const end = p.endPort ?? n;
     if (port >= n && port <= end) return end !== n ? `${pp}/${n}-${end}` : `${pp}/${n}`;

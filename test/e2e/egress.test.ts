@@ -329,3 +329,67 @@ withLab('egress-exec-forbidden', (lab) => {
     expect(d.status['egress.policy.cilium']).toBe('fail');
   });
 });
+
+withLab('egress-curl-only', (lab) => {
+  it('only sh + getent + curl: the probe connects with curl and classifies connects vs timeouts', async () => {
+    const d = await egress(lab(), [...POD, BLOB, '--control', 'api.example.net:443']);
+    expect(d.check('egress.pod').summary).toMatch(/tools: sh, curl, getent(?!,)/);
+    expect(JSON.stringify(d.check('egress.tcp').evidence)).toContain('sh+getent+curl');
+    const tcp = d.check('egress.tcp');
+    expect(tcp.summary).toContain(`${BLOB} (198.51.100.61):443 timeout`);
+    expect(tcp.summary).toContain('api.example.net (198.51.100.60):443 connects [control]');
+    expect(d.codes).toContain('egress.tcp.agrees');
+    expect(d.code).toBe(1);
+  });
+  it('curl: an allowed host connects (exit 0); a closed port is refused, not a timeout', async () => {
+    const d = await egress(lab(), [...POD, 'api.example.net:443']);
+    expect(d.check('egress.tcp').summary).toContain('api.example.net (198.51.100.60):443 connects');
+    expect(d.code).toBe(0);
+    const closed = await egress(lab(), [...POD, 'api.example.net:8443']);
+    expect(closed.check('egress.tcp').summary).toMatch(/api\.example\.net \(198\.51\.100\.60\):8443 refused/);
+  });
+});
+
+withLab('egress-wget-only', (lab) => {
+  it('only sh + getent + wget: the probe connects with wget and classifies connects vs timeouts', async () => {
+    const d = await egress(lab(), [...POD, BLOB, '--control', 'api.example.net:443']);
+    expect(d.check('egress.pod').summary).toMatch(/tools: sh, wget, getent(?!,)/);
+    expect(JSON.stringify(d.check('egress.tcp').evidence)).toContain('sh+getent+wget');
+    const tcp = d.check('egress.tcp');
+    expect(tcp.summary).toContain(`${BLOB} (198.51.100.61):443 timeout`);
+    expect(tcp.summary).toContain('api.example.net (198.51.100.60):443 connects [control]');
+    expect(d.codes).toContain('egress.tcp.agrees');
+  });
+  it('wget: a closed port is refused, not a timeout', async () => {
+    const d = await egress(lab(), [...POD, 'api.example.net:8443']);
+    expect(d.check('egress.tcp').summary).toMatch(/api\.example\.net \(198\.51\.100\.60\):8443 refused/);
+  });
+});
+
+withLab('egress-exec-v4', (lab) => {
+  it('the API server speaks only v4.channel.k8s.io: exec falls back to v4 and the probe still runs', async () => {
+    const d = await egress(lab(), [...POD, BLOB]);
+    expect(lab().log()).toMatch(/\[exec\] EXEC ml\/training-7f9c v4\.channel\.k8s\.io python3/);
+    expect(lab().log()).not.toMatch(/\[exec\] EXEC ml\/training-7f9c v5\.channel\.k8s\.io/);
+    expect(d.check('egress.pod').summary).toContain('python3');
+    // the client's side: the protocol it negotiated
+    expect(JSON.stringify(d.check('egress.pod').evidence)).toContain('"execProtocol":"v4.channel.k8s.io"');
+    expect(d.check('egress.tcp').summary).toContain(`${BLOB} (198.51.100.61):443 timeout`);
+    expect(d.check('egress.tcp').summary).toContain('kubernetes.default.svc (198.51.100.10):443 connects');
+    expect(d.codes).toContain('egress.tcp.agrees');
+  });
+});
+
+withLab('egress-nc-only', (lab) => {
+  it('only sh + getent + nc: the probe connects with nc and classifies connects, timeouts and refusals', async () => {
+    const d = await egress(lab(), [...POD, BLOB, '--control', 'api.example.net:443']);
+    expect(d.check('egress.pod').summary).toMatch(/tools: sh, nc, getent(?!,)/);
+    expect(JSON.stringify(d.check('egress.tcp').evidence)).toContain('sh+getent+nc');
+    const tcp = d.check('egress.tcp');
+    expect(tcp.summary).toContain(`${BLOB} (198.51.100.61):443 timeout`);
+    expect(tcp.summary).toContain('api.example.net (198.51.100.60):443 connects [control]');
+    expect(d.codes).toContain('egress.tcp.agrees');
+    const closed = await egress(lab(), [...POD, 'api.example.net:8443']);
+    expect(closed.check('egress.tcp').summary).toMatch(/api\.example\.net \(198\.51\.100\.60\):8443 refused/);
+  });
+});

@@ -119,6 +119,8 @@ interface EgressSpec {
   replicas?: 1 | 2;
   /** files of the GitOps source directory (relative path → objects) */
   source?: Record<string, KubeObject[]>;
+  /** exec subprotocols the lab API server speaks (default v5 then v4), e.g. ['v4.channel.k8s.io'] */
+  execProtocols?: string[];
 }
 
 function listenAll(ctx: ScenarioContext, addrs: string[]) {
@@ -173,6 +175,7 @@ function egressScenario(spec: EgressSpec): Scenario {
           tokens: Object.fromEntries(Object.entries(ctx.tokens).map(([k, v]) => [k, { user: v.user }])),
           pods,
           forbiddenUsers: spec.forbidExec ? ['lab-admin'] : [],
+          protocols: spec.execProtocols,
           log: (l) => process.stderr.write(`[exec] ${l}\n`),
         }),
         extraRoute: ephemeralContainersRoute(objects, pods, (l) => process.stderr.write(`[exec] ${l}\n`)),
@@ -326,6 +329,34 @@ export const EGRESS_SCENARIOS: Scenario[] = [
     policies: [trainingEgress()],
     drop: [{ ip: EGRESS_LAB.blobIp }],
     tools: [],
+  }),
+  egressScenario({
+    name: 'egress-curl-only',
+    description: 'incident 2 policies; the container has only sh, getent and curl: the sh probe connects with curl telnet://',
+    policies: [trainingEgress()],
+    drop: [{ ip: EGRESS_LAB.blobIp }],
+    tools: ['sh', 'getent', 'curl'],
+  }),
+  egressScenario({
+    name: 'egress-nc-only',
+    description: 'incident 2 policies; the container has only sh, getent and nc: the sh probe connects with nc -z -v -w (a lab stand-in for OpenBSD nc where the machine has none)',
+    policies: [trainingEgress()],
+    drop: [{ ip: EGRESS_LAB.blobIp }],
+    tools: ['sh', 'getent', 'nc'],
+  }),
+  egressScenario({
+    name: 'egress-wget-only',
+    description: 'incident 2 policies; the container has only sh, getent and wget: the sh probe connects with wget, classified from its stderr',
+    policies: [trainingEgress()],
+    drop: [{ ip: EGRESS_LAB.blobIp }],
+    tools: ['sh', 'getent', 'wget'],
+  }),
+  egressScenario({
+    name: 'egress-exec-v4',
+    description: 'incident 2 policies; the API server speaks only v4.channel.k8s.io for pods/exec (an older kubelet/apiserver): the client falls back to v4',
+    policies: [trainingEgress()],
+    drop: [{ ip: EGRESS_LAB.blobIp }],
+    execProtocols: ['v4.channel.k8s.io'],
   }),
   egressScenario({
     name: 'egress-exec-forbidden',

@@ -8,7 +8,7 @@
  * "distroless" pod really has no shell. Nothing here routes anywhere outside the lab.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, symlinkSync, existsSync, realpathSync } from 'node:fs';
+import { mkdirSync, symlinkSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface PodNetSpec {
@@ -57,6 +57,50 @@ export function toolPath(tool: string): string | undefined {
   if (tool === 'sh') return '/bin/sh';
   const p = which(tool);
   return p ? realpathSync(p) : undefined;
+}
+
+/**
+ * A stand-in for OpenBSD netcat's connect check (`nc -z [-v] -w SECS HOST PORT`), used only when
+ * this machine has no nc (netcat-openbsd is not installed here): it really connects from the
+ * pod's namespace and answers like nc 1.2xx: exit 0 and "Connection to H P port [tcp/*]
+ * succeeded!" on stderr with -v; exit 1 and "nc: connect to H port P (tcp) failed: Connection
+ * refused" / "... timed out: Operation now in progress". Its interpreter is the real python3 by
+ * absolute path, so the pod's PATH still holds only the container's tools.
+ */
+const NC_STAND_IN = String.raw`
+import socket, sys, errno
+a = sys.argv[1:]; z = v = False; w = None; rest = []
+i = 0
+while i < len(a):
+    x = a[i]
+    if x == '-w': w = float(a[i + 1]); i += 2; continue
+    if x.startswith('-') and len(x) > 1:
+        z = z or 'z' in x; v = v or 'v' in x
+    else: rest.append(x)
+    i += 1
+if not z or len(rest) != 2:
+    sys.stderr.write('nc (lab stand-in): only -z [-v] [-w secs] host port\n'); sys.exit(2)
+h, p = rest[0], int(rest[1])
+s = socket.socket(socket.AF_INET6 if ':' in h else socket.AF_INET, socket.SOCK_STREAM); s.settimeout(w)
+try:
+    s.connect((h, p))
+    if v: sys.stderr.write('Connection to %s %d port [tcp/*] succeeded!\n' % (h, p))
+    sys.exit(0)
+except socket.timeout:
+    if v: sys.stderr.write('nc: connect to %s port %d (tcp) timed out: Operation now in progress\n' % (h, p))
+except OSError as e:
+    if v: sys.stderr.write('nc: connect to %s port %d (tcp) failed: %s\n' % (h, p, e.strerror))
+sys.exit(1)
+`;
+
+function standIn(tool: string, dir: string): string | undefined {
+  if (tool !== 'nc') return undefined;
+  const py = toolPath('python3');
+  if (!py) return undefined;
+  const path = join(dir, '.nc-stand-in');
+  writeFileSync(path, `#!${py}
+${NC_STAND_IN}`, { mode: 0o755 });
+  return path;
 }
 
 let counter = 0;
@@ -109,7 +153,7 @@ export function createPodNet(spec: PodNetSpec, tmp: string): PodNet {
   for (const [dir, tools] of [[binDir, spec.tools], [debugDir, DEBUG_TOOLS]] as const) {
     mkdirSync(dir, { recursive: true });
     for (const t of tools) {
-      const real = toolPath(t);
+      const real = toolPath(t) ?? standIn(t, dir);
       if (real && !existsSync(join(dir, t))) symlinkSync(real, join(dir, t));
     }
   }

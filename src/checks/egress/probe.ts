@@ -93,12 +93,15 @@ export function shProbeScript(t: ProbeTarget[], timeoutS: number, tools: string[
   const connect = tools.includes('curl')
     ? `curl -s -o /dev/null -m ${timeoutS} "telnet://$a:$p" </dev/null; rc=$?; case $rc in 0|52|56) r=ok;; 28) r=timeout;; 7) r=refused;; *) r=other;; esac`
     : tools.includes('nc')
-      ? `if nc -z -w ${timeoutS} "$a" "$p" 2>/dev/null; then r=ok; else r=timeout; fi`
+      ? ncConnect('nc', timeoutS)
       : tools.includes('busybox')
-        ? `if busybox nc -z -w ${timeoutS} "$a" "$p" 2>/dev/null; then r=ok; else r=timeout; fi`
+        ? // a busybox built without the nc applet answers 127 ("applet not found"): then busybox wget
+          `busybox nc --help >/dev/null 2>&1; if [ $? -ne 127 ]; then ${ncConnect('busybox nc', timeoutS)}; else ${wgetConnect('busybox wget', timeoutS)}; fi`
         : tools.includes('bash') && tools.includes('sleep')
           ? bg('bash -c "exec 3<>/dev/tcp/$a/$p"')
-          : `r=untested`;
+          : tools.includes('wget')
+            ? wgetConnect('wget', timeoutS)
+            : `r=untested`;
   const lines = t.map((x) => `probe '${x.host.replace(/[^A-Za-z0-9.:_-]/g, '')}' ${x.port}`).join('\n');
   return [
     'probe() {',
@@ -115,6 +118,43 @@ export function shProbeScript(t: ProbeTarget[], timeoutS: number, tools: string[
     '}',
     lines,
   ].join('\n');
+}
+
+/**
+ * A connect with nc -z (OpenBSD, traditional or busybox), bounded by -w. The exit code says
+ * connected or not; -v's stderr tells a refusal ("Connection refused" in all three) and a missing
+ * route from a drop; any other failure within -w is a timeout, as before.
+ */
+export function ncConnect(nc: string, timeoutS: number): string {
+  return (
+    `e=$(${nc} -z -v -w ${timeoutS} "$a" "$p" 2>&1 </dev/null); ` +
+    `if [ $? -eq 0 ]; then r=ok; else case "$e" in ` +
+    `*"onnection refused"*) r=refused;; ` +
+    `*"o route to host"*|*"etwork is unreachable"*) r=unreachable;; ` +
+    `*) r=timeout;; esac; fi`
+  );
+}
+
+/**
+ * A connect with wget (GNU or busybox), the last fallback: one try, bounded by -T; wget has no
+ * connect-only mode, so the exit code alone cannot tell a refused connect from a server that
+ * closed without an HTTP answer (both exit 4 in GNU wget, 1 in busybox). Its stderr can:
+ * GNU says "connected." once the TCP handshake is done, "failed: Connection refused." /
+ * "failed: Connection timed out." / "unable to resolve host address" otherwise; busybox says
+ * "can't connect to remote host (...): Connection refused", "download timed out" or
+ * "bad address" before a connect, anything else (no HTTP answer, reset) after one.
+ */
+export function wgetConnect(wget: string, timeoutS: number): string {
+  return (
+    `e=$(${wget} -T ${timeoutS} -t 1 -O /dev/null "http://$a:$p/" 2>&1 </dev/null); rc=$?; ` +
+    `if [ $rc -eq 0 ]; then r=ok; else case "$e" in ` +
+    `*" connected."*) r=ok;; ` +
+    `*"onnection refused"*) r=refused;; ` +
+    `*"timed out"*) r=timeout;; ` +
+    `*"o route to host"*|*"etwork is unreachable"*) r=unreachable;; ` +
+    `*"unable to resolve"*|*"bad address"*|*"can't connect"*|*"failed:"*) r=other;; ` +
+    `*) r=ok;; esac; fi`
+  );
 }
 
 export function parseShProbe(text: string, targets: ProbeTarget[]): ProbeOutcome[] {
@@ -136,6 +176,16 @@ export function parseShProbe(text: string, targets: ProbeTarget[]): ProbeOutcome
 
 export function isNotFoundExec(r: ExecResult): boolean {
   return /executable file not found|no such file or directory|not found in \$PATH/i.test(`${r.message ?? ''} ${r.stderr}`);
+}
+
+/** the connect tool shProbeScript uses, in its order of preference */
+export function shConnectTool(tools: string[]): string {
+  if (tools.includes('curl')) return 'curl';
+  if (tools.includes('nc')) return 'nc';
+  if (tools.includes('busybox')) return 'busybox';
+  if (tools.includes('bash') && tools.includes('sleep')) return 'bash';
+  if (tools.includes('wget')) return 'wget';
+  return 'getent';
 }
 
 /** Which tools the container has (sh's `command -v`, else a bare python3). */
@@ -189,7 +239,7 @@ export async function probeInPod(
     const shell = tools.includes('sh') ? 'sh' : 'bash';
     const exec = await execInPod(api, { namespace: ns, pod, container, command: [shell, '-c', script], timeoutMs: budget * 2 });
     if (exec.ok) {
-      const tool = ['curl', 'nc', 'busybox', 'bash'].find((t) => tools.includes(t)) ?? 'getent';
+      const tool = shConnectTool(tools);
       return { tool: `sh+getent+${tool}`, results: parseShProbe(exec.stdout, targets), exec, command: ['sh', '-c', '<probe>'] };
     }
   }

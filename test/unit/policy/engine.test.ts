@@ -317,6 +317,87 @@ const CILIUM_CASES: Case[] = [
   },
 ];
 
+// Cilium named ports ("Layer 4 Examples": a toPorts port may be a port name): the destination
+// endpoint's container port of that name, so only pods; names compare lowercased (Sanitize).
+const WEB_POD: PodInfo = { namespace: 'ml', name: 'web-0', labels: { app: 'web' }, ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090 }] };
+const namedPortRule = (port: string, protocol = 'TCP') =>
+  cnp('to-web', { endpointSelector: { matchLabels: { app: 'training' } }, egress: [{ toEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port, protocol }] }] }] });
+CILIUM_CASES.push(
+  {
+    name: 'named port: "http" resolves to the destination pod\'s containerPort 8080',
+    cilium: [namedPortRule('http')],
+    dest: toPod(WEB_POD, 8080),
+    allowed: true,
+    rule: 'CiliumNetworkPolicy ml/to-web egress[0] toEndpoints[0] {app=web} (namespace ml) (toPorts[0] TCP/http (named port → 8080))',
+  },
+  {
+    name: 'named port: another port of the same pod is not the name',
+    cilium: [namedPortRule('http')],
+    dest: toPod(WEB_POD, 80),
+    allowed: false,
+    says: 'default deny',
+  },
+  {
+    name: 'named port: a container port without protocol is TCP; protocol ANY matches it',
+    cilium: [namedPortRule('metrics', 'ANY')],
+    dest: toPod(WEB_POD, 9090),
+    allowed: true,
+    rule: 'ANY/metrics (named port → 9090)',
+  },
+  {
+    name: 'named port: names compare lowercased ("HTTP" is "http")',
+    cilium: [namedPortRule('HTTP')],
+    dest: toPod(WEB_POD, 8080),
+    allowed: true,
+    rule: 'TCP/http (named port → 8080)',
+  },
+  {
+    name: 'named port: the protocol must match the container port (dns is UDP on CoreDNS)',
+    cilium: [cnp('dns-tcp', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: 'dns', protocol: 'TCP' }] }] }] })],
+    dest: toPod(DNS_POD, 53, 'TCP'),
+    allowed: false,
+  },
+  {
+    name: 'named port: ANY + "dns" allows UDP/53 to CoreDNS',
+    cilium: [cnp('dns-any', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ ports: [{ port: 'dns', protocol: 'ANY' }] }] }] })],
+    dest: toPod(DNS_POD, 53, 'UDP'),
+    allowed: true,
+    rule: 'ANY/dns (named port → 53)',
+  },
+  {
+    name: 'named port: a toPorts-only rule never matches a destination outside the cluster',
+    cilium: [cnp('named-only', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })],
+    dest: world('203.0.113.5', 8080),
+    allowed: false,
+  },
+  {
+    name: 'named port: a toPorts-only rule matches a pod that names the port',
+    cilium: [cnp('named-only', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }] })],
+    dest: toPod(WEB_POD, 8080),
+    allowed: true,
+    rule: 'CiliumNetworkPolicy ml/named-only egress[0] (any destination: toPorts only) (toPorts[0] TCP/http (named port → 8080))',
+  },
+  {
+    name: 'named port in egressDeny: the deny wins for the pod port of that name',
+    cilium: [
+      cnp('allow-all', { endpointSelector: {}, egress: [{ toEntities: ['all'] }] }),
+      ccnp('deny-metrics', { endpointSelector: {}, egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'ml' } }], toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' }] }] }] }),
+    ],
+    dest: toPod(WEB_POD, 9090),
+    allowed: false,
+    rule: 'CiliumClusterwideNetworkPolicy deny-metrics egressDeny[0]',
+  },
+  {
+    name: 'named port in egressDeny does not touch the pod\'s other ports',
+    cilium: [
+      cnp('allow-all', { endpointSelector: {}, egress: [{ toEntities: ['all'] }] }),
+      ccnp('deny-metrics', { endpointSelector: {}, egressDeny: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'ml' } }], toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' }] }] }] }),
+    ],
+    dest: toPod(WEB_POD, 8080),
+    allowed: true,
+  },
+);
+
 describe.each([
   ['NetworkPolicy', K8S_CASES],
   ['Cilium', CILIUM_CASES],
