@@ -7,11 +7,11 @@
  * scenario's names, CNAMEs included. External hosts are lab addresses 198.51.100.60-.62 with a
  * TCP listener on 443.
  */
+import { startLabApi } from './lab-api.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { startApiServer } from './apiserver.ts';
 import { ephemeralContainersRoute, execUpgradeHandler } from './exec-ws.ts';
 import { LAB } from './netns.ts';
 import type { KubeObject } from './objects.ts';
@@ -162,14 +162,7 @@ function egressScenario(spec: EgressSpec): Scenario {
         ...SERVICE_OBJECTS,
         ...spec.policies,
       ];
-      const s = await startApiServer({
-        host: LAB.api,
-        port: 6443,
-        tls: ctx.pki.server,
-        clientCa: ctx.pki.ca.cert,
-        tokens: ctx.tokens,
-        version: '1.31',
-        endpointSlice: { addresses: [LAB.api], port: 6443 },
+      await startLabApi(ctx, {
         store: { objects, forbidden: spec.forbidden, logs: { [`${EGRESS_LAB.ns}/${EGRESS_LAB.pod}`]: spec.logs ?? '2026-11-22T07:58:01Z INFO trainer: started\n' } },
         onUpgrade: execUpgradeHandler({
           tokens: Object.fromEntries(Object.entries(ctx.tokens).map(([k, v]) => [k, { user: v.user }])),
@@ -179,9 +172,7 @@ function egressScenario(spec: EgressSpec): Scenario {
           log: (l) => process.stderr.write(`[exec] ${l}\n`),
         }),
         extraRoute: ephemeralContainersRoute(objects, pods, (l) => process.stderr.write(`[exec] ${l}\n`)),
-        log: (line) => process.stderr.write(`[api] ${line}\n`),
       });
-      ctx.onClose(() => s.close());
       if (spec.source) {
         const dir = join(ctx.tmp, 'gitops');
         for (const [file, objs] of Object.entries(spec.source)) {

@@ -32,13 +32,13 @@
  *  - ingress-healthy: everything works (lab CA chain; --ca-file ca.crt).
  *  - ingress-rbac: ingress-healthy, but every cert-manager resource is forbidden (403).
  */
+import { startLabApi } from './lab-api.ts';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { join } from 'node:path';
-import { startApiServer } from './apiserver.ts';
 import { LAB } from './netns.ts';
 import type { KubeObject } from './objects.ts';
 import { mintCert, type Pem } from './pki.ts';
@@ -471,16 +471,8 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
     [`${CTRL_NS}/${CTRL}:80`]: { host: INGRESS_LAB.controllerPod, port: 80 },
     [`${CTRL_NS}/${CTRL}:http`]: { host: INGRESS_LAB.controllerPod, port: 80 },
   };
-  const s = await startApiServer({
-    host: LAB.api,
-    port: 6443,
-    tls: ctx.pki.server,
-    clientCa: ctx.pki.ca.cert,
-    tokens: ctx.tokens,
-    version: '1.31',
-    endpointSlice: { addresses: [LAB.api], port: 6443 },
+  await startLabApi(ctx, {
     store: { objects, forbidden: spec.forbidden },
-    log: (line) => process.stderr.write(`[api ${LAB.api}:6443] ${line}\n`),
     async extraRoute(req) {
       if (spec.namespaceOnly && req.method === 'GET') {
         // RBAC of a developer with a Role in namespace web: resources elsewhere are forbidden
@@ -524,8 +516,6 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
       });
     },
   });
-  ctx.onClose(() => s.close());
-  ((ctx.info.apiServers ??= []) as string[]).push(s.url);
   // in-cluster pods: the solver, and the controller as the service proxy reaches it
   await httpServer(ctx, INGRESS_LAB.solver, 8089, solverHandler);
   await httpServer(ctx, INGRESS_LAB.controllerPod, 80, spec.solverClass === 'nginx' ? solverHandler : defaultBackend);

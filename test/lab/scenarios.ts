@@ -3,13 +3,14 @@
  * (see netns.ts), starts what it needs, writes a kubeconfig and returns the env and
  * suggested CLI args. Every scenario also gets the lab DNS server on 198.51.100.53:53.
  */
+import { API_PORT, startLabApi } from './lab-api.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { startApiServer, type ApiServerOptions, type TokenUser } from './apiserver.ts';
+import type { ApiServerOptions, TokenUser } from './apiserver.ts';
 import { startDnsServer, type DnsRecords } from './dns.ts';
 import { LAB } from './netns.ts';
 import { labPki, type LabPki, type Pem } from './pki.ts';
@@ -52,7 +53,7 @@ export interface Scenario {
   setup(ctx: ScenarioContext): Promise<ScenarioSetup>;
 }
 
-export const API_PORT = 6443;
+export { API_PORT };
 export const DEFAULT_SERVER = `https://${LAB.api}:${API_PORT}`;
 
 export const DEFAULT_DNS_RECORDS: DnsRecords = {
@@ -123,21 +124,8 @@ function kubeconfig(ctx: ScenarioContext, spec: Partial<KubeconfigSpec> = {}, en
   return { kubeconfig: path, env: { KUBECONFIG: path, ...env }, args: [] };
 }
 
-async function api(ctx: ScenarioContext, o: Partial<ApiServerOptions> = {}) {
-  const s = await startApiServer({
-    host: LAB.api,
-    port: API_PORT,
-    tls: ctx.pki.server,
-    clientCa: ctx.pki.ca.cert,
-    tokens: ctx.tokens,
-    version: '1.31',
-    endpointSlice: { addresses: [o.host ?? LAB.api], port: o.port ?? API_PORT },
-    log: (line) => process.stderr.write(`[api ${o.host ?? LAB.api}:${o.port ?? API_PORT}] ${line}\n`),
-    ...o,
-  });
-  ctx.onClose(() => s.close());
-  ((ctx.info.apiServers ??= []) as string[]).push(s.url);
-  return s;
+function api(ctx: ScenarioContext, o: Partial<ApiServerOptions> = {}) {
+  return startLabApi(ctx, o);
 }
 
 /** Resolve when something accepts TCP on host:port (inside the namespace). */

@@ -9,9 +9,10 @@
  *    v1beta1.custom.metrics.k8s.io has MissingEndpoints; readyz reports etcd failing.
  *  - server-ha: the healthy counterpart: each endpoint serves a certificate for its own address.
  */
+import { startLabApi } from './lab-api.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtureJson, startApiServer, type ApiServerOptions } from './apiserver.ts';
+import { fixtureJson, type ApiServerOptions } from './apiserver.ts';
 import { LAB } from './netns.ts';
 import type { KubeObject } from './objects.ts';
 import { mintCert } from './pki.ts';
@@ -86,19 +87,8 @@ export function kubernetesService(): KubeObject {
   };
 }
 
-async function api(ctx: ScenarioContext, o: Partial<ApiServerOptions> & { host: string }) {
-  const s = await startApiServer({
-    port: PORT,
-    tls: ctx.pki.server,
-    clientCa: ctx.pki.ca.cert,
-    tokens: ctx.tokens,
-    version: '1.31',
-    log: (line) => process.stderr.write(`[api ${o.host}:${PORT}] ${line}\n`),
-    ...o,
-  });
-  ctx.onClose(() => s.close());
-  ((ctx.info.apiServers ??= []) as string[]).push(s.url);
-  return s;
+function api(ctx: ScenarioContext, o: Partial<ApiServerOptions> & { host: string }) {
+  return startLabApi(ctx, { port: PORT, ...o });
 }
 
 function kubeconfig(ctx: ScenarioContext, server: string): ScenarioSetup {

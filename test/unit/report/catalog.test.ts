@@ -74,3 +74,10 @@ describe('README', () => {
     for (const [code, e] of Object.entries(CATALOG)) expect(readme, code).toContain(`| \`${code}\` | ${e.severity} |`);
   });
 });
+
+describe('README check ids', () => {
+  it('names every check of every diagnosis', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const c of ALL_CHECKS) expect(readme, c.id).toContain(`\`${c.id}\``);
+  });
+});
