@@ -73,7 +73,8 @@ describe('--open two reports: the diff in the terminal UI', () => {
     expect(text).toMatch(/ {2}= same {4}DNS/);
     expect(text).toMatch(/ {2}≠ differs TLS +A: tls pass \| B: tls fail/);
     // down to TLS (kubeconfig → DNS → proxy → TCP → TLS), open it
-    for (let i = 0; i < 4; i++) await press(s, 'Down');
+    for (let i = 0; i < 10 && !/❯ ≠ differs TLS/.test(screen(s)); i++) await press(s, 'Down');
+    await until(s, (t) => /❯ ≠ differs TLS/.test(t), 'TLS selected');
     await press(s, 'Enter');
     text = await until(s, (t) => t.includes('TLS: '), 'the TLS differences');
     expect(text).toMatch(/❯ ≠ differs TLS/);
@@ -105,7 +106,9 @@ describe('--open one report', () => {
     expect(text).toMatch(/kubectl netdiag api · incident-1\.json · taken /);
     expect(text).toMatch(/❯ ✔ pass {2}api\.kubeconfig/);
     expect(text).toMatch(/✖ fail {2}api\.tls/);
-    for (let i = 0; i < 5; i++) await press(s, 'j');
+    // move with j until api.tls is selected (a key can reach Ink before the view reads keys)
+    for (let i = 0; i < 10 && !/❯ ✖ fail {2}api\.tls/.test(screen(s)); i++) await press(s, 'j');
+    await until(s, (t) => /❯ ✖ fail {2}api\.tls/.test(t), 'api.tls selected');
     await press(s, 'Enter');
     text = await until(s, (t) => t.includes('api.tls.intercepted'), 'the TLS details');
     expect(text).toMatch(/▾ ✖ fail {2}api\.tls/);
