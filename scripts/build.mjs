@@ -136,7 +136,8 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node22',
-  minify: true,
+  // NETDIAG_MINIFY=0 keeps names readable in CPU profiles (NODE_OPTIONS=--cpu-prof)
+  minify: process.env.NETDIAG_MINIFY !== '0',
   keepNames: true,
   sourcemap: false,
   legalComments: 'none',
@@ -170,10 +171,13 @@ if (!onlyBundle) {
     define: { ...common.define, 'import.meta.url': '__netdiagMetaUrl' },
     banner: { js: "var __netdiagMetaUrl = require('node:url').pathToFileURL(process.execPath).href;" },
   });
+  // V8 starts with a 1 MB young generation and scavenges it several times while the bundle
+  // loads; a 16 MB one does not (measured: ~10 ms less on every run, a few MB more RSS).
+  const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
   const seaConfig = join(dist, 'sea', 'sea.json');
   writeFileSync(
     seaConfig,
-    JSON.stringify({ main: seaMain, output: exe, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }),
+    JSON.stringify({ main: seaMain, output: exe, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false, execArgv: SEA_EXEC_ARGV }),
   );
   rmSync(exe, { force: true });
   execFileSync(process.execPath, ['--build-sea', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -231,7 +231,7 @@ export async function run(cc: CommandContext): Promise<number> {
               : renderDiffText(diff, { style: colorOut ? ansiStyle : plainStyle, width: io.stdout.columns }),
       );
     } else {
-      out(renderReport(reports[0]!, format, { color: colorOut, verbose: flags.verbose, width: io.stdout.columns }));
+      out(await renderReport(reports[0]!, format, { color: colorOut, verbose: flags.verbose, width: io.stdout.columns }));
     }
     return code;
   }

@@ -8,10 +8,7 @@ import { exitCodeFor, runDiagnosis } from '../report/build.ts';
 import type { Redactor } from '../report/redact.ts';
 import type { RunnerEvent } from '../report/runner.ts';
 import type { Report } from '../report/types.ts';
-import { renderJson, renderYaml } from '../report/render/json.ts';
-import { renderMarkdown } from '../report/render/markdown.ts';
-import { ansiStyle, plainStyle, useColor } from '../report/render/style.ts';
-import { renderText } from '../report/render/text.ts';
+import { useColor } from '../report/render/style.ts';
 import { EXIT, type CliIO, type CommonFlags, type Format } from './main.ts';
 import { canUseInk } from './terminal.ts';
 
@@ -24,17 +21,40 @@ export function formatFromFile(path: string, fallback: Format): Format {
   return fallback;
 }
 
-export function renderReport(report: Report, format: Format, opts: { color: boolean; verbose: boolean; width?: number }): string {
+export interface RenderOptions {
+  color: boolean;
+  verbose: boolean;
+  width?: number;
+}
+export type RenderFn = (report: Report, opts: RenderOptions) => string;
+
+/**
+ * The renderer of one format, loaded on demand: a run loads only the one it prints with (js-yaml,
+ * for one, is ~10 ms of start-up that `-o json` and text do not need).
+ */
+export async function rendererFor(format: Format): Promise<RenderFn> {
   switch (format) {
-    case 'json':
-      return renderJson(report);
-    case 'yaml':
-      return renderYaml(report);
-    case 'markdown':
-      return renderMarkdown(report);
-    default:
-      return renderText(report, { style: opts.color ? ansiStyle : plainStyle, verbose: opts.verbose, width: opts.width });
+    case 'json': {
+      const { renderJson } = await import('../report/render/json.ts');
+      return (report) => renderJson(report);
+    }
+    case 'yaml': {
+      const { renderYaml } = await import('../report/render/yaml.ts');
+      return (report) => renderYaml(report);
+    }
+    case 'markdown': {
+      const { renderMarkdown } = await import('../report/render/markdown.ts');
+      return (report) => renderMarkdown(report);
+    }
+    default: {
+      const [{ renderText }, { ansiStyle, plainStyle }] = await Promise.all([import('../report/render/text.ts'), import('../report/render/style.ts')]);
+      return (report, opts) => renderText(report, { style: opts.color ? ansiStyle : plainStyle, verbose: opts.verbose, width: opts.width });
+    }
   }
+}
+
+export async function renderReport(report: Report, format: Format, opts: RenderOptions): Promise<string> {
+  return (await rendererFor(format))(report, opts);
 }
 
 /** Everything a command module gets from the command layer. */
@@ -98,13 +118,13 @@ export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, opt
   if (live) await live.finish(report, configError);
   // a configuration error is one line on stderr; the report goes to stdout only when asked for
   else if (!configError || flags.output) {
-    out(renderReport(report, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
+    out(await renderReport(report, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
   }
   if (flags['output-file']) {
     const path = resolve(io.cwd, flags['output-file']);
     const fmt = formatFromFile(path, flags.output ?? 'markdown');
     try {
-      writeFileSync(path, redactor.redact(renderReport(report, fmt, { color: false, verbose: flags.verbose })));
+      writeFileSync(path, redactor.redact(await renderReport(report, fmt, { color: false, verbose: flags.verbose })));
       if (flags.verbose) err(`report written to ${path}\n`);
     } catch (e) {
       err(`error: cannot write ${path}: ${(e as Error).message}\n`);

@@ -20,7 +20,7 @@ import { EMPTY_RUN, applyEvent, tally, type HeaderInfo, type MenuItem, type RunO
 import { COMMANDS } from './commands/index.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import type { CliIO, CommonFlags, OutStream } from './main.ts';
-import type { CommandContext } from './report-command.ts';
+import type { CommandContext, RenderFn } from './report-command.ts';
 import { useColor } from '../report/render/style.ts';
 
 /**
@@ -92,7 +92,7 @@ function captured(): OutStream & { text: string } {
 export function createSession(cc: CommandContext): TuiSession {
   const { flags, io, redactor } = cc;
   // the renderers (for export), loaded with the first run: a report to export exists only after one
-  let renderers: typeof import('./report-command.ts') | undefined;
+  let renderers: { markdown: RenderFn; json: RenderFn } | undefined;
   return {
     diagnoses: menuItems(flags),
     header: (context) => headerInfo(flags, io, context),
@@ -112,7 +112,10 @@ export function createSession(cc: CommandContext): TuiSession {
       const entry = COMMANDS.find((c) => c.command.split(' ')[0] === req.command);
       if (!entry) throw new Error(`no command ${req.command}`);
       const [mod, rc] = await Promise.all([entry.load(), import('./report-command.ts')]);
-      renderers = rc;
+      if (!renderers) {
+        const [markdown, json] = await Promise.all([rc.rendererFor('markdown'), rc.rendererFor('json')]);
+        renderers = { markdown, json };
+      }
       let outcome: RunOutcome | undefined;
       const stderr = captured();
       const code = await mod.run({
@@ -129,9 +132,8 @@ export function createSession(cc: CommandContext): TuiSession {
       const paths = [`${base}.md`, `${base}.json`];
       try {
         if (!renderers) throw new Error('no diagnosis has run');
-        const { renderReport } = renderers;
-        writeFileSync(paths[0]!, redactor.redact(renderReport(report, 'markdown', { color: false, verbose: false })));
-        writeFileSync(paths[1]!, redactor.redact(renderReport(report, 'json', { color: false, verbose: false })));
+        writeFileSync(paths[0]!, redactor.redact(renderers.markdown(report, { color: false, verbose: false })));
+        writeFileSync(paths[1]!, redactor.redact(renderers.json(report, { color: false, verbose: false })));
         return { paths };
       } catch (e) {
         return { error: (e as Error).message };

@@ -33,6 +33,16 @@ describe('kubectl netdiag (command layer)', () => {
     }
   });
 
+  it('a command\'s --help shows its own positionals and flags, and the flags every command shares', async () => {
+    const r = await run(['cert', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const s of ['kubectl netdiag cert', '--sni', '--ca-file', '--kubeconfig', '--output']) expect(r.stdout).toContain(s);
+    // the same after a usage error was parsed in this process (yargs keeps state per parser)
+    expect((await run(['cert'])).code).toBe(2);
+    expect((await run(['cert', 'x.test', '--help'])).stdout).toContain('--sni');
+  });
+
   it.each([
     [['api', '--bogus'], /^error: Unknown argument: bogus/],
     [['api', '-o', 'xml'], /^error: Invalid values:/],

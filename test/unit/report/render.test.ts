@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import type { Report } from '../../../src/report/types.ts';
 import { renderText } from '../../../src/report/render/text.ts';
-import { renderJson, renderYaml } from '../../../src/report/render/json.ts';
+import { renderJson } from '../../../src/report/render/json.ts';
+import { renderYaml } from '../../../src/report/render/yaml.ts';
 import { renderMarkdown } from '../../../src/report/render/markdown.ts';
 import { ansiStyle, useColor } from '../../../src/report/render/style.ts';
 
