@@ -78,6 +78,26 @@ describe('kubectl netdiag ingress', () => {
     expect(d.remediation.join('\n')).toContain('cmctl renew -n web web-tls');
   });
 
+  it('no services/proxy: the inside request runs over pods/exec (curl in the web pod, after the controller pod refuses exec), with the same root cause', async () => {
+    const r = await ingress('ingress-exec-inside');
+    expect(r.code).toBe(1);
+    const h = r.check('ingress.http01');
+    const inside = h.evidence!.inside as { status: number; body: string; via: string; where: string; url: string; reproduce: string };
+    expect(inside).toMatchObject({ status: 200, via: 'pods/exec', url: `http://cm-acme-http-solver-7xk2p.web.svc:8089/.well-known/acme-challenge/${TOKEN}` });
+    expect(inside.body).toBe(h.evidence!.expectedKey);
+    expect(inside.where).toBe('pod behind Service web/web web/web-6b9f5d7c8-q7wzt (kubectl exec, curl)');
+    expect(h.reproduce!.find((c) => c.includes(' exec '))).toMatch(/^kubectl .*exec -n web web-6b9f5d7c8-q7wzt -- curl -sS -m 2 -w '\\n%\{http_code\}\\n' http:\/\/cm-acme-http-solver-7xk2p\.web\.svc:8089\//);
+    expect(h.summary).toContain('inside: 200');
+    expect(r.codes).toContain('ingress.http01.timeout');
+    expect(r.codes).not.toContain('ingress.http01.inside-failed');
+    expect(r.report.diagnosis.rootCause).toMatch(/^External requests to 192\.0\.2\.80:80 time out while the in-cluster request succeeds/);
+    expect(r.report.diagnosis.rootCause).toContain('from node-b, which has no ready ingress controller pod');
+    // what the API server saw: the proxy refused, exec refused in ingress-nginx, then allowed in web
+    const log = r.lab.log();
+    expect(log).toMatch(/UPGRADE \/api\/v1\/namespaces\/ingress-nginx\/pods\/ingress-nginx-controller-5d8f7c9b6-x2k4j\/exec\S* 403/);
+    expect(log).toContain('EXEC web/web-6b9f5d7c8-q7wzt v5.channel.k8s.io curl');
+  });
+
   it('a firewall: announced, policy Cluster, and the outside still times out while inside works', async () => {
     const r = await ingress('ingress-firewall');
     expect(r.code).toBe(1);

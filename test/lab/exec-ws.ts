@@ -18,6 +18,8 @@ export interface ExecHandlerOptions {
   pods: Map<string, PodNet>;
   /** users forbidden to create pods/exec */
   forbiddenUsers?: string[];
+  /** when set, exec is allowed only in these namespaces (a Role granting pods/exec there), 403 elsewhere */
+  allowedNamespaces?: string[];
   /** protocols the server supports, in preference order (default v5 then v4) */
   protocols?: string[];
   log?: (line: string) => void;
@@ -56,7 +58,7 @@ export function execUpgradeHandler(opts: ExecHandlerOptions) {
     const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
     const who = auth ? opts.tokens[auth] : undefined;
     if (!who) return reject(401, 'Unauthorized', status(401, 'Unauthorized', 'Unauthorized'));
-    if (opts.forbiddenUsers?.includes(who.user)) {
+    if (opts.forbiddenUsers?.includes(who.user) || (opts.allowedNamespaces && !opts.allowedNamespaces.includes(ns))) {
       return reject(
         403,
         'Forbidden',

@@ -20,6 +20,9 @@
  *    outside still times out (something in front drops port 80); inside works.
  *  - ingress-namespaced: incident 3 as a developer with a Role in namespace web only sees it:
  *    everything outside web (controller Service, MetalLB, nodes, ClusterIssuer) answers 403.
+ *  - ingress-exec-inside: incident 3 for a user without services/proxy who may exec only in
+ *    namespace web: the inside request is curl in the web pod (a real network namespace, which
+ *    resolves the solver Service's name through the lab DNS), after the controller pod's exec is 403.
  *  - ingress-no-l2: the pool holds 192.0.2.80 but no L2Advertisement/BGPAdvertisement exists.
  *  - ingress-ssl-redirect: force-ssl-redirect on the Ingress: port 80 answers 308 to https for
  *    every path, 443 serves the fake certificate (no secret yet), the self-check fails.
@@ -32,7 +35,9 @@
  *  - ingress-healthy: everything works (lab CA chain; --ca-file ca.crt).
  *  - ingress-rbac: ingress-healthy, but every cert-manager resource is forbidden (403).
  */
+import { execUpgradeHandler } from './exec-ws.ts';
 import { startLabApi } from './lab-api.ts';
+import { createPodNet, type PodNet } from './pods.ts';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -213,6 +218,13 @@ export interface ClusterSpec {
   tlsCert?: Pem;
   /** the user has a Role in namespace web only: every cluster-scoped or other-namespace read is 403; the kubeconfig context namespace is web */
   namespaceOnly?: boolean;
+  /** services/proxy is 403 for the user in every namespace */
+  proxyForbidden?: boolean;
+  /**
+   * pods/exec is served: the controller pod and the web pod are real network namespaces (pods.ts)
+   * with these tools, and the user may exec only in these namespaces
+   */
+  exec?: { namespaces: string[]; tools: string[] };
 }
 
 const NS = 'web';
@@ -471,7 +483,30 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
     [`${CTRL_NS}/${CTRL}:80`]: { host: INGRESS_LAB.controllerPod, port: 80 },
     [`${CTRL_NS}/${CTRL}:http`]: { host: INGRESS_LAB.controllerPod, port: 80 },
   };
+  // pods the user may exec into: network namespaces in the lab (kube-dns is the lab DNS)
+  const pods = new Map<string, PodNet>();
+  if (spec.exec) {
+    const specs = [
+      { key: `${CTRL_NS}/${CTRL}-5d8f7c9b6-x2k4j`, ip: '10.244.0.10' },
+      { key: `${NS}/web-6b9f5d7c8-q7wzt`, ip: '10.244.0.21' },
+    ];
+    for (const p of specs) {
+      const pod = createPodNet({ ...p, tools: spec.exec.tools }, ctx.tmp);
+      ctx.onClose(() => pod.close());
+      pods.set(p.key, pod);
+    }
+  }
   await startLabApi(ctx, {
+    ...(spec.exec
+      ? {
+          onUpgrade: execUpgradeHandler({
+            tokens: Object.fromEntries(Object.entries(ctx.tokens).map(([k, v]) => [k, { user: v.user }])),
+            pods,
+            allowedNamespaces: spec.exec.namespaces,
+            log: (l) => process.stderr.write(`[exec] ${l}\n`),
+          }),
+        }
+      : {}),
     store: { objects, forbidden: spec.forbidden },
     async extraRoute(req) {
       if (spec.namespaceOnly && req.method === 'GET') {
@@ -497,7 +532,7 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
         contentType: 'application/json',
         body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }) + '\n',
       });
-      if (!req.admin) {
+      if (!req.admin || spec.proxyForbidden) {
         return statusJson(403, 'Forbidden', `services "${name}" is forbidden: User "${req.user}" cannot get resource "services/proxy" in API group "" in the namespace "${ns}"`);
       }
       if (!objects.some((o) => o.kind === 'Service' && o.metadata.name === name && o.metadata.namespace === ns)) {
@@ -613,6 +648,24 @@ export const INGRESS_SCENARIOS: Scenario[] = [
     async setup(ctx) {
       addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
       return cluster(ctx, { ...BASE, lb: INGRESS_LAB.hole, policy: 'Local', announcer: 'node-b', certificate: 'invalid-timeout', secret: false, namespaceOnly: true });
+    },
+  },
+  {
+    name: 'ingress-exec-inside',
+    description: `incident 3 for a user without services/proxy (403 everywhere) who may exec only in namespace web: the inside request runs over pods/exec, in the web pod (curl), after exec in the controller pod is refused`,
+    dns: { ...DNS_HOLE, [`${SOLVER_SVC}.${NS}.svc`]: { A: [INGRESS_LAB.solver] } },
+    async setup(ctx) {
+      addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      return cluster(ctx, {
+        ...BASE,
+        lb: INGRESS_LAB.hole,
+        policy: 'Local',
+        announcer: 'node-b',
+        certificate: 'invalid-timeout',
+        secret: false,
+        proxyForbidden: true,
+        exec: { namespaces: [NS], tools: ['sh', 'curl'] },
+      });
     },
   },
   {

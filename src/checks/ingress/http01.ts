@@ -1,6 +1,7 @@
 // ingress.http01: GET http://HOST/.well-known/acme-challenge/<token> from this machine (as the
 // ACME server would) and the same path from inside the cluster (the API server's service proxy
-// to the solver Service, or to the controller Service), to separate "outside" from "inside".
+// to the solver Service, or to the controller Service; when the proxy is forbidden, the same GET
+// from a pod over pods/exec, see inside-exec.ts), to separate "outside" from "inside".
 // With a pending Challenge the token is the Challenge's and the answer must be its key.
 import { randomBytes } from 'node:crypto';
 import type { CheckDefinition } from '../../report/runner.ts';
@@ -11,8 +12,9 @@ import { httpRequest } from '../../net/http.ts';
 import { nameOf, type IngressContext } from './context.ts';
 import { certManager } from './certmanager.ts';
 import { controller } from './lb.ts';
+import { httpGetInPod, podsFromSlices, type ExecTarget } from './inside-exec.ts';
 import { isSolverIngress } from './resource.ts';
-import type { Challenge } from './types.ts';
+import type { Challenge, EndpointSlice } from './types.ts';
 
 export interface Probe {
   where: string;
@@ -30,7 +32,8 @@ export interface Http01State {
   token: string;
   challenge?: Challenge;
   outside: Probe[];
-  inside?: Probe & { via: string };
+  /** via: the service proxy path, or "pods/exec"; reproduce: the command that makes the same request */
+  inside?: Probe & { via: string; reproduce: string };
   insideSkipped?: string;
 }
 
@@ -71,10 +74,12 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
       let ns: string;
       let svc: string;
       let port: string;
+      let portNumber: number | undefined;
       if (solver && solverBackend) {
         ns = solver.metadata.namespace ?? 'default';
         svc = solverBackend.name;
         port = String(solverBackend.port?.number ?? solverBackend.port?.name ?? 8089);
+        portNumber = solverBackend.port?.number ?? (solverBackend.port?.name ? undefined : 8089);
       } else {
         const c = await controller(ctx);
         if (!c.service) return { skipped: 'no solver or controller Service to ask from inside the cluster' };
@@ -82,26 +87,79 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
         svc = c.service.metadata.name;
         const p = (c.service.spec?.ports ?? []).find((x) => x.port === 80) ?? c.service.spec?.ports?.[0];
         port = p?.name ?? String(p?.port ?? 80);
+        portNumber = p?.port ?? 80;
       }
       const via = `/api/v1/namespaces/${ns}/services/${svc}:${port}/proxy${path}`;
+      const url = `http://${svc}.${ns}.svc:${portNumber ?? port}${path}`;
       const r = await ctx.cluster.getText(via);
+      if (r.status === 403) {
+        // no services/proxy: the same GET from a pod, when exec is allowed
+        const proxyWhy = `forbidden: needs the RBAC permission to get services/proxy in namespace ${ns}`;
+        const byExec = await insideByExec(ctx, url);
+        if (byExec.inside) return { inside: byExec.inside };
+        return { skipped: `${proxyWhy}${byExec.why ? `; ${byExec.why}` : ''}` };
+      }
       const probe: Http01State['inside'] = {
         where: `service ${ns}/${svc}:${port} (API server service proxy)`,
-        url: `http://${svc}.${ns}.svc:${port}${path}`,
+        url,
         via,
+        reproduce: ctx.kubectl(`get --raw '${via}'`),
         ok: r.ok && r.status !== undefined && r.status < 500 && r.status !== 403,
         ...(r.status !== undefined ? { status: r.status } : {}),
         ...(r.body !== undefined ? { body: r.body.slice(0, 300) } : {}),
         ...(r.message ? { error: r.message } : {}),
         durationMs: r.durationMs,
       };
-      if (r.status === 403) return { skipped: `forbidden: needs the RBAC permission to get services/proxy in namespace ${ns}` };
       return { inside: probe };
     })();
     const outside = await Promise.all(addrs.map((a) => outsideProbe(ctx, a, path)));
     const inside = await insideP;
     return { token, challenge, outside, inside: inside.inside, insideSkipped: inside.skipped };
   });
+}
+
+/**
+ * The inside GET over pods/exec: from a ready ingress controller pod (the hop external traffic
+ * takes), else from a pod behind the Ingress's backend Service; the first pod exec is allowed in
+ * and that has a tool wins. Without any, why not (for the skip reason).
+ */
+async function insideByExec(ctx: IngressContext, url: string): Promise<{ inside?: Http01State['inside']; why?: string }> {
+  const slicesOf = async (ns: string, name: string, role: string): Promise<ExecTarget[]> => {
+    const r = await ctx.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`);
+    return r.ok ? podsFromSlices(r.body, role) : [];
+  };
+  const targets: ExecTarget[] = [];
+  const c = await controller(ctx);
+  if (c.service) targets.push(...(await slicesOf(c.service.metadata.namespace ?? 'default', c.service.metadata.name, 'ingress controller pod')));
+  const d = await ctx.discover();
+  for (const i of d.ingresses.filter((x) => !isSolverIngress(x))) {
+    const ns = i.metadata.namespace ?? 'default';
+    const backends = new Set((i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend.service?.name)).filter((n): n is string => !!n));
+    for (const b of backends) targets.push(...(await slicesOf(ns, b, `pod behind Service ${ns}/${b}`)));
+  }
+  if (targets.length === 0) return { why: 'no ready pod found to run the request from with kubectl exec' };
+  const reasons: string[] = [];
+  for (const t of targets.slice(0, 2)) {
+    const r = await httpGetInPod(ctx.cluster.api, t, url, ctx.timeoutMs, (a) => ctx.kubectl(a));
+    if (r.ran) {
+      return {
+        inside: {
+          where: `${t.role} ${t.namespace}/${t.pod} (kubectl exec, ${r.tool})`,
+          url,
+          via: 'pods/exec',
+          reproduce: r.command!,
+          ok: r.ok,
+          ...(r.status !== undefined ? { status: r.status } : {}),
+          ...(r.body !== undefined ? { body: r.body } : {}),
+          ...(r.errorKind ? { errorKind: r.errorKind } : {}),
+          ...(r.error ? { error: r.error } : {}),
+          durationMs: r.durationMs,
+        },
+      };
+    }
+    reasons.push(`${t.namespace}/${t.pod}: ${r.unusable}`);
+  }
+  return { why: `no pod to run it from with kubectl exec (${reasons.join('; ')})` };
 }
 
 const KIND_CODE: Record<string, string> = {
@@ -115,7 +173,8 @@ export const http01Check: CheckDefinition<IngressContext> = {
   id: 'ingress.http01',
   title: 'HTTP-01 challenge path',
   codes: ['ingress.http01.timeout', 'ingress.http01.refused', 'ingress.http01.reset', 'ingress.http01.unreachable', 'ingress.http01.redirect', 'ingress.http01.token-not-found', 'ingress.http01.wrong-key', 'ingress.http01.http-error', 'ingress.http01.inside-failed'],
-  timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 4 + 2000,
+  // outside and inside run in parallel; inside may be the service proxy, then up to two pods over exec
+  timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 4 + 2000 + (ctx.timeoutMs * 2 + 2000) * 2,
   async run(ctx): Promise<CheckOutcome> {
     const gate = ctx.options.command === 'cert' ? await ctx.gate() : undefined;
     if (gate) return gate;
@@ -126,7 +185,7 @@ export const http01Check: CheckDefinition<IngressContext> = {
     const key = s.challenge?.spec?.key;
     const findings: FindingInput[] = [];
     const reproduce = [`curl -sv -m ${Math.ceil(ctx.timeoutMs / 1000)} http://${ctx.host}${path}`];
-    if (s.inside) reproduce.push(ctx.kubectl(`get --raw '${s.inside.via}'`));
+    if (s.inside) reproduce.push(s.inside.reproduce);
     const insideOk = !!s.inside?.ok && (!key || s.inside.body?.trim() === key);
     const insideWords = s.inside
       ? insideOk
@@ -148,7 +207,7 @@ export const http01Check: CheckDefinition<IngressContext> = {
       }
     }
     if (s.inside && !insideOk && !s.insideSkipped) {
-      findings.push({ code: 'ingress.http01.inside-failed', message: `From inside the cluster, GET ${s.inside.url} through the API server's service proxy fails: ${s.inside.error ?? `HTTP ${s.inside.status}${s.inside.body ? `: ${s.inside.body.trim().slice(0, 120)}` : ''}`}.` });
+      findings.push({ code: 'ingress.http01.inside-failed', message: `From inside the cluster, GET ${s.inside.url} (${s.inside.where}) fails: ${s.inside.error ?? `HTTP ${s.inside.status}${s.inside.body ? `: ${s.inside.body.trim().slice(0, 120)}` : ''}`}.` });
     }
     const out = s.outside.map((p) => `${p.where}: ${p.ok ? String(p.status) : (p.errorKind ?? 'error')}`).join(', ');
     const inn = s.inside ? `inside: ${s.inside.ok ? String(s.inside.status) : (s.inside.error ?? String(s.inside.status))}` : `inside: ${s.insideSkipped ?? 'not tried'}`;
