@@ -139,6 +139,26 @@ describe('kubectl netdiag ingress', () => {
     expect(r.report.diagnosis.remediation[0]).toContain('ipAddressPools: [public-pool]');
   });
 
+  it('ssl-redirect with the challenge path exempt: the token answers the key, the annotation is only noted; ssl-passthrough warns', async () => {
+    const r = await ingress('ingress-ssl-redirect-exempt');
+    expect(r.status['ingress.http01']).toBe('pass');
+    expect(r.codes).not.toContain('ingress.http01.redirect');
+    const out = (r.check('ingress.http01').evidence!.outside as { status: number; body: string }[])[0]!;
+    expect(out.status).toBe(200);
+    const ann = r.check('ingress.annotations');
+    expect(ann.status).toBe('warn');
+    const redirect = ann.findings.find((f) => f.code === 'ingress.annotations.ssl-redirect')!;
+    expect(redirect.severity).toBe('info');
+    expect(redirect.message).toContain(`GET http://${HOST}/.well-known/acme-challenge/${TOKEN} answers 200`);
+    expect(redirect.message).toContain('HTTP-01 is not affected');
+    const passthrough = ann.findings.find((f) => f.code === 'ingress.annotations.ssl-passthrough')!;
+    expect(passthrough.severity).toBe('warn');
+    expect(passthrough.message).toContain('a cert-manager certificate on this Ingress is never served');
+    // a redirect annotation is not blamed: the root cause is the certificate not issued yet
+    expect(r.report.diagnosis.rootCause).not.toContain('ssl-redirect');
+    expect(r.codes).toContain('cert.tls.fake-certificate');
+  });
+
   it('force-ssl-redirect: the challenge path answers 308 to https', async () => {
     const r = await ingress('ingress-ssl-redirect');
     expect(r.code).toBe(1);

@@ -26,6 +26,8 @@
  *  - ingress-no-l2: the pool holds 192.0.2.80 but no L2Advertisement/BGPAdvertisement exists.
  *  - ingress-ssl-redirect: force-ssl-redirect on the Ingress: port 80 answers 308 to https for
  *    every path, 443 serves the fake certificate (no secret yet), the self-check fails.
+ *  - ingress-ssl-redirect-exempt: ssl-redirect and ssl-passthrough on the Ingress; port 80 redirects
+ *    everything but the solver's token location, which answers the key; the Challenge is pending.
  *  - ingress-class-mismatch: the ClusterIssuer's solver uses class nginx-internal, the host is
  *    served by class nginx: the token path answers 404 outside, 200 inside.
  *  - ingress-staging: the ClusterIssuer uses the Let's Encrypt staging server; the certificate
@@ -210,7 +212,7 @@ export interface ClusterSpec {
   solverClass: string;
   issuer: 'prod' | 'staging' | 'none';
   /** Certificate state */
-  certificate: 'ready' | 'invalid-timeout' | 'pending-self-check-tls' | 'pending-404' | 'none';
+  certificate: 'ready' | 'invalid-timeout' | 'pending-self-check-tls' | 'pending-404' | 'pending-presented' | 'none';
   /** the TLS secret web-tls exists */
   secret: boolean;
   annotations?: Record<string, string>;
@@ -359,7 +361,9 @@ export function clusterObjects(s: ClusterSpec): KubeObject[] {
       ? `Error accepting authorization: acme: authorization error for ${host}: 400 urn:ietf:params:acme:error:connection: ${s.lb}: Fetching ${url}: Timeout during connect (likely firewall problem)`
       : s.certificate === 'pending-404'
         ? `Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'`
-        : `Waiting for HTTP-01 challenge propagation: failed to perform self check GET request '${url}': Get "https://${host}/.well-known/acme-challenge/${TOKEN}": tls: failed to verify certificate: x509: certificate is valid for ingress.local, not ${host}`;
+        : s.certificate === 'pending-presented'
+          ? '' // the self-check passed; waiting for the ACME server to validate
+          : `Waiting for HTTP-01 challenge propagation: failed to perform self check GET request '${url}': Get "https://${host}/.well-known/acme-challenge/${TOKEN}": tls: failed to verify certificate: x509: certificate is valid for ingress.local, not ${host}`;
   o.push(
     obj('cert-manager.io/v1', 'Certificate', meta(CERT, NS, { ownerReferences: [certRef], generation: 1 }), {
       spec: { secretName: CERT, dnsNames: [host], issuerRef, usages: ['digital signature', 'key encipherment'] },
@@ -686,6 +690,22 @@ export const INGRESS_SCENARIOS: Scenario[] = [
       addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
       await publicController(ctx, { https: p.fake, chain: [], http: redirectAll });
       return cluster(ctx, { ...BASE, certificate: 'pending-self-check-tls', secret: false, annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } });
+    },
+  },
+  {
+    name: 'ingress-ssl-redirect-exempt',
+    description: `ssl-redirect and ssl-passthrough on the Ingress; the controller redirects http://${INGRESS_LAB.host}/ to https but not the solver's /.well-known/acme-challenge/<token> location (ingress-nginx's no-tls-redirect-locations): the token answers the key outside; the Challenge is presented and pending`,
+    dns: DNS_LB,
+    async setup(ctx) {
+      const p = ingressPki(ctx);
+      addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      await publicController(ctx, { https: p.fake, chain: [], http: (req, res) => ((req.url ?? '').startsWith(`/.well-known/acme-challenge/${TOKEN}`) ? solverHandler(req, res) : redirectAll(req, res)) });
+      return cluster(ctx, {
+        ...BASE,
+        certificate: 'pending-presented',
+        secret: false,
+        annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' },
+      });
     },
   },
   {

@@ -28,9 +28,13 @@ export const annotationsCheck: CheckDefinition<IngressContext> = {
     if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
     const cm = await certManager(ctx);
     const pending = cm.chains.some((c) => c.challenges.some((x) => x.status?.state !== 'valid')) || cm.challenges.some((x) => x.status?.state !== 'valid');
-    // a redirect seen on the challenge path makes the redirect annotations the cause, not a risk
+    // What the challenge path did when probed (ingress.http01, shared): a redirect seen there makes
+    // the redirect annotations the cause, not a risk; the pending Challenge's own token answered
+    // without a redirect shows the controller exempts it (ingress-nginx's no-tls-redirect-locations
+    // keeps /.well-known/acme-challenge on plain HTTP for the solver's location).
     const h = pending ? await http01(ctx) : undefined;
     const redirected = h?.outside.find((p) => p.ok && p.status && p.status >= 300 && p.status < 400);
+    const exempt = !redirected && h?.challenge ? h.outside.find((p) => p.ok && p.status && (p.status < 300 || p.status >= 400)) : undefined;
     const findings: FindingInput[] = [];
     const seen: Record<string, Record<string, string>> = {};
     for (const i of d.ingresses) {
@@ -46,6 +50,13 @@ export const annotationsCheck: CheckDefinition<IngressContext> = {
           severity: sev,
           message: `Ingress ${nameOf(i)} sets ${NGINX}force-ssl-redirect: "true": plain-HTTP requests for ${ctx.host}, the HTTP-01 challenge path included, are redirected to HTTPS.${seenRedirect}`,
           remediation: [`Remove the annotation while the HTTP-01 challenge runs: \`kubectl annotate ingress -n ${i.metadata.namespace} ${i.metadata.name} ${NGINX}force-ssl-redirect-\` (put it back once the certificate is Ready, or use DNS-01).`],
+        });
+      } else if (on('ssl-redirect') && !isSolverIngress(i) && exempt) {
+        findings.push({
+          code: 'ingress.annotations.ssl-redirect',
+          severity: 'info',
+          message: `Ingress ${nameOf(i)} sets ${NGINX}ssl-redirect: "true", but the challenge path is not redirected: GET ${exempt.url} answers ${exempt.status} (the controller exempts /.well-known/acme-challenge), so HTTP-01 is not affected.`,
+          remediation: [],
         });
       } else if (on('ssl-redirect') && !isSolverIngress(i)) {
         findings.push({
