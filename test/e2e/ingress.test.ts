@@ -226,6 +226,18 @@ describe('kubectl netdiag ingress', () => {
     expect(r.report.target).toMatchObject({ host: HOST, context: 'lab-admin@lab' });
   });
 
+  it('healthy another way: a BGPAdvertisement announces the pool, a namespaced Issuer issues the certificate', async () => {
+    const r = await inScenario('ingress-bgp-issuer', (lab) => runIn(lab, 'ingress', [HOST, '--ca-file', lab.files.ca]));
+    expect(r.code).toBe(0);
+    expect(Object.values(r.status).every((s) => s === 'pass')).toBe(true);
+    expect(r.check('ingress.lb').summary).toContain('announced by BGPAdvertisement public-bgp');
+    expect(r.check('ingress.traffic-policy').summary).toContain('externalTrafficPolicy Cluster');
+    expect(r.check('cert.certmanager').summary).toContain('Issuer letsencrypt-prod (production ACME)');
+    expect(r.check('cert.certmanager').summary).not.toContain('ClusterIssuer');
+    // the Issuer was read in the Certificate's namespace, not as a ClusterIssuer
+    expect(r.lab.log()).toContain('/apis/cert-manager.io/v1/namespaces/web/issuers/letsencrypt-prod');
+  });
+
   it('RBAC forbids cert-manager: that check skips naming the permission, the rest still run', async () => {
     const r = await inScenario('ingress-rbac', (lab) => runIn(lab, 'ingress', [HOST, '--ca-file', lab.files.ca]));
     expect(r.code).toBe(0);

@@ -28,6 +28,8 @@
  *    every path, 443 serves the fake certificate (no secret yet), the self-check fails.
  *  - ingress-ssl-redirect-exempt: ssl-redirect and ssl-passthrough on the Ingress; port 80 redirects
  *    everything but the solver's token location, which answers the key; the Challenge is pending.
+ *  - ingress-bgp-issuer: healthy, with a BGPAdvertisement instead of an L2Advertisement and a
+ *    namespaced Issuer instead of the ClusterIssuer.
  *  - ingress-class-mismatch: the ClusterIssuer's solver uses class nginx-internal, the host is
  *    served by class nginx: the token path answers 404 outside, 200 inside.
  *  - ingress-staging: the ClusterIssuer uses the Let's Encrypt staging server; the certificate
@@ -220,6 +222,10 @@ export interface ClusterSpec {
   tlsCert?: Pem;
   /** the user has a Role in namespace web only: every cluster-scoped or other-namespace read is 403; the kubeconfig context namespace is web */
   namespaceOnly?: boolean;
+  /** MetalLB announces the pool over BGP (BGPAdvertisement + BGPPeer) instead of, or besides, L2 */
+  bgp?: boolean;
+  /** the certificate's issuer: a ClusterIssuer (default) or an Issuer in namespace web */
+  issuerKind?: 'ClusterIssuer' | 'Issuer';
   /** services/proxy is 403 for the user in every namespace */
   proxyForbidden?: boolean;
   /**
@@ -297,9 +303,16 @@ export function clusterObjects(s: ClusterSpec): KubeObject[] {
   // MetalLB
   o.push(obj('metallb.io/v1beta1', 'IPAddressPool', meta('public-pool', 'metallb-system'), { spec: { addresses: [`${s.lb}/32`], autoAssign: true, avoidBuggyIPs: false } }));
   if (s.l2) o.push(obj('metallb.io/v1beta1', 'L2Advertisement', meta('public-l2', 'metallb-system'), { spec: { ipAddressPools: ['public-pool'] } }));
+  if (s.bgp) {
+    o.push(
+      obj('metallb.io/v1beta2', 'BGPPeer', meta('tor-router', 'metallb-system'), { spec: { myASN: 64512, peerASN: 64501, peerAddress: '10.0.0.1' } }),
+      obj('metallb.io/v1beta1', 'BGPAdvertisement', meta('public-bgp', 'metallb-system'), { spec: { ipAddressPools: ['public-pool'], aggregationLength: 32, localPref: 100 } }),
+    );
+  }
   // the application
   const annotations: Record<string, string> = { ...(s.annotations ?? {}) };
-  if (s.issuer !== 'none') annotations['cert-manager.io/cluster-issuer'] = s.issuer === 'staging' ? 'letsencrypt-staging' : 'letsencrypt-prod';
+  const namespacedIssuer = s.issuerKind === 'Issuer';
+  if (s.issuer !== 'none') annotations[namespacedIssuer ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = s.issuer === 'staging' ? 'letsencrypt-staging' : 'letsencrypt-prod';
   o.push(
     obj('v1', 'Service', meta('web', NS, { labels: { app: 'web' } }), { spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }], clusterIP: '10.96.44.7' } }),
     obj('discovery.k8s.io/v1', 'EndpointSlice', meta('web-7tq9m', NS, { labels: { 'kubernetes.io/service-name': 'web' } }), {
@@ -328,7 +341,7 @@ export function clusterObjects(s: ClusterSpec): KubeObject[] {
   const server = staging ? 'https://acme-staging-v02.api.letsencrypt.org/directory' : 'https://acme-v02.api.letsencrypt.org/directory';
   const solver = { http01: { ingress: { ingressClassName: s.solverClass } } };
   o.push(
-    obj('cert-manager.io/v1', 'ClusterIssuer', meta(issuerName), {
+    obj('cert-manager.io/v1', namespacedIssuer ? 'Issuer' : 'ClusterIssuer', meta(issuerName, namespacedIssuer ? NS : undefined), {
       spec: { acme: { server, email: 'ops@lab.test', privateKeySecretRef: { name: `${issuerName}-account-key` }, solvers: [solver] } },
       status: {
         acme: { uri: `${server.replace('/directory', '')}/acme/acct/123456789`, lastRegisteredEmail: 'ops@lab.test' },
@@ -337,7 +350,7 @@ export function clusterObjects(s: ClusterSpec): KubeObject[] {
     }),
   );
   const certRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web', uid: 'web-uid', controller: true, blockOwnerDeletion: true };
-  const issuerRef = { name: issuerName, kind: 'ClusterIssuer', group: 'cert-manager.io' };
+  const issuerRef = { name: issuerName, kind: namespacedIssuer ? 'Issuer' : 'ClusterIssuer', group: 'cert-manager.io' };
   if (s.certificate === 'ready') {
     o.push(
       obj('cert-manager.io/v1', 'Certificate', meta(CERT, NS, { ownerReferences: [certRef] }), {
@@ -751,6 +764,17 @@ export const INGRESS_SCENARIOS: Scenario[] = [
       addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
       await publicController(ctx, { https: p.rsa, chain: [p.intermediate], http: defaultBackend });
       return cluster(ctx, { ...BASE, tlsCert: p.rsa });
+    },
+  },
+  {
+    name: 'ingress-bgp-issuer',
+    description: `everything works, another way: MetalLB announces ${INGRESS_LAB.lb} over BGP (BGPAdvertisement, no L2Advertisement), and the Certificate's issuer is the namespaced Issuer web/letsencrypt-prod`,
+    dns: DNS_LB,
+    async setup(ctx) {
+      const p = ingressPki(ctx);
+      addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      await publicController(ctx, { https: p.rsa, chain: [p.intermediate], http: defaultBackend });
+      return cluster(ctx, { ...BASE, tlsCert: p.rsa, l2: false, bgp: true, announcer: undefined, issuerKind: 'Issuer' });
     },
   },
   {
