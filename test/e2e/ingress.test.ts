@@ -226,6 +226,20 @@ describe('kubectl netdiag ingress', () => {
     expect(r.report.target).toMatchObject({ host: HOST, context: 'lab-admin@lab' });
   });
 
+  it('Local policy with the L2Advertisement limited to the controller node passes; without the limit it warns before the failover breaks it', async () => {
+    const ok = await inScenario('ingress-local-selected', (lab) => runIn(lab, 'ingress', [HOST, '--ca-file', lab.files.ca]));
+    expect(ok.code).toBe(0);
+    expect(ok.status['ingress.traffic-policy']).toBe('pass');
+    expect(ok.codes).toContain('ingress.traffic-policy.local');
+    expect(ok.check('ingress.traffic-policy').evidence).toMatchObject({ nodesThatMayAnnounce: ['node-a'], nodesWithReadyControllerPod: ['node-a'], nodesWithoutEndpoint: [], announcingNode: 'node-a' });
+    const partial = await inScenario('ingress-local-partial', (lab) => runIn(lab, 'ingress', [HOST, '--ca-file', lab.files.ca]));
+    expect(partial.status['ingress.traffic-policy']).toBe('warn');
+    expect(partial.codes).toContain('ingress.traffic-policy.local-partial');
+    expect(partial.codes).not.toContain('ingress.traffic-policy.announcer-without-endpoint');
+    expect(partial.check('ingress.traffic-policy').evidence).toMatchObject({ nodesThatMayAnnounce: ['node-a', 'node-b'], nodesWithoutEndpoint: ['node-b'] });
+    expect(partial.check('ingress.traffic-policy').findings[0]!.message).toContain('nodes node-b may announce 198.51.100.80 but have no ready controller pod');
+  });
+
   it('healthy another way: a BGPAdvertisement announces the pool, a namespaced Issuer issues the certificate', async () => {
     const r = await inScenario('ingress-bgp-issuer', (lab) => runIn(lab, 'ingress', [HOST, '--ca-file', lab.files.ca]));
     expect(r.code).toBe(0);

@@ -28,6 +28,8 @@
  *    every path, 443 serves the fake certificate (no secret yet), the self-check fails.
  *  - ingress-ssl-redirect-exempt: ssl-redirect and ssl-passthrough on the Ingress; port 80 redirects
  *    everything but the solver's token location, which answers the key; the Challenge is pending.
+ *  - ingress-local-selected / ingress-local-partial: Local policy, announced from node-a (which runs
+ *    the controller); the L2Advertisement's nodeSelectors allow node-a only / every node.
  *  - ingress-bgp-issuer: healthy, with a BGPAdvertisement instead of an L2Advertisement and a
  *    namespaced Issuer instead of the ClusterIssuer.
  *  - ingress-class-mismatch: the ClusterIssuer's solver uses class nginx-internal, the host is
@@ -222,6 +224,8 @@ export interface ClusterSpec {
   tlsCert?: Pem;
   /** the user has a Role in namespace web only: every cluster-scoped or other-namespace read is 403; the kubeconfig context namespace is web */
   namespaceOnly?: boolean;
+  /** the L2Advertisement's nodeSelectors: the nodes (by kubernetes.io/hostname) that may announce */
+  l2Nodes?: string[];
   /** MetalLB announces the pool over BGP (BGPAdvertisement + BGPPeer) instead of, or besides, L2 */
   bgp?: boolean;
   /** the certificate's issuer: a ClusterIssuer (default) or an Issuer in namespace web */
@@ -302,7 +306,10 @@ export function clusterObjects(s: ClusterSpec): KubeObject[] {
   if (s.announcer) o.push(event(CTRL_NS, 'Service', CTRL, 'Normal', 'nodeAssigned', `announcing from node "${s.announcer}" with protocol "layer2"`, 'metallb-speaker'));
   // MetalLB
   o.push(obj('metallb.io/v1beta1', 'IPAddressPool', meta('public-pool', 'metallb-system'), { spec: { addresses: [`${s.lb}/32`], autoAssign: true, avoidBuggyIPs: false } }));
-  if (s.l2) o.push(obj('metallb.io/v1beta1', 'L2Advertisement', meta('public-l2', 'metallb-system'), { spec: { ipAddressPools: ['public-pool'] } }));
+  if (s.l2) {
+    const nodeSelectors = s.l2Nodes?.map((n) => ({ matchLabels: { 'kubernetes.io/hostname': n } }));
+    o.push(obj('metallb.io/v1beta1', 'L2Advertisement', meta('public-l2', 'metallb-system'), { spec: { ipAddressPools: ['public-pool'], ...(nodeSelectors ? { nodeSelectors } : {}) } }));
+  }
   if (s.bgp) {
     o.push(
       obj('metallb.io/v1beta2', 'BGPPeer', meta('tor-router', 'metallb-system'), { spec: { myASN: 64512, peerASN: 64501, peerAddress: '10.0.0.1' } }),
@@ -764,6 +771,28 @@ export const INGRESS_SCENARIOS: Scenario[] = [
       addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
       await publicController(ctx, { https: p.rsa, chain: [p.intermediate], http: defaultBackend });
       return cluster(ctx, { ...BASE, tlsCert: p.rsa });
+    },
+  },
+  {
+    name: 'ingress-local-selected',
+    description: `incident 3 fixed the third way: externalTrafficPolicy Local, and the L2Advertisement's nodeSelectors keep the announcement on node-a, which runs the controller; everything works`,
+    dns: DNS_LB,
+    async setup(ctx) {
+      const p = ingressPki(ctx);
+      addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      await publicController(ctx, { https: p.rsa, chain: [p.intermediate], http: defaultBackend });
+      return cluster(ctx, { ...BASE, tlsCert: p.rsa, policy: 'Local', announcer: 'node-a', l2Nodes: ['node-a'] });
+    },
+  },
+  {
+    name: 'ingress-local-partial',
+    description: `externalTrafficPolicy Local, MetalLB announces from node-a (which runs the controller) today, but the L2Advertisement lets node-b announce too, and node-b has no controller pod: works now, breaks on failover`,
+    dns: DNS_LB,
+    async setup(ctx) {
+      const p = ingressPki(ctx);
+      addAddresses(INGRESS_LAB.lb, INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      await publicController(ctx, { https: p.rsa, chain: [p.intermediate], http: defaultBackend });
+      return cluster(ctx, { ...BASE, tlsCert: p.rsa, policy: 'Local', announcer: 'node-a' });
     },
   },
   {
