@@ -98,6 +98,21 @@ describe('kubectl netdiag ingress', () => {
     expect(log).toContain('EXEC web/web-6b9f5d7c8-q7wzt v5.channel.k8s.io curl');
   });
 
+  it('neither services/proxy nor exec: the inside request is skipped naming both permissions, and the root cause claims no inside result', async () => {
+    const r = await ingress('ingress-no-inside');
+    expect(r.code).toBe(1);
+    const h = r.check('ingress.http01');
+    expect(h.evidence!.inside).toBeNull();
+    const skipped = String(h.evidence!.insideSkipped);
+    expect(skipped).toContain('needs the RBAC permission to get services/proxy in namespace web');
+    expect(skipped).toContain('ingress-nginx/ingress-nginx-controller-5d8f7c9b6-x2k4j: exec forbidden: needs the RBAC permission to create pods/exec in namespace ingress-nginx');
+    expect(skipped).toContain('web/web-6b9f5d7c8-q7wzt: exec forbidden: needs the RBAC permission to create pods/exec in namespace web');
+    expect(r.codes).toContain('ingress.http01.timeout');
+    expect(r.report.diagnosis.rootCause).toMatch(/^External requests to 192\.0\.2\.80:80 time out;/);
+    expect(r.report.diagnosis.rootCause).not.toContain('the in-cluster request succeeds');
+    expect(r.report.diagnosis.rootCause).toContain('from node-b, which has no ready ingress controller pod');
+  });
+
   it('a firewall: announced, policy Cluster, and the outside still times out while inside works', async () => {
     const r = await ingress('ingress-firewall');
     expect(r.code).toBe(1);

@@ -23,6 +23,7 @@
  *  - ingress-exec-inside: incident 3 for a user without services/proxy who may exec only in
  *    namespace web: the inside request is curl in the web pod (a real network namespace, which
  *    resolves the solver Service's name through the lab DNS), after the controller pod's exec is 403.
+ *  - ingress-no-inside: the same, but exec is forbidden everywhere too: no inside request at all.
  *  - ingress-no-l2: the pool holds 192.0.2.80 but no L2Advertisement/BGPAdvertisement exists.
  *  - ingress-ssl-redirect: force-ssl-redirect on the Ingress: port 80 answers 308 to https for
  *    every path, 443 serves the fake certificate (no secret yet), the self-check fails.
@@ -689,6 +690,24 @@ export const INGRESS_SCENARIOS: Scenario[] = [
         secret: false,
         proxyForbidden: true,
         exec: { namespaces: [NS], tools: ['sh', 'curl'] },
+      });
+    },
+  },
+  {
+    name: 'ingress-no-inside',
+    description: `incident 3 for a user who may neither use the service proxy nor exec anywhere: the inside request cannot be made`,
+    dns: DNS_HOLE,
+    async setup(ctx) {
+      addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
+      return cluster(ctx, {
+        ...BASE,
+        lb: INGRESS_LAB.hole,
+        policy: 'Local',
+        announcer: 'node-b',
+        certificate: 'invalid-timeout',
+        secret: false,
+        proxyForbidden: true,
+        exec: { namespaces: [], tools: ['sh', 'curl'] },
       });
     },
   },
