@@ -621,6 +621,8 @@ const DNS_HOLE = { [INGRESS_LAB.host]: { A: [INGRESS_LAB.hole] } };
 const DNS_LB = { [INGRESS_LAB.host]: { A: [INGRESS_LAB.lb] }, [INGRESS_LAB.certHost]: { A: [INGRESS_LAB.lb] } };
 
 const BASE: ClusterSpec = { lb: INGRESS_LAB.lb, policy: 'Cluster', announcer: 'node-a', l2: true, solverClass: 'nginx', issuer: 'prod', certificate: 'ready', secret: true };
+/** SPEC §1 incident 3: Local policy, announced from node-b (no controller pod), the Challenge invalid (timeout) */
+const INCIDENT_3: ClusterSpec = { ...BASE, lb: INGRESS_LAB.hole, policy: 'Local', announcer: 'node-b', certificate: 'invalid-timeout', secret: false };
 
 export const INGRESS_SCENARIOS: Scenario[] = [
   {
@@ -654,7 +656,7 @@ export const INGRESS_SCENARIOS: Scenario[] = [
     dns: DNS_HOLE,
     async setup(ctx) {
       addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
-      return cluster(ctx, { ...BASE, lb: INGRESS_LAB.hole, policy: 'Local', announcer: 'node-b', certificate: 'invalid-timeout', secret: false });
+      return cluster(ctx, INCIDENT_3);
     },
   },
   {
@@ -672,7 +674,7 @@ export const INGRESS_SCENARIOS: Scenario[] = [
     dns: DNS_HOLE,
     async setup(ctx) {
       addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
-      return cluster(ctx, { ...BASE, lb: INGRESS_LAB.hole, policy: 'Local', announcer: 'node-b', certificate: 'invalid-timeout', secret: false, namespaceOnly: true });
+      return cluster(ctx, { ...INCIDENT_3, namespaceOnly: true });
     },
   },
   {
@@ -681,16 +683,7 @@ export const INGRESS_SCENARIOS: Scenario[] = [
     dns: { ...DNS_HOLE, [`${SOLVER_SVC}.${NS}.svc`]: { A: [INGRESS_LAB.solver] } },
     async setup(ctx) {
       addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
-      return cluster(ctx, {
-        ...BASE,
-        lb: INGRESS_LAB.hole,
-        policy: 'Local',
-        announcer: 'node-b',
-        certificate: 'invalid-timeout',
-        secret: false,
-        proxyForbidden: true,
-        exec: { namespaces: [NS], tools: ['sh', 'curl'] },
-      });
+      return cluster(ctx, { ...INCIDENT_3, proxyForbidden: true, exec: { namespaces: [NS], tools: ['sh', 'curl'] } });
     },
   },
   {
@@ -699,16 +692,7 @@ export const INGRESS_SCENARIOS: Scenario[] = [
     dns: DNS_HOLE,
     async setup(ctx) {
       addAddresses(INGRESS_LAB.solver, INGRESS_LAB.controllerPod);
-      return cluster(ctx, {
-        ...BASE,
-        lb: INGRESS_LAB.hole,
-        policy: 'Local',
-        announcer: 'node-b',
-        certificate: 'invalid-timeout',
-        secret: false,
-        proxyForbidden: true,
-        exec: { namespaces: [], tools: ['sh', 'curl'] },
-      });
+      return cluster(ctx, { ...INCIDENT_3, proxyForbidden: true, exec: { namespaces: [], tools: ['sh', 'curl'] } });
     },
   },
   {
