@@ -1,5 +1,7 @@
 // `kubectl netdiag cert HOST[:PORT]` end to end: the built executable inside the lab, against
 // the HTTPS servers of scenario cert-servers (no cluster, no kubeconfig at all).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
 import type { Report } from '../../src/report/types.ts';
@@ -14,8 +16,8 @@ interface Run {
   check(id: string): Report['checks'][number];
 }
 
-async function cert(lab: Lab, args: string[]): Promise<Run> {
-  const r = await lab.exec(EXE, ['cert', ...args, '-o', 'json', '--timeout', '3s'], { env: lab.baseEnv(), timeoutMs: 30_000 });
+async function cert(lab: Lab, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await lab.exec(EXE, ['cert', ...args, '-o', 'json', '--timeout', '3s'], { env: { ...lab.baseEnv(), ...env }, timeoutMs: 30_000 });
   let report: Report;
   try {
     report = JSON.parse(r.stdout) as Report;
@@ -195,5 +197,66 @@ describe('kubectl netdiag cert (no cluster)', () => {
     expect(r.stdout).toMatch(/✖ fail\s+cert\.tls/);
     expect(r.stdout).toContain('cert.tls.missing-intermediate');
     expect(r.stdout).toContain('openssl s_client -connect cert.lab.test:8444 -servername cert.lab.test -showcerts');
+  });
+});
+
+// Behind a corporate proxy, `cert` gets to the host the way curl and kubectl do: HTTPS_PROXY unless
+// NO_PROXY excludes it (Go's rules). Real tinyproxy and mitmdump, and a proxy that answers 403.
+describe('kubectl netdiag cert through HTTPS_PROXY', () => {
+  let lab: Lab;
+  let proxies: Record<string, string>;
+  beforeAll(async () => {
+    requireBuild();
+    lab = await startLab('cert-proxies');
+    proxies = lab.info.proxies as Record<string, string>;
+  }, 60_000);
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('a CONNECT proxy (tinyproxy): the server\'s own chain, trusted, and the report says it went through the proxy', async () => {
+    const r = await cert(lab, ['cert.lab.test', '--ca-file', lab.files.ca]);
+    expect(r.code).toBe(0);
+    const c = r.check('cert.tls');
+    expect(c.status).toBe('pass');
+    expect(c.evidence).toMatchObject({ via: `proxy ${proxies.tinyproxy} (HTTPS_PROXY)`, proxy: { url: proxies.tinyproxy, source: 'HTTPS_PROXY' }, connect: { statusLine: expect.stringMatching(/^HTTP\/1\.[01] 200/) } });
+    expect(chainOf(r).map((x) => x.subject)).toEqual(['CN=web.lab.test', 'CN=lab-intermediate-ca,O=kubectl-netdiag lab']);
+    expect(c.summary).toMatch(/^via proxy http:\/\/198\.51\.100\.\d+:8888 \(HTTPS_PROXY\); TLSv1\.3; CN=web\.lab\.test/);
+    expect(c.reproduce).toContain(`curl -sv -o /dev/null --proxy ${proxies.tinyproxy} https://cert.lab.test:443/`);
+    expect(r.report.diagnosis.rootCause).toContain(`cert.lab.test:443 (through the proxy ${proxies.tinyproxy} (HTTPS_PROXY)) serves CN=web.lab.test`);
+    // what tinyproxy itself logged: the CONNECT came through it
+    expect(readFileSync(join(lab.tmpdir, 'tinyproxy.log'), 'utf8')).toMatch(/CONNECT cert\.lab\.test:443/);
+  });
+
+  it('an intercepting proxy (mitmdump): its re-signed certificate is named as the proxy\'s, not the server\'s; with its CA in --ca-file it is trusted', async () => {
+    const r = await cert(lab, ['cert.lab.test', '--ca-file', lab.files.ca], { HTTPS_PROXY: proxies.mitmdump! });
+    expect(r.code).toBe(1);
+    expect(r.codes).toEqual(['cert.tls.proxy-intercepted']);
+    expect(chainOf(r)[0]!.issuer).toBe('O=mitmproxy,CN=mitmproxy');
+    expect(r.report.diagnosis.rootCause).toContain(`Through the proxy ${proxies.mitmdump} (HTTPS_PROXY), cert.lab.test:443 presents CN=web.lab.test issued by O=mitmproxy,CN=mitmproxy`);
+    expect(r.report.diagnosis.rootCause).toContain('the proxy most likely intercepts TLS');
+    expect(r.report.diagnosis.remediation[0]).toContain('NO_PROXY');
+    const trusted = await cert(lab, ['cert.lab.test', '--ca-file', lab.files.mitmproxyCa], { HTTPS_PROXY: proxies.mitmdump! });
+    expect(trusted.code).toBe(0);
+    expect(trusted.codes).toContain('cert.tls.private-ca');
+    expect(trusted.codes).not.toContain('cert.tls.proxy-intercepted');
+  });
+
+  it('a proxy that refuses the CONNECT: its status line and policy page, no certificate claimed', async () => {
+    const r = await cert(lab, ['cert.lab.test'], { HTTPS_PROXY: proxies.deny! });
+    expect(r.code).toBe(1);
+    expect(r.codes).toEqual(['cert.tls.proxy-refused']);
+    const c = r.check('cert.tls');
+    expect(c.summary).toBe(`via proxy ${proxies.deny} (HTTPS_PROXY): CONNECT cert.lab.test:443 answered HTTP/1.1 403 Forbidden`);
+    expect(c.findings[0]!.message).toContain('Access denied by corporate policy: category "uncategorized" (rule 42)');
+    expect(c.findings[0]!.message).not.toContain('<');
+    expect(r.report.diagnosis.rootCause).toMatch(/^No certificate could be read from cert\.lab\.test:443: The proxy http:\/\/198\.51\.100\.\d+:3128 \(HTTPS_PROXY\) refused CONNECT/);
+  });
+
+  it('NO_PROXY excludes the host: direct, the proxy is not asked', async () => {
+    const r = await cert(lab, ['cert.lab.test', '--ca-file', lab.files.ca], { HTTPS_PROXY: proxies.deny!, NO_PROXY: '.lab.test' });
+    expect(r.code).toBe(0);
+    expect(r.check('cert.tls').evidence).toMatchObject({ via: 'direct' });
+    expect(r.check('cert.tls').evidence!.proxy).toBeUndefined();
   });
 });

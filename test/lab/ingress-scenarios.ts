@@ -12,6 +12,8 @@
  *  - cert-servers: no cluster. HTTPS on 198.51.100.80 (cert.lab.test): 443 RSA leaf + intermediate,
  *    8443 ECDSA leaf + intermediate, 8444 leaf only (intermediate missing), 8445 expired leaf,
  *    8446 Let's Encrypt STAGING chain, 8447 ingress-nginx's fake certificate, 8448 self-signed.
+ *  - cert-proxies: no cluster; cert.lab.test:443 through real tinyproxy (HTTPS_PROXY), real mitmdump
+ *    (intercepting) and a proxy that answers 403 with a policy page.
  *  - ingress-incident-3: MetalLB announces 192.0.2.80 from node-b (nodeAssigned event), the
  *    controller Service has externalTrafficPolicy: Local and its only ready pod runs on node-a;
  *    the Challenge is invalid: "Timeout during connect (likely firewall problem)"; the solver
@@ -519,6 +521,18 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
       const pod = createPodNet({ ...p, tools: spec.exec.tools }, ctx.tmp);
       ctx.onClose(() => pod.close());
       pods.set(p.key, pod);
+      // kubectl exec reads the pod first
+      const [ns, name] = p.key.split('/') as [string, string];
+      const controllerPod = ns === CTRL_NS;
+      objects.push(
+        obj('v1', 'Pod', meta(name, ns, { labels: controllerPod ? { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } : { app: 'web' } }), {
+          spec: {
+            nodeName: controllerPod ? 'node-a' : 'node-b',
+            containers: [controllerPod ? { name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.11.3' } : { name: 'web', image: 'registry.example/web:1.4.2' }],
+          },
+          status: { phase: 'Running', podIP: p.ip, conditions: [{ type: 'Ready', status: 'True' }] },
+        }),
+      );
     }
   }
   await startLabApi(ctx, {
@@ -532,7 +546,15 @@ async function cluster(ctx: ScenarioContext, spec: ClusterSpec): Promise<Scenari
           }),
         }
       : {}),
-    store: { objects, forbidden: spec.forbidden },
+    store: {
+      objects,
+      forbidden: spec.forbidden,
+      // the CRDs installed: MetalLB always, cert-manager with an issuer; their lists are empty, not 404, when no object exists
+      installed: [
+        ...['ipaddresspools', 'l2advertisements', 'bgpadvertisements', 'bgppeers', 'servicel2statuses'].map((p) => `${p}.metallb.io`),
+        ...(spec.issuer === 'none' ? [] : [...['certificates', 'certificaterequests', 'issuers', 'clusterissuers'].map((p) => `${p}.cert-manager.io`), 'orders.acme.cert-manager.io', 'challenges.acme.cert-manager.io']),
+      ],
+    },
     async extraRoute(req) {
       if (spec.namespaceOnly && req.method === 'GET') {
         // RBAC of a developer with a Role in namespace web: resources elsewhere are forbidden
@@ -648,6 +670,26 @@ export const INGRESS_SCENARIOS: Scenario[] = [
       // --kubeconfig (e.g. the secrets test).
       const kc = writeKubeconfig(ctx);
       return { kubeconfig: kc, env: {}, args: [] };
+    },
+  },
+  {
+    name: 'cert-proxies',
+    description: `no cluster; ${INGRESS_LAB.certHost}:443 (RSA + intermediate, lab CA) reached through proxies: real tinyproxy ${LAB.tinyproxy}:8888 (HTTPS_PROXY by default), real mitmdump ${LAB.mitmdump}:8080 (intercepting), and a proxy on ${LAB.failingProxy}:3128 that answers 403 with a policy page`,
+    external: ['tinyproxy', 'mitmdump'],
+    dns: DNS_LB,
+    async setup(ctx) {
+      const p = ingressPki(ctx);
+      addAddresses(INGRESS_LAB.lb);
+      await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.rsa, p.rsa, [p.intermediate]);
+      const { startTinyproxy, startMitmdump } = await import('./scenarios.ts');
+      const { startFailingProxy } = await import('./proxies.ts');
+      await startTinyproxy(ctx);
+      ctx.files.mitmproxyCa = await startMitmdump(ctx);
+      const deny = await startFailingProxy({ host: LAB.failingProxy, port: 3128, status: 403, body: '<html><body><h1>Access denied</h1><p>Access denied by corporate policy: category "uncategorized" (rule 42)</p></body></html>', headers: { 'content-type': 'text/html' } });
+      ctx.onClose(() => deny.close());
+      ctx.info.host = INGRESS_LAB.certHost;
+      ctx.info.proxies = { tinyproxy: `http://${LAB.tinyproxy}:8888`, mitmdump: `http://${LAB.mitmdump}:8080`, deny: `http://${LAB.failingProxy}:3128` };
+      return { kubeconfig: writeKubeconfig(ctx), env: { HTTPS_PROXY: `http://${LAB.tinyproxy}:8888` }, args: [] };
     },
   },
   {

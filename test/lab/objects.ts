@@ -19,6 +19,11 @@ export interface ObjectStoreOptions {
   forbidden?: string[];
   /** container logs by 'namespace/pod' (or 'namespace/pod/container') */
   logs?: Record<string, string>;
+  /**
+   * resources served even with no object of the kind (a CRD installed, none created yet), as
+   * 'plural.group', e.g. 'l2advertisements.metallb.io': their lists are empty instead of 404
+   */
+  installed?: string[];
 }
 
 const IRREGULAR: Record<string, string> = {
@@ -34,6 +39,14 @@ const IRREGULAR: Record<string, string> = {
   Issuer: 'issuers',
   Policy: 'policies',
 };
+
+/** The kind of a plural, for an empty list's kind (the reverse of pluralOf, for the kinds the lab uses). */
+function kindOfPlural(plural: string): string {
+  const irregular = Object.entries(IRREGULAR).find(([, p]) => p === plural)?.[0];
+  if (irregular) return irregular;
+  const known: Record<string, string> = { l2advertisements: 'L2Advertisement', bgpadvertisements: 'BGPAdvertisement', bgppeers: 'BGPPeer', servicel2statuses: 'ServiceL2Status', certificaterequests: 'CertificateRequest', orders: 'Order', challenges: 'Challenge', certificates: 'Certificate' };
+  return known[plural] ?? 'Object';
+}
 
 export function pluralOf(kind: string): string {
   if (IRREGULAR[kind]) return IRREGULAR[kind];
@@ -128,17 +141,20 @@ export class ObjectStore {
   private readonly objects: KubeObject[];
   private readonly forbidden: Set<string>;
   private readonly logs: Record<string, string>;
+  private readonly installed: Set<string>;
 
   constructor(opts: ObjectStoreOptions) {
     this.objects = opts.objects;
     this.forbidden = new Set(opts.forbidden ?? []);
     this.logs = opts.logs ?? {};
+    this.installed = new Set(opts.installed ?? []);
   }
 
   /** Whether the store knows this resource (so the server should answer from it). */
   serves(p: ParsedPath): boolean {
     if (p.sub === 'log' && p.plural === 'pods') return true;
     if (this.isForbidden(p)) return true;
+    if (this.installed.has(p.group ? `${p.plural}.${p.group}` : p.plural)) return true;
     return this.objects.some((o) => this.matchesType(o, p));
   }
 
@@ -184,7 +200,7 @@ export class ObjectStore {
     const limit = Number(q.get('limit') ?? 0);
     const page = limit > 0 ? matched.slice(start, start + limit) : matched.slice(start);
     const next = limit > 0 && start + limit < matched.length ? Buffer.from(String(start + limit)).toString('base64') : undefined;
-    const kind = this.objects.find((o) => this.matchesType(o, p))?.kind ?? 'Object';
+    const kind = this.objects.find((o) => this.matchesType(o, p))?.kind ?? kindOfPlural(p.plural);
     const metadata: Record<string, unknown> = { resourceVersion: '4242' };
     if (next) {
       metadata.continue = next;

@@ -158,6 +158,51 @@ export const PEER_PIDS = new Set<number>();
  */
 const WATCHDOG = '"$@" </dev/null & p=$!; echo $p >&3; exec 3>&-; read _ || true; kill $p 2>/dev/null; wait $p';
 
+/** Real tinyproxy on LAB.tinyproxy:8888, allowing CONNECT to 443 and these ports. */
+export async function startTinyproxy(ctx: ScenarioContext, connectPorts: number[] = []): Promise<void> {
+  const conf = writeFile(
+    ctx,
+    'tinyproxy.conf',
+    [
+      // no User/Group: runs as root inside the lab's own namespaces
+      `Port 8888`,
+      `Listen ${LAB.tinyproxy}`,
+      'Timeout 600',
+      'LogLevel Info',
+      'MaxClients 50',
+      'Allow 127.0.0.1',
+      'Allow 198.51.100.0/24',
+      ...[443, ...connectPorts].map((p) => `ConnectPort ${p}`),
+      'DisableViaHeader Yes',
+      '',
+    ].join('\n'),
+  );
+  const p = spawnPeer(ctx, 'tinyproxy', 'tinyproxy', ['-d', '-c', conf]);
+  await waitForPort(LAB.tinyproxy, 8888, 5000, p);
+}
+
+/** Real mitmdump (mitmproxy) intercepting on LAB.mitmdump:8080, --ssl-insecure upstream; returns its CA's path. */
+export async function startMitmdump(ctx: ScenarioContext): Promise<string> {
+  const confdir = join(ctx.tmp, 'mitmproxy');
+  mkdirSync(confdir, { recursive: true });
+  const p = spawnPeer(ctx, 'mitmdump', 'mitmdump', [
+    '--mode',
+    'regular',
+    '--listen-host',
+    LAB.mitmdump,
+    '--listen-port',
+    '8080',
+    '--set',
+    `confdir=${confdir}`,
+    '--ssl-insecure',
+    '--quiet',
+  ]);
+  await waitForPort(LAB.mitmdump, 8080, 20_000, p);
+  const ca = join(confdir, 'mitmproxy-ca-cert.pem');
+  for (let i = 0; i < 100 && !existsSync(ca); i++) await new Promise((r) => setTimeout(r, 50));
+  return ca;
+}
+
 function spawnPeer(ctx: ScenarioContext, name: string, cmd: string, args: string[]): ChildProcess {
   const logPath = join(ctx.tmp, `${name}.log`);
   const log = createWriteStream(logPath);
@@ -439,26 +484,7 @@ export const SCENARIOS: Scenario[] = [
     external: ['tinyproxy'],
     async setup(ctx) {
       await api(ctx);
-      const conf = writeFile(
-        ctx,
-        'tinyproxy.conf',
-        [
-          // no User/Group: runs as root inside the lab's own namespaces
-          `Port 8888`,
-          `Listen ${LAB.tinyproxy}`,
-          'Timeout 600',
-          'LogLevel Info',
-          'MaxClients 50',
-          'Allow 127.0.0.1',
-          'Allow 198.51.100.0/24',
-          'ConnectPort 443',
-          'ConnectPort 6443',
-          'DisableViaHeader Yes',
-          '',
-        ].join('\n'),
-      );
-      const p = spawnPeer(ctx, 'tinyproxy', 'tinyproxy', ['-d', '-c', conf]);
-      await waitForPort(LAB.tinyproxy, 8888, 5000, p);
+      await startTinyproxy(ctx, [6443]);
       ctx.info.proxy = `http://${LAB.tinyproxy}:8888`;
       return kubeconfig(ctx, {}, { HTTPS_PROXY: `http://${LAB.tinyproxy}:8888` });
     },
@@ -469,24 +495,7 @@ export const SCENARIOS: Scenario[] = [
     external: ['mitmdump'],
     async setup(ctx) {
       await api(ctx);
-      const confdir = join(ctx.tmp, 'mitmproxy');
-      mkdirSync(confdir, { recursive: true });
-      const p = spawnPeer(ctx, 'mitmdump', 'mitmdump', [
-        '--mode',
-        'regular',
-        '--listen-host',
-        LAB.mitmdump,
-        '--listen-port',
-        '8080',
-        '--set',
-        `confdir=${confdir}`,
-        '--ssl-insecure',
-        '--quiet',
-      ]);
-      await waitForPort(LAB.mitmdump, 8080, 20_000, p);
-      const ca = join(confdir, 'mitmproxy-ca-cert.pem');
-      for (let i = 0; i < 100 && !existsSync(ca); i++) await new Promise((r) => setTimeout(r, 50));
-      ctx.files.mitmproxyCa = ca;
+      ctx.files.mitmproxyCa = await startMitmdump(ctx);
       ctx.info.proxy = `http://${LAB.mitmdump}:8080`;
       return kubeconfig(ctx, {}, { HTTPS_PROXY: `http://${LAB.mitmdump}:8080` });
     },

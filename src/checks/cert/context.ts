@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { joinHostPort } from '../../net/ip.ts';
 import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
+import type { ConnectResult } from '../../net/connect.ts';
 import { parsePemBundle } from '../../net/x509.ts';
 
 /** What the served-certificate check needs of the options (IngressOptions adds the cluster part). */
@@ -29,6 +30,21 @@ export interface ClusterView {
 }
 
 const NO_CLUSTER: ClusterView = { configured: false, contextName: undefined };
+
+/** The handshake, and how it reached HOST:PORT: directly, or through the proxy the environment names. */
+export interface ServedTls extends TlsResult {
+  /** "direct", or "proxy http://proxy:3128 (HTTPS_PROXY)" */
+  via: string;
+  /** the proxy used (password redacted) and the variable that named it */
+  proxy?: { url: string; source: string; noProxy?: string };
+  /** the CONNECT exchange with the proxy */
+  connect?: ConnectResult;
+}
+
+/** Whether any variable that can name a proxy for an https:// URL is set (Go reads only these). */
+function proxyEnvSet(env: Record<string, string | undefined>): boolean {
+  return !!(env.HTTPS_PROXY || env.https_proxy);
+}
 
 export class CertContext<O extends CertOptions = CertOptions> {
   readonly options: O;
@@ -78,10 +94,36 @@ export class CertContext<O extends CertOptions = CertOptions> {
     return this.caRead;
   }
 
-  /** One handshake with HOST:PORT, SNI = --sni or the host. */
-  tls(): Promise<TlsResult> {
-    return this.once('tls', () =>
-      tlsHandshake({ host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs }),
-    );
+  /**
+   * One handshake with HOST:PORT, SNI = --sni or the host, the way curl and kubectl get there:
+   * through HTTPS_PROXY unless NO_PROXY excludes the host (Go's rules, ../../net/proxy.ts). The
+   * proxy code loads only when a proxy variable is set.
+   */
+  tls(): Promise<ServedTls> {
+    return this.once('tls', async (): Promise<ServedTls> => {
+      const hs = { host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs };
+      if (!proxyEnvSet(this.options.env)) return { ...(await tlsHandshake(hs)), via: 'direct' };
+      const [{ selectProxy, redactUrl }, { httpConnect }] = await Promise.all([import('../../net/proxy.ts'), import('../../net/connect.ts')]);
+      const d = selectProxy(new URL(`https://${this.hostPort}`), this.options.env);
+      if (!d.proxy) return { ...(await tlsHandshake(hs)), via: 'direct' };
+      const proxy = { url: redactUrl(d.proxy), source: d.source, ...(d.noProxy ? { noProxy: d.noProxy } : {}) };
+      const via = `proxy ${proxy.url} (${d.source})`;
+      const connect = await httpConnect(d.proxy, this.host, this.options.port, { timeoutMs: this.timeoutMs });
+      if (!connect.ok || !connect.socket) {
+        const { socket: _s, ...shown } = connect;
+        return {
+          ok: false,
+          durationMs: connect.durationMs,
+          chain: [],
+          certificates: [],
+          error: connect.error ?? { kind: 'other', message: `the proxy answered ${connect.statusLine ?? 'without a status line'}` },
+          via,
+          proxy,
+          connect: shown,
+        };
+      }
+      const { socket, ...shown } = connect;
+      return { ...(await tlsHandshake({ ...hs, socket })), via, proxy, connect: shown };
+    });
   }
 }

@@ -61,6 +61,8 @@ export const certTlsCheck: CheckDefinition<CertContext> = {
     'cert.tls.letsencrypt',
     'cert.tls.private-ca',
     'cert.tls.ca-file-invalid',
+    'cert.tls.proxy-refused',
+    'cert.tls.proxy-intercepted',
   ],
   timeoutMs: (ctx) => ctx.timeoutMs + 2000,
   async run(ctx) {
@@ -79,17 +81,31 @@ export const certTlsCheck: CheckDefinition<CertContext> = {
     const t = await handshake;
     const evidence: Record<string, unknown> = {
       address: ctx.hostPort,
+      via: t.via,
+      ...(t.proxy ? { proxy: t.proxy } : {}),
+      ...(t.connect ? { connect: { statusLine: t.connect.statusLine ?? null, stage: t.connect.stage ?? null, body: t.connect.body ?? null } } : {}),
       sni: t.servername ?? null,
       protocol: t.protocol,
       cipher: t.cipher,
       chain: t.chain,
     };
+    if (t.proxy) {
+      // what curl does through the same proxy (it reads the same variables)
+      reproduce.splice(0, 1, `curl -sv -o /dev/null --proxy ${t.proxy.url} https://${ctx.hostPort}/`, `${sClient.replace(' </dev/null', '')} -proxy ${t.proxy.url.replace(/^https?:\/\//, '').replace(/^[^@]*@/, '').replace(/\/$/, '')} </dev/null`);
+    }
+    if (!t.ok && t.connect && !t.connect.ok && t.connect.statusCode) {
+      // the proxy answered, and not with 2xx: its own words are the evidence
+      const c = t.connect;
+      const body = c.body?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+      const message = `The proxy ${t.proxy!.url} (${t.proxy!.source}) refused CONNECT ${c.target}: ${c.statusLine}${body ? ` (${body})` : ''}.`;
+      return { summary: `via ${t.via}: CONNECT ${c.target} answered ${c.statusLine}`, findings: [{ code: 'cert.tls.proxy-refused', message }], evidence, reproduce };
+    }
     if (!t.ok) {
       const e = t.error;
       evidence.error = e;
       const tcpLevel = e && ['timeout', 'refused', 'unreachable', 'dns', 'reset'].includes(e.kind) && t.chain.length === 0 && !/handshake/.test(e.message);
       const code = tcpLevel ? 'cert.tls.connect-failed' : 'cert.tls.handshake-failed';
-      const what = e?.message ?? `the TLS handshake with ${ctx.hostPort} failed`;
+      const what = `${e?.message ?? `the TLS handshake with ${ctx.hostPort} failed`}${t.proxy ? ` (via ${t.via})` : ''}`;
       return { summary: what, findings: [{ code, message: `${what}.` }], evidence, reproduce };
     }
     const findings: FindingInput[] = [];
@@ -125,7 +141,20 @@ export const certTlsCheck: CheckDefinition<CertContext> = {
     };
     evidence.judgement = judgement;
 
-    if (fake) {
+    // Through a proxy, a chain the system store does not trust is most often the proxy's own: an
+    // intercepting proxy re-signs every server certificate with its CA. That, not the server's
+    // chain, is then what clients behind it see.
+    // (A chain --ca-file anchors is taken as what the user expects: a private CA, or the proxy's.)
+    const intercepted = !!t.proxy && !anchored && !fake && !staging;
+    if (intercepted) {
+      findings.push({
+        code: 'cert.tls.proxy-intercepted',
+        message:
+          `Through the proxy ${t.proxy!.url} (${t.proxy!.source}), ${ctx.hostPort} presents ${leaf?.subject} issued by ${leaf?.issuer}, which ${o.caFile ? `neither the system store nor --ca-file ${o.caFile}` : 'the system store does not'} trust${o.caFile ? 's' : ''}: ` +
+          `the proxy most likely intercepts TLS and re-signs the certificate with its own CA, so this is the proxy's certificate, not the server's. ` +
+          `Clients behind this proxy that do not trust its CA fail with "x509: certificate signed by unknown authority".`,
+      });
+    } else if (fake) {
       findings.push({
         code: 'cert.tls.fake-certificate',
         message: `${ctx.hostPort} serves "${leaf!.subject}", the default certificate ${fake} presents when it has no valid certificate for the name ${name}: the TLS secret of the Ingress is missing, invalid, or does not cover the host.`,
@@ -166,7 +195,9 @@ export const certTlsCheck: CheckDefinition<CertContext> = {
     }
 
     const days = leaf ? Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY) : 0;
-    const trustWords = anchored
+    const trustWords = intercepted
+      ? 'intercepted by the proxy'
+      : anchored
       ? `trusted (${sys.anchoredBy ? `system store: ${sys.anchoredBy}` : `--ca-file: ${ca!.anchoredBy}`})`
       : fake
         ? 'fake default certificate'
@@ -178,7 +209,7 @@ export const certTlsCheck: CheckDefinition<CertContext> = {
               ? 'intermediate missing'
               : 'not trusted';
     const validity = !leaf ? '' : days < 0 ? `expired ${Math.floor((now.getTime() - Date.parse(leaf.notAfter)) / DAY)} days ago` : Date.parse(leaf.notBefore) > now.getTime() ? `not valid before ${leaf.notBefore}` : `valid ${days} more days`;
-    const summary = `${t.protocol ?? 'TLS'}; ${leaf?.subject ?? '(no certificate)'} issued by ${leaf?.issuer ?? '?'} (${leaf?.keyType ?? '?'}); ${t.chain.length} sent; ${trustWords}; ${validity}`;
+    const summary = `${t.proxy ? `via ${t.via}; ` : ''}${t.protocol ?? 'TLS'}; ${leaf?.subject ?? '(no certificate)'} issued by ${leaf?.issuer ?? '?'} (${leaf?.keyType ?? '?'}); ${t.chain.length} sent; ${trustWords}; ${validity}`;
     return { summary, findings, evidence, reproduce };
   },
 };

@@ -157,7 +157,15 @@ export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagn
     };
   }
 
-  // 7. what the HTTPS side serves
+  // 7. the way to the HTTPS side: a proxy (HTTPS_PROXY) that refuses the CONNECT, or that intercepts TLS
+  const proxyRefused = l.finding('cert.tls.proxy-refused');
+  if (proxyRefused) {
+    return { status, rootCause: `No certificate could be read from ${ctx.hostPort}: ${proxyRefused.message}`, remediation: dedupe(proxyRefused.remediation) };
+  }
+  const intercepted = l.finding('cert.tls.proxy-intercepted');
+  if (intercepted) return { status, rootCause: intercepted.message, remediation: dedupe(intercepted.remediation) };
+
+  // 8. what the HTTPS side serves
   const fake = l.finding('cert.tls.fake-certificate');
   const missingSecret = l.finding('ingress.resource.tls-secret-missing');
   if (fake || missingSecret) {
@@ -175,13 +183,19 @@ export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagn
     return { status, rootCause, remediation: dedupe(issuer ? issuer.remediation : (served?.remediation ?? [])) };
   }
 
-  // 8. any other failure, layer by layer
+  // 9. any other failure, layer by layer
   const order = ['cert.tls', 'ingress.resource', 'ingress.backend', 'ingress.lb', 'ingress.dns', 'ingress.http01', 'cert.certmanager', 'ingress.annotations', 'ingress.traffic-policy'];
   for (const id of order) {
     const c = l.check(id);
     if (!c || (c.status !== 'fail' && c.status !== 'error')) continue;
     const fails = c.findings.filter((f) => f.severity === 'fail');
-    const lead = id === 'cert.tls' ? `The certificate served at ${ctx.hostPort}${leaf ? ` (${leaf.subject}, issued by ${leaf.issuer})` : ''} is not acceptable:` : `${c.title}:`;
+    const unread = id === 'cert.tls' && fails.some((f) => f.code === 'cert.tls.connect-failed' || f.code === 'cert.tls.handshake-failed');
+    const lead =
+      id !== 'cert.tls'
+        ? `${c.title}:`
+        : unread
+          ? `No certificate could be read from ${ctx.hostPort}:`
+          : `The certificate served at ${ctx.hostPort}${leaf ? ` (${leaf.subject}, issued by ${leaf.issuer})` : ''} is not acceptable:`;
     return { status, rootCause: `${lead} ${fails.map((f) => f.message).join(' ') || c.summary}${id !== 'cert.certmanager' ? acme : ''}`, remediation: dedupe([...fails.flatMap((f) => f.remediation), ...renewStep(l)]) };
   }
 
@@ -191,7 +205,7 @@ export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagn
     const trust = tlsCheck.evidence?.trust as { system?: { anchoredBy?: string }; caFile?: { anchoredBy?: string } } | undefined;
     const chain = (tlsCheck.evidence?.chain as CertInfo[]) ?? [];
     parts.push(
-      `${ctx.hostPort} serves ${leaf.subject} (${leaf.keyType}, ${leaf.signatureAlgorithm ?? '?'}, SHA-256 ${leaf.sha256}), issued by ${leaf.issuer}, valid until ${leaf.notAfter}, for ${leaf.sans.join(', ') || 'no SANs'}; ` +
+      `${ctx.hostPort}${tlsCheck.evidence?.proxy ? ` (through the ${String(tlsCheck.evidence.via)})` : ''} serves ${leaf.subject} (${leaf.keyType}, ${leaf.signatureAlgorithm ?? '?'}, SHA-256 ${leaf.sha256}), issued by ${leaf.issuer}, valid until ${leaf.notAfter}, for ${leaf.sans.join(', ') || 'no SANs'}; ` +
         `the server sends ${chain.length} certificate${chain.length === 1 ? '' : 's'} (${chain.map((c) => c.subject).join(' → ')}) and the chain is trusted by ${trust?.system?.anchoredBy ? `the system store (${trust.system.anchoredBy})` : `--ca-file (${trust?.caFile?.anchoredBy ?? '?'})`}.`,
     );
   }

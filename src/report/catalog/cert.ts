@@ -26,6 +26,13 @@ export const CERT_CODES: Record<string, CatalogEntry> = {
   'cert.tls.letsencrypt': e('info', "Issued by Let's Encrypt (production)"),
   'cert.tls.private-ca': e('info', 'Trusted only by the --ca-file CA, not by the system store'),
   'cert.tls.ca-file-invalid': e('fail', '--ca-file cannot be read or holds no certificate', ['Pass a PEM file with one or more CERTIFICATE blocks.']),
+  'cert.tls.proxy-refused': e('fail', 'The proxy (HTTPS_PROXY) refused to CONNECT to the host', [
+    'Ask the proxy team to allow CONNECT to HOST:PORT (quote the status line and body above), or, when the host is reachable without the proxy, add it to NO_PROXY.',
+  ]),
+  'cert.tls.proxy-intercepted': e('fail', 'Through the proxy, the chain is not trusted by the system store: the proxy intercepts TLS', [
+    "Check the server's certificate from a machine without the proxy, or add the host to NO_PROXY when it is reachable directly.",
+    "If the issuer is your organisation's proxy CA, check with it: `--ca-file PROXY-CA.pem` (and install that CA where clients run).",
+  ]),
 
   // cert.certmanager
   'cert.certmanager.no-certificate': e('warn', 'No cert-manager Certificate covers the host', ['Add the annotation cert-manager.io/cluster-issuer (or cert-manager.io/issuer) to the Ingress, or create a Certificate for the host.']),

@@ -52,6 +52,24 @@ describe.skipIf(!canRun)('cert/ingress lab scenarios, seen by openssl, curl and 
     });
   });
 
+  it('cert-proxies: curl reaches the server through tinyproxy (its chain) and mitmdump (mitmproxy\'s chain); the third proxy answers 403', async () => {
+    await withLab('cert-proxies', async (lab) => {
+      const p = lab.info.proxies as Record<string, string>;
+      const url = 'https://cert.lab.test/';
+      const tiny = await lab.exec('curl', ['-sv', '-o', '/dev/null', '--cacert', lab.files.ca, '--proxy', p.tinyproxy!, url]);
+      expect(tiny.stderr).toMatch(/HTTP\/1\.[01] 200 Connection established/);
+      expect(tiny.stderr).toMatch(/issuer: .*CN ?= ?lab-intermediate-ca/);
+      const mitm = await lab.exec('curl', ['-sv', '-o', '/dev/null', '--cacert', lab.files.mitmproxyCa, '--proxy', p.mitmdump!, url]);
+      expect(mitm.stderr).toMatch(/issuer: .*CN ?= ?mitmproxy/);
+      const unknown = await lab.exec('curl', ['-sS', '-o', '/dev/null', '--cacert', lab.files.ca, '--proxy', p.mitmdump!, url]);
+      expect(unknown.code).toBe(60); // SSL certificate problem: mitmproxy's CA is not the lab CA
+      const deny = await lab.exec('curl', ['-sS', '-o', '/dev/null', '--proxy', p.deny!, url]);
+      expect(deny.stderr).toContain('CONNECT tunnel failed, response 403');
+      // the scenario's own environment points at tinyproxy
+      expect(lab.env.HTTPS_PROXY).toBe(p.tinyproxy);
+    });
+  });
+
   it('ingress-incident-3: outside the challenge URL times out; the service proxy answers the key; MetalLB announces from node-b', async () => {
     await withLab('ingress-incident-3', async (lab) => {
       const out = await lab.exec('curl', ['-sS', '-m', '1', `http://web.lab.test${CHALLENGE_PATH}`]);
@@ -101,8 +119,11 @@ describe.skipIf(!canRun)('cert/ingress lab scenarios, seen by openssl, curl and 
     await withLab('ingress-no-l2', async (lab) => {
       const pools = JSON.parse((await raw(lab, '/apis/metallb.io/v1beta1/ipaddresspools')).stdout);
       expect(pools.items[0].spec.addresses).toEqual(['192.0.2.80/32']);
-      const l2 = await raw(lab, '/apis/metallb.io/v1beta1/l2advertisements');
-      expect(l2.code).not.toBe(0); // no L2Advertisement object at all: the resource is unknown
+      // MetalLB's CRDs are installed and empty, as in a cluster where nobody created an advertisement
+      for (const plural of ['l2advertisements', 'bgpadvertisements']) {
+        const list = JSON.parse((await raw(lab, `/apis/metallb.io/v1beta1/${plural}`)).stdout);
+        expect(list.items, plural).toEqual([]);
+      }
     });
   });
 
@@ -124,6 +145,56 @@ describe.skipIf(!canRun)('cert/ingress lab scenarios, seen by openssl, curl and 
       const ing = JSON.parse((await raw(lab, '/apis/networking.k8s.io/v1/namespaces/web/ingresses/cm-acme-http-solver-wq9vf')).stdout);
       expect(ing.spec.ingressClassName).toBe('nginx-internal');
     });
+  });
+
+  it('ingress-exec-inside / ingress-no-inside: services/proxy is 403; kubectl exec works in web only / nowhere, and curl in the web pod reaches the solver by its Service name', async () => {
+    await withLab('ingress-exec-inside', async (lab) => {
+      const proxy = await raw(lab, `/api/v1/namespaces/web/services/cm-acme-http-solver-7xk2p:8089/proxy${CHALLENGE_PATH}`);
+      expect(proxy.stderr).toContain('cannot get resource "services/proxy"');
+      const ctrl = await lab.exec('kubectl', ['--kubeconfig', lab.kubeconfig, 'exec', '-n', 'ingress-nginx', 'ingress-nginx-controller-5d8f7c9b6-x2k4j', '--', 'true']);
+      expect(ctrl.stderr).toContain('cannot create resource "pods/exec" in API group "" in the namespace "ingress-nginx"');
+      const web = await lab.exec('kubectl', ['--kubeconfig', lab.kubeconfig, 'exec', '-n', 'web', 'web-6b9f5d7c8-q7wzt', '--', 'curl', '-sS', '-m', '2', `http://cm-acme-http-solver-7xk2p.web.svc:8089${CHALLENGE_PATH}`]);
+      expect(web.code).toBe(0);
+      expect(web.stdout.startsWith(`${TOKEN}.`)).toBe(true);
+    });
+    await withLab('ingress-no-inside', async (lab) => {
+      const web = await lab.exec('kubectl', ['--kubeconfig', lab.kubeconfig, 'exec', '-n', 'web', 'web-6b9f5d7c8-q7wzt', '--', 'true']);
+      expect(web.stderr).toContain('cannot create resource "pods/exec" in API group "" in the namespace "web"');
+    });
+  });
+
+  it('ingress-ssl-redirect-exempt: 308 for every path but the token, which answers the key; both annotations on the Ingress', async () => {
+    await withLab('ingress-ssl-redirect-exempt', async (lab) => {
+      const other = await lab.exec('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', 'http://web.lab.test/']);
+      expect(other.stdout).toBe('308 https://web.lab.test/');
+      const token = await lab.exec('curl', ['-sS', `http://web.lab.test${CHALLENGE_PATH}`]);
+      expect(token.stdout.startsWith(`${TOKEN}.`)).toBe(true);
+      const ing = JSON.parse((await raw(lab, '/apis/networking.k8s.io/v1/namespaces/web/ingresses/web')).stdout);
+      expect(ing.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' });
+      const ch = JSON.parse((await raw(lab, '/apis/acme.cert-manager.io/v1/namespaces/web/challenges')).stdout);
+      expect(ch.items[0].status).toMatchObject({ state: 'pending', presented: true });
+    });
+  });
+
+  it('ingress-bgp-issuer, ingress-local-selected, ingress-local-partial: the MetalLB and cert-manager objects they describe', async () => {
+    await withLab('ingress-bgp-issuer', async (lab) => {
+      expect(JSON.parse((await raw(lab, '/apis/metallb.io/v1beta1/namespaces/metallb-system/l2advertisements')).stdout).items).toEqual([]);
+      const bgp = JSON.parse((await raw(lab, '/apis/metallb.io/v1beta1/namespaces/metallb-system/bgpadvertisements')).stdout).items;
+      expect(bgp.map((a: { spec: { ipAddressPools: string[] } }) => a.spec.ipAddressPools)).toEqual([['public-pool']]);
+      const issuer = JSON.parse((await raw(lab, '/apis/cert-manager.io/v1/namespaces/web/issuers/letsencrypt-prod')).stdout);
+      expect(issuer.kind).toBe('Issuer');
+      const cert = JSON.parse((await raw(lab, '/apis/cert-manager.io/v1/namespaces/web/certificates/web-tls')).stdout);
+      expect(cert.spec.issuerRef).toMatchObject({ kind: 'Issuer', name: 'letsencrypt-prod' });
+      expect((await sClient(lab, 443, ['-CAfile', lab.files.ca])).stdout).toContain('Verify return code: 0 (ok)');
+    });
+    for (const [name, selectors] of [['ingress-local-selected', [{ matchLabels: { 'kubernetes.io/hostname': 'node-a' } }]], ['ingress-local-partial', undefined]] as const) {
+      await withLab(name, async (lab) => {
+        const l2 = JSON.parse((await raw(lab, '/apis/metallb.io/v1beta1/namespaces/metallb-system/l2advertisements')).stdout).items[0];
+        expect(l2.spec.nodeSelectors, name).toEqual(selectors);
+        const svc = JSON.parse((await raw(lab, '/api/v1/namespaces/ingress-nginx/services/ingress-nginx-controller')).stdout);
+        expect(svc.spec.externalTrafficPolicy, name).toBe('Local');
+      });
+    }
   });
 
   it('ingress-staging, ingress-no-secret, ingress-healthy, ingress-rbac', async () => {

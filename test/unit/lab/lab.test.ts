@@ -374,7 +374,7 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
     };
     const covered = new Set(['healthy', 'incident-1', 'incident-1-connect-503', 'no-route', 'blackhole', 'refused', 'expired-cert', 'other-ca', 'name-mismatch', 'no-ip-san', 'no-proxy', 'tinyproxy', 'mitmdump', ...Object.keys(checks)]);
     // cert/ingress scenarios: checked with curl, openssl and kubectl in test/unit/ingress/lab.test.ts
-    for (const s of SCENARIOS) if (s.name === 'cert-servers' || s.name.startsWith('ingress-')) covered.add(s.name);
+    for (const s of SCENARIOS) if (s.name === 'cert-servers' || s.name === 'cert-proxies' || s.name.startsWith('ingress-')) covered.add(s.name);
     // server scenarios: checked with curl and openssl in test/unit/server/lab.test.ts
     for (const s of SCENARIOS) if (s.name.startsWith('server-')) covered.add(s.name);
     // egress scenarios: checked with kubectl exec, curl and getent in test/unit/egress/lab.test.ts
