@@ -69,7 +69,7 @@ export const COMMANDS: CommandEntry[] = [
   // cert / ingress (issue 5)
   {
     command: 'cert <host>',
-    describe: 'the TLS certificate served at HOST[:PORT]: chain, names, validity, trust, staging/fake/self-signed; no cluster needed (with one: cert-manager and the ingress path)',
+    describe: 'the TLS certificate served at HOST[:PORT]: chain, names, validity, trust, staging/fake/self-signed; through HTTPS_PROXY unless NO_PROXY excludes the host; no cluster needed (with one: cert-manager and the ingress path)',
     builder: (y) =>
       y
         .option('sni', { type: 'string', describe: 'the server name to send (SNI) and check the certificate against (default: HOST)' })
