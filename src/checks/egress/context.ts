@@ -19,7 +19,8 @@ import {
   type PodInfo,
   type Verdict,
 } from '../../policy/index.ts';
-import { detectTools, probeInPod, type ProbeOutcome, type ToolsResult } from './probe.ts';
+import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
+import { probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
 import { presignedHosts, scanLogs, type LogHit } from './logs.ts';
 import type { KubeObj } from './gitops.ts';

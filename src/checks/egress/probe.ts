@@ -1,10 +1,9 @@
-// The live probe inside the pod: which tools the container has, then resolution (with the CNAME
-// chain's end) and a TCP connect to every address, each bounded by --timeout, with the first
-// tool that works. Runs over the exec subresource; never writes anything into the pod.
+// The live probe inside the pod: resolution (with the CNAME chain's end) and a TCP connect to
+// every address, each bounded by --timeout, with the first tool the container has
+// (../../kube/pod-tools.ts finds them). Runs over the exec subresource; never writes anything
+// into the pod.
 import type { ApiContext } from '../api/context.ts';
 import { execInPod, type ExecResult } from '../../kube/exec.ts';
-
-export const PROBE_TOOLS = ['python3', 'sh', 'bash', 'nc', 'busybox', 'wget', 'curl', 'getent', 'sleep'] as const;
 
 export interface ProbeTarget {
   host: string;
@@ -20,13 +19,6 @@ export interface ProbeOutcome {
   connects: { address: string; ok: boolean; error?: ConnectError; message?: string; ms: number }[];
 }
 
-export interface ToolsResult {
-  /** exec works at all */
-  exec: ExecResult;
-  tools: string[];
-  /** exec refused by RBAC */
-  forbidden?: boolean;
-}
 
 /** The python3 probe: argv[1] = JSON [[host, port], ...], argv[2] = timeout in seconds. */
 export const PY_PROBE = String.raw`
@@ -174,9 +166,6 @@ export function parseShProbe(text: string, targets: ProbeTarget[]): ProbeOutcome
   return [...res.values()];
 }
 
-export function isNotFoundExec(r: ExecResult): boolean {
-  return /executable file not found|no such file or directory|not found in \$PATH/i.test(`${r.message ?? ''} ${r.stderr}`);
-}
 
 /** the connect tool shProbeScript uses, in its order of preference */
 export function shConnectTool(tools: string[]): string {
@@ -188,27 +177,6 @@ export function shConnectTool(tools: string[]): string {
   return 'getent';
 }
 
-/** Which tools the container has (sh's `command -v`, else a bare python3). */
-export async function detectTools(api: ApiContext, ns: string, pod: string, container: string | undefined, timeoutMs: number): Promise<ToolsResult> {
-  const list = PROBE_TOOLS.join(' ');
-  const sh = await execInPod(api, {
-    namespace: ns,
-    pod,
-    container,
-    command: ['sh', '-c', `for t in ${list}; do command -v "$t" >/dev/null 2>&1 && echo "$t"; done; true`],
-    timeoutMs,
-  });
-  if (sh.httpStatus === 403) return { exec: sh, tools: [], forbidden: true };
-  if (sh.ok) {
-    const tools = sh.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    if (!tools.includes('sh')) tools.push('sh');
-    return { exec: sh, tools };
-  }
-  if (!isNotFoundExec(sh)) return { exec: sh, tools: [] };
-  const py = await execInPod(api, { namespace: ns, pod, container, command: ['python3', '-c', 'print("ok")'], timeoutMs });
-  if (py.ok && py.stdout.includes('ok')) return { exec: py, tools: ['python3'] };
-  return { exec: sh, tools: [] };
-}
 
 /** Resolve and connect to every target from inside the pod, with the best tool it has. */
 export async function probeInPod(

@@ -5,7 +5,7 @@
 // container's own curl, wget or python3 and writes nothing.
 import type { ApiContext } from '../api/context.ts';
 import { execInPod, type ExecResult } from '../../kube/exec.ts';
-import { detectTools } from '../egress/probe.ts';
+import { detectTools } from '../../kube/pod-tools.ts';
 import type { EndpointSlice } from './types.ts';
 
 export interface ExecTarget {
