@@ -20,6 +20,12 @@ describe('the single executable', () => {
     expect(r.status).toBe(0);
   });
 
+  it('V8 accepts the code cache built with it (a rejected one would only make every start slower)', () => {
+    const r = spawnSync(EXE, ['version'], { env: { PATH: '/usr/bin:/bin', NETDIAG_DEBUG_CODE_CACHE: '1' }, encoding: 'utf8' });
+    expect(r.stderr).toBe('code cache: accepted\n');
+    expect(r.stdout).toBe('kubectl-netdiag 0.1.0\n');
+  });
+
   it('kubectl discovers it as a plugin', () => {
     const out = execFileSync('kubectl', ['plugin', 'list'], { env: { PATH: `${dirname(EXE)}:/usr/bin:/bin`, HOME: tmpdir() }, encoding: 'utf8' });
     expect(out).toContain(EXE);

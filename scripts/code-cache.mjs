@@ -1,0 +1,80 @@
+// node scripts/code-cache.mjs BUNDLE OUT_SOURCE OUT_CACHE
+//
+// The single executable's code cache, made after the code has run (V8 then holds the bytecode of
+// every function that ran, not only the top level that Node's own `useCodeCache` compiles).
+// The CommonJS bundle is wrapped in a function (OUT_SOURCE, what scripts/sea-loader.cjs compiles
+// with the cache), run here for the common paths (version, --help, `cert` against a TLS server
+// on 127.0.0.1 in json and text), and V8's cache of that script is written to OUT_CACHE.
+// Measured here: `cert` 120 -> 98 ms, `version` 74 -> 57 ms. The cache changes no behaviour: V8
+// checks it against its version, flags and the source, and compiles normally when it does not
+// match (scripts/sea-loader.cjs can say which: NETDIAG_DEBUG_CODE_CACHE=1).
+//
+// Must run on the Node that builds the executable (the cache is tied to its V8), with the
+// executable's execArgv. Network traffic: 127.0.0.1 only.
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import forge from 'node-forge';
+
+const [bundle, outSource, outCache] = process.argv.slice(2);
+if (!outCache) {
+  console.error('usage: node scripts/code-cache.mjs BUNDLE OUT_SOURCE OUT_CACHE');
+  process.exit(2);
+}
+
+const WRAP_HEAD = '(function (require, module, __filename, __dirname) {';
+const source = `${WRAP_HEAD}${readFileSync(bundle, 'utf8')}\n})`;
+writeFileSync(outSource, source);
+
+// a certificate for 127.0.0.1 (the key from node:crypto: forge's own RSA key generation is slow)
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const cert = forge.pki.createCertificate();
+cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+cert.serialNumber = '01';
+cert.validity.notBefore = new Date(Date.now() - 3600_000);
+cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+const name = [{ name: 'commonName', value: 'netdiag-build-warmup' }];
+cert.setSubject(name);
+cert.setIssuer(name);
+cert.setExtensions([
+  { name: 'basicConstraints', cA: true },
+  { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+]);
+cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+const certPem = forge.pki.certificateToPem(cert);
+const dir = mkdtempSync(join(tmpdir(), 'netdiag-code-cache-'));
+const caFile = join(dir, 'ca.pem');
+writeFileSync(caFile, certPem);
+
+const server = https.createServer({ key: keyPem, cert: certPem }, (_req, res) => res.end('ok'));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+server.unref();
+const target = `127.0.0.1:${server.address().port}`;
+
+const script = new vm.Script(source, { filename: 'kubectl-netdiag.cjs' });
+const run = script.runInThisContext();
+const require = createRequire(import.meta.url);
+// the program ends itself with process.exit once its report is written; here the runs share one
+// process, which must live until the cache is written
+process.exit = () => {};
+const home = join(dir, 'home');
+for (const argv of [
+  ['version'],
+  ['--help'],
+  ['cert', target, '--ca-file', caFile, '-o', 'json'],
+  ['cert', target, '--ca-file', caFile, '--timeout', '5s'],
+]) {
+  process.argv = [process.execPath, 'kubectl-netdiag', ...argv];
+  // no kubeconfig: `cert` takes its no-cluster path, as on a machine without one
+  process.env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' };
+  run(require, { exports: {} }, 'kubectl-netdiag.cjs', dir);
+}
+process.on('beforeExit', () => {
+  writeFileSync(outCache, script.createCachedData());
+  rmSync(dir, { recursive: true, force: true });
+});
