@@ -181,7 +181,13 @@ if (!onlyBundle) {
   const seaSource = join(dist, 'sea', 'main.js');
   const seaCache = join(dist, 'sea', 'main.cache');
   const t1 = performance.now();
-  execFileSync(process.execPath, [...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), seaMain, seaSource, seaCache], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // (its output is the warm-up runs' reports and terminal UI; shown only when it fails)
+  try {
+    execFileSync(process.execPath, [...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), seaMain, seaSource, seaCache], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    process.stderr.write(String(e.stderr ?? ''));
+    throw e;
+  }
   console.log(`code cache: ${seaCache} (${Math.round(performance.now() - t1)} ms)`);
   const seaConfig = join(dist, 'sea', 'sea.json');
   writeFileSync(
