@@ -19,7 +19,7 @@ import { stateFromReport, tally } from '../tui/model.ts';
 import { ThemeContext, statusColor, useTheme } from '../tui/theme.tsx';
 import { EXIT } from './main.ts';
 import { renderReport, type CommandContext } from './report-command.ts';
-import { canUseInk } from './terminal.ts';
+import { canUseInk, fullScreenInkOptions } from './terminal.ts';
 
 interface Keys {
   up(): void;
@@ -238,14 +238,7 @@ export async function run(cc: CommandContext): Promise<number> {
   const color = useColor(flags.color, true, io.env);
   // the reports were redacted when written; redact again in case they were edited by hand
   const view = diff ? <DiffViewer diff={redactor.redactValue(diff)} /> : <ReportViewer report={redactor.redactValue(reports[0]!)} file={files[0]!} />;
-  const ink = render(<ThemeContext.Provider value={{ color }}>{view}</ThemeContext.Provider>, {
-    stdout: io.stdout as NodeJS.WriteStream,
-    stdin: process.stdin,
-    stderr: process.stderr,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    alternateScreen: true,
-  });
+  const ink = render(<ThemeContext.Provider value={{ color }}>{view}</ThemeContext.Provider>, fullScreenInkOptions(io));
   await ink.waitUntilExit();
   return code;
 }

@@ -16,3 +16,18 @@ export function inCI(env: Record<string, string | undefined>): boolean {
 export function canUseInk(io: CliIO): boolean {
   return !!io.stdout.isTTY && !!io.stdinIsTTY && !inCI(io.env) && io.env.TERM !== 'dumb';
 }
+
+/**
+ * How the full-screen views (the TUI, `open`) hand the terminal to Ink: the alternate screen, keys
+ * from stdin (q and Ctrl-C are the views' own keys), console output left alone.
+ */
+export function fullScreenInkOptions(io: CliIO) {
+  return {
+    stdout: io.stdout as NodeJS.WriteStream,
+    stdin: process.stdin,
+    stderr: process.stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    alternateScreen: true,
+  };
+}

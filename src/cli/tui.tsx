@@ -22,6 +22,7 @@ import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import type { CliIO, CommonFlags, OutStream } from './main.ts';
 import type { CommandContext, RenderFn } from './report-command.ts';
 import { useColor } from '../report/render/style.ts';
+import { fullScreenInkOptions } from './terminal.ts';
 
 /**
  * Ink colours through chalk (the same chalk module, Ink's dependency), whose own detection says no
@@ -154,14 +155,7 @@ export async function runTui(cc: CommandContext): Promise<number> {
     ...session,
     run: async (req, onEvent, signal) => (last = await session.run(req, onEvent, signal)),
   };
-  const ink = render(<App session={tracked} color={color} initialContext={flags.context} onExit={(c) => (code = c)} />, {
-    stdout: io.stdout as NodeJS.WriteStream,
-    stdin: process.stdin,
-    stderr: process.stderr,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    alternateScreen: true,
-  });
+  const ink = render(<App session={tracked} color={color} initialContext={flags.context} onExit={(c) => (code = c)} />, fullScreenInkOptions(io));
   await ink.waitUntilExit();
   // the alternate screen is gone: leave one line of what was found in the scrollback
   if (last) {

@@ -3,10 +3,10 @@
 // the class of the controller that serves the host.
 import type { CheckDefinition } from '../../report/runner.ts';
 import type { CheckOutcome, FindingInput } from '../../report/types.ts';
-import { nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
 import { certManager } from './certmanager.ts';
 import { http01 } from './http01.ts';
-import { ingressClassOf, isSolverIngress } from './resource.ts';
+import { ingressClassOf } from './resource.ts';
 import type { AcmeSolver } from './types.ts';
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
@@ -24,7 +24,7 @@ export const annotationsCheck: CheckDefinition<IngressContext> = {
     const gate = await ctx.gate();
     if (gate) return gate;
     const d = await ctx.discover();
-    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    const main = hostIngresses(d);
     if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
     const cm = await certManager(ctx);
     const pending = cm.chains.some((c) => c.challenges.some((x) => x.status?.state !== 'valid')) || cm.challenges.some((x) => x.status?.state !== 'valid');

@@ -7,7 +7,7 @@ import type { Redactor } from '../../report/redact.ts';
 import type { CheckOutcome } from '../../report/types.ts';
 import { CertContext, type CertOptions } from '../cert/context.ts';
 import { Cluster, permissionFor, type GetResult } from './cluster.ts';
-import type { Certificate, Ingress, IngressClass, KObj } from './types.ts';
+import type { Certificate, EndpointSlice, Ingress, IngressClass, KObj } from './types.ts';
 
 export interface IngressOptions extends CertOptions {
   kubeconfig: KubeconfigOptions;
@@ -25,6 +25,16 @@ export interface Discovery {
   /** RBAC forbids listing Ingresses in all namespaces: only this namespace was searched */
   scoped?: string;
   certificateError?: GetResult<unknown>;
+}
+
+/** cert-manager's solver Ingress, one per HTTP-01 Challenge. */
+export function isSolverIngress(i: Ingress): boolean {
+  return i.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true' || i.metadata.name.startsWith('cm-acme-http-solver-');
+}
+
+/** The Ingresses that serve the host: those discovered, cert-manager's solver Ingresses left out. */
+export function hostIngresses(d: Discovery): Ingress[] {
+  return d.ingresses.filter((i) => !isSolverIngress(i));
 }
 
 export class IngressContext extends CertContext<IngressOptions> {
@@ -123,6 +133,11 @@ export class IngressContext extends CertContext<IngressOptions> {
   async gate(): Promise<CheckOutcome | undefined> {
     const d = await this.discover();
     return d.gate;
+  }
+
+  /** The EndpointSlices of a Service (memoised per path, like every list). */
+  endpointSlices(namespace: string, service: string): Promise<GetResult<EndpointSlice[]>> {
+    return this.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`);
   }
 
   ingressClasses(): Promise<GetResult<IngressClass[]>> {

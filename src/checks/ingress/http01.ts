@@ -9,12 +9,11 @@ import type { CheckOutcome, FindingInput } from '../../report/types.ts';
 import { joinHostPort } from '../../net/ip.ts';
 import { openTcp } from '../../net/tcp.ts';
 import { httpRequest } from '../../net/http.ts';
-import { nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
 import { certManager } from './certmanager.ts';
 import { controller } from './lb.ts';
 import { httpGetInPod, podsFromSlices, type ExecTarget } from './inside-exec.ts';
-import { isSolverIngress } from './resource.ts';
-import type { Challenge, EndpointSlice } from './types.ts';
+import type { Challenge } from './types.ts';
 
 export interface Probe {
   where: string;
@@ -125,14 +124,14 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
  */
 async function insideByExec(ctx: IngressContext, url: string): Promise<{ inside?: Http01State['inside']; why?: string }> {
   const slicesOf = async (ns: string, name: string, role: string): Promise<ExecTarget[]> => {
-    const r = await ctx.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${name}`)}`);
+    const r = await ctx.endpointSlices(ns, name);
     return r.ok ? podsFromSlices(r.body, role) : [];
   };
   const targets: ExecTarget[] = [];
   const c = await controller(ctx);
   if (c.service) targets.push(...(await slicesOf(c.service.metadata.namespace ?? 'default', c.service.metadata.name, 'ingress controller pod')));
   const d = await ctx.discover();
-  for (const i of d.ingresses.filter((x) => !isSolverIngress(x))) {
+  for (const i of hostIngresses(d)) {
     const ns = i.metadata.namespace ?? 'default';
     const backends = new Set((i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend.service?.name)).filter((n): n is string => !!n));
     for (const b of backends) targets.push(...(await slicesOf(ns, b, `pod behind Service ${ns}/${b}`)));

@@ -4,9 +4,8 @@
 import type { CheckDefinition } from '../../report/runner.ts';
 import type { CheckOutcome, FindingInput } from '../../report/types.ts';
 import { cidrContains, parseCIDR, parseIP, ipToString } from '../../net/ip.ts';
-import { nameOf, readFailure, type IngressContext } from './context.ts';
-import { isSolverIngress } from './resource.ts';
-import type { Advertisement, EndpointSlice, IPAddressPool, KEvent, LabelSelector, Node, Service } from './types.ts';
+import { hostIngresses, nameOf, readFailure, type IngressContext } from './context.ts';
+import type { Advertisement, IPAddressPool, KEvent, LabelSelector, Node, Service } from './types.ts';
 
 export interface Controller {
   service?: Service;
@@ -20,7 +19,7 @@ export interface Controller {
 export function controller(ctx: IngressContext): Promise<Controller> {
   return ctx.once('controller', async () => {
     const d = await ctx.discover();
-    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    const main = hostIngresses(d);
     const addr = main.flatMap((i) => i.status?.loadBalancer?.ingress ?? []).find((x) => x.ip)?.ip;
     const path = '/api/v1/services';
     const svcs = await ctx.list<Service>(path);
@@ -180,7 +179,7 @@ export const trafficPolicyCheck: CheckDefinition<IngressContext> = {
     if (policy !== 'Local') return { summary: `externalTrafficPolicy ${policy}: every node forwards to a ready controller pod`, evidence: { externalTrafficPolicy: policy } };
     const ns = svc.metadata.namespace ?? 'default';
     const [slices, nodes, events, l2status] = await Promise.all([
-      ctx.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${svc.metadata.name}`)}`),
+      ctx.endpointSlices(ns, svc.metadata.name),
       ctx.list<Node>('/api/v1/nodes'),
       ctx.list<KEvent>(`/api/v1/namespaces/${ns}/events`),
       ctx.list<{ metadata: { name: string; namespace?: string }; status?: { node?: string; serviceName?: string; serviceNamespace?: string } }>('/apis/metallb.io/v1beta1/servicel2statuses'),

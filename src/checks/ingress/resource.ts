@@ -2,8 +2,8 @@
 // secret) and the Services and ready endpoints behind them.
 import type { CheckDefinition } from '../../report/runner.ts';
 import type { CheckOutcome, FindingInput } from '../../report/types.ts';
-import { hostMatches, nameOf, readFailure, type IngressContext } from './context.ts';
-import type { EndpointSlice, Ingress, IngressClass, Service } from './types.ts';
+import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type IngressContext } from './context.ts';
+import type { Ingress, IngressClass, Service } from './types.ts';
 
 export function ingressClassOf(i: Ingress): string | undefined {
   return i.spec?.ingressClassName ?? i.metadata.annotations?.['kubernetes.io/ingress.class'];
@@ -14,9 +14,6 @@ export function tlsSecretFor(i: Ingress, host: string): string | undefined {
   return (i.spec?.tls ?? []).find((t) => (t.hosts ?? []).some((h) => hostMatches(h, host)))?.secretName;
 }
 
-export function isSolverIngress(i: Ingress): boolean {
-  return i.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true' || i.metadata.name.startsWith('cm-acme-http-solver-');
-}
 
 /** The class the controller for a set of IngressClasses answers for (the default class, else the first). */
 export async function defaultClass(ctx: IngressContext): Promise<IngressClass | undefined> {
@@ -41,7 +38,7 @@ export const resourceCheck: CheckDefinition<IngressContext> = {
     const path = '/apis/networking.k8s.io/v1/ingresses';
     if (d.ingressError && !d.ingressError.ok) return readFailure(d.ingressError, path, 'Ingresses');
     const reproduce = [ctx.kubectl(`get ingress -A -o wide | grep -w ${ctx.host}`)];
-    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    const main = hostIngresses(d);
     if (main.length === 0) {
       if (ctx.options.command === 'cert') return { skip: true, summary: `not applicable: no Ingress for ${ctx.host} (a Certificate exists)` };
       return {
@@ -113,7 +110,7 @@ export const backendCheck: CheckDefinition<IngressContext> = {
     const gate = await ctx.gate();
     if (gate) return gate;
     const d = await ctx.discover();
-    const main = d.ingresses.filter((i) => !isSolverIngress(i));
+    const main = hostIngresses(d);
     if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
     const backends = new Map<string, { ns: string; name: string; port?: { number?: number; name?: string } }>();
     for (const i of main) {
@@ -131,7 +128,7 @@ export const backendCheck: CheckDefinition<IngressContext> = {
       const svcPath = `/api/v1/namespaces/${b.ns}/services/${b.name}`;
       const [svc, slices] = await Promise.all([
         ctx.get<Service>(svcPath),
-        ctx.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${b.ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${b.name}`)}`),
+        ctx.endpointSlices(b.ns, b.name),
       ]);
       reproduce.push(ctx.kubectl(`get service,endpointslices -n ${b.ns} -l kubernetes.io/service-name=${b.name}`));
       if (!svc.ok) {
