@@ -5,10 +5,10 @@
 // check-end events. The caller sets NODE_ENV=production before loading it, as the build does.
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
-import type { DiagnosisDefinition } from '../src/checks/registry.ts';
-import { runDiagnosis } from '../src/report/build.ts';
+import type { DiagnosisDefinition } from '../src/engine/definitions.ts';
+import { runDiagnosis } from '../src/engine/run-diagnosis.ts';
 import { Redactor } from '../src/report/redact.ts';
-import type { CheckDefinition, RunnerEvent } from '../src/report/runner.ts';
+import type { CheckDefinition, RunnerEvent } from '../src/engine/runner.ts';
 import type { Report } from '../src/report/types.ts';
 import { App } from '../src/tui/App.tsx';
 import { LiveRun } from '../src/tui/LiveRun.tsx';

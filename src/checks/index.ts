@@ -4,7 +4,7 @@
 import { apiDiagnosis } from './api/index.ts';
 import { serverDiagnosis } from './server/index.ts';
 import { certDiagnosis, ingressDiagnosis } from './ingress/index.ts';
-import type { DiagnosisDefinition } from './registry.ts';
+import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import { egressDiagnosis } from './egress/index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

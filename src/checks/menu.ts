@@ -6,7 +6,7 @@
 // This list is the one source of these fields: each DiagnosisDefinition spreads its entry
 // (`...menuEntry('api')`). test/unit/tui/first-paint.test.ts fails when a diagnosis is added to
 // DIAGNOSES without an entry here, or in another order.
-import type { DiagnosisMeta } from './registry.ts';
+import type { DiagnosisMeta } from '../engine/definitions.ts';
 
 export const DIAGNOSIS_MENU: readonly DiagnosisMeta[] = [
   {

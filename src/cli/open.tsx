@@ -8,7 +8,7 @@ import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
 import { useState } from 'react';
 import { compareReports, DiffInputError, parseReport, type DiffResult, type LayerDiff } from '../diff/diff.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffText, renderDiffYaml } from '../diff/render.ts';
-import { exitCodeFor } from '../report/build.ts';
+import { exitCodeFor } from '../engine/run-diagnosis.ts';
 import { ansiStyle, plainStyle, useColor } from '../report/render/style.ts';
 import type { Report } from '../report/types.ts';
 import { CheckDetails } from '../tui/components/CheckDetails.tsx';

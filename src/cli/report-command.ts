@@ -3,10 +3,10 @@
 // this layer only routes the report to them.
 import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { DiagnosisDefinition } from '../checks/registry.ts';
-import { exitCodeFor, runDiagnosis } from '../report/build.ts';
+import type { DiagnosisDefinition } from '../engine/definitions.ts';
+import { exitCodeFor, runDiagnosis } from '../engine/run-diagnosis.ts';
 import type { Redactor } from '../report/redact.ts';
-import type { RunnerEvent } from '../report/runner.ts';
+import type { RunnerEvent } from '../engine/runner.ts';
 import type { Report } from '../report/types.ts';
 import { useColor } from '../report/render/style.ts';
 import { EXIT, type CliIO, type CommonFlags, type Format } from './main.ts';

@@ -5,9 +5,7 @@
 // stdin is never opened: the probe needs none.
 import { randomBytes, createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { ApiContext } from '../checks/api/context.ts';
-import { ExecPluginError } from './credentials.ts';
-import { tlsHandshake } from '../net/tls.ts';
+import type { KubeClient } from './client.ts';
 
 export interface ExecRequest {
   namespace: string;
@@ -49,37 +47,12 @@ export function execPath(r: ExecRequest): string {
   return `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/exec?${q.toString()}`;
 }
 
-export async function execInPod(api: ApiContext, r: ExecRequest): Promise<ExecResult> {
+export async function execInPod(client: KubeClient, r: ExecRequest): Promise<ExecResult> {
   const empty = { stdout: '', stderr: '' };
-  const dialled = await api.dial(r.signal);
-  if (!dialled.socket) return { ok: false, ...empty, error: dialled.error?.message ?? `cannot reach ${dialled.via}` };
-  const headers: Record<string, string> = {};
-  let clientCertPem: string | undefined;
-  let clientKeyPem: string | undefined;
-  const creds = await api.credentials();
-  if (!(creds instanceof ExecPluginError)) {
-    Object.assign(headers, creds.headers);
-    clientCertPem = creds.clientCertPem;
-    clientKeyPem = creds.clientKeyPem;
-  }
-  const cfg = api.config.cluster;
-  const tls = await tlsHandshake({
-    socket: dialled.socket,
-    host: api.host,
-    port: api.port,
-    servername: cfg.tlsServerName || (api.isIpServer ? undefined : api.host),
-    clientCertPem,
-    clientKeyPem,
-    alpn: ['http/1.1'],
-    timeoutMs: r.timeoutMs,
-    signal: r.signal,
-    keepOpen: true,
-  });
-  if (!tls.ok || !tls.socket) {
-    dialled.socket.destroy();
-    return { ok: false, ...empty, error: tls.error?.message ?? 'TLS handshake failed' };
-  }
-  return websocketExec(tls.socket, api.serverUrl.host, execPath(r), headers, r.timeoutMs, r.signal);
+  // WebSocket upgrades are HTTP/1.1 only: offer nothing else over ALPN
+  const c = await client.connect({ auth: true, alpn: ['http/1.1'], timeoutMs: r.timeoutMs, signal: r.signal });
+  if (!c.ok) return { ok: false, ...empty, error: c.error?.message ?? `cannot reach ${c.via}` };
+  return websocketExec(c.socket, client.serverUrl.host, execPath(r), c.headers, r.timeoutMs, r.signal);
 }
 
 /** The WebSocket half, over a connected socket (exported for tests). */

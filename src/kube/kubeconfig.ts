@@ -24,6 +24,7 @@ import type { KubeconfigErrorCode } from './errors.ts';
 import { parseCertificates, parsePrivateKey, pemBlocks } from './encoding.ts';
 import { readKubeconfigFile } from './parse.ts';
 import type { RawCluster, RawConfig, RawContext, RawUser } from './parse.ts';
+import { joinHostPort } from '../net/ip.ts';
 
 export { KubeconfigError };
 export type { KubeconfigErrorCode };
@@ -333,10 +334,6 @@ function inClusterNamespace(opts: KubeconfigOptions): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function joinHostPort(host: string, port: string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function loadCaPem(pem: string, source: string, label: string): string {

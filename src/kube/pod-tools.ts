@@ -1,7 +1,7 @@
 // Which tools a container has, asked over pods/exec: what every in-pod probe (egress's connect
 // probe, ingress's inside HTTP-01 request) chooses its commands by. Read-only: `command -v` in sh,
 // else a bare python3.
-import type { ApiContext } from '../checks/api/context.ts';
+import type { KubeClient } from './client.ts';
 import { execInPod, type ExecResult } from './exec.ts';
 
 export const PROBE_TOOLS = ['python3', 'sh', 'bash', 'nc', 'busybox', 'wget', 'curl', 'getent', 'sleep'] as const;
@@ -15,7 +15,7 @@ export interface ToolsResult {
 }
 
 /** Which tools the container has (sh's `command -v`, else a bare python3). */
-export async function detectTools(api: ApiContext, ns: string, pod: string, container: string | undefined, timeoutMs: number): Promise<ToolsResult> {
+export async function detectTools(api: KubeClient, ns: string, pod: string, container: string | undefined, timeoutMs: number): Promise<ToolsResult> {
   const list = PROBE_TOOLS.join(' ');
   const sh = await execInPod(api, {
     namespace: ns,

@@ -205,13 +205,16 @@ export function joinHostPort(host: string, port: string | number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Strip the brackets around an IPv6 literal ("[::1]" → "::1"). */
+export function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 /** Strip the brackets WHATWG URL keeps around IPv6 hostnames. */
 export function urlHostname(u: URL): string {
-  const h = u.hostname;
-  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+  return stripBrackets(u.hostname);
 }
 
 export function isIPLiteral(host: string): boolean {
-  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  return parseIP(h) !== undefined;
+  return parseIP(stripBrackets(host)) !== undefined;
 }

@@ -48,26 +48,6 @@ export interface Report {
   diagnosis: Diagnosis;
 }
 
-/** What a check's run function returns. The runner derives the status from the findings. */
-export interface CheckOutcome {
-  summary: string;
-  findings?: FindingInput[];
-  evidence?: Record<string, unknown>;
-  reproduce?: string[];
-  /** Set only to declare "not applicable"; the summary says why. Dependants still run. */
-  skip?: boolean;
-  /** The check could not run because this other check failed: skip, and skip dependants too. */
-  blockedBy?: string;
-}
-
-/** A finding as a check raises it: the catalog supplies severity and remediation unless overridden. */
-export interface FindingInput {
-  code: string;
-  message: string;
-  severity?: Severity;
-  remediation?: string[];
-}
-
 export const STATUS_ORDER: Record<CheckStatus, number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
 
 export function worstStatus(statuses: CheckStatus[]): CheckStatus {

@@ -1,7 +1,7 @@
 // The TUI's view model: what the command layer hands to the components (plain data and a few
 // functions), and the pure reducer that turns runner events into rows. No diagnosis logic here:
 // rows are what the runner reported, in the order the diagnosis declares its checks.
-import type { RunnerEvent } from '../report/runner.ts';
+import type { RunnerEvent } from '../engine/runner.ts';
 import type { CheckResult, CheckStatus, Report } from '../report/types.ts';
 import type { Suggest } from './suggest.ts';
 

@@ -1,7 +1,7 @@
 // api.endpoints: every other address of the API server (the default/kubernetes EndpointSlice,
 // every DNS answer, --endpoint extras), each probed with TCP + TLS in parallel.
 import { isIP } from 'node:net';
-import type { CheckDefinition } from '../../report/runner.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
 import { selectProxy } from '../../net/proxy.ts';
 import { openTcp, type NetError } from '../../net/tcp.ts';
 import { httpConnect } from '../../net/connect.ts';
@@ -9,7 +9,7 @@ import { tlsHandshake } from '../../net/tls.ts';
 import { verifyChain } from '../../net/x509.ts';
 import { redactUrl } from '../../net/proxy.ts';
 import type { ApiContext } from './context.ts';
-import { joinHostPort, stripBrackets } from './context.ts';
+import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { shortError } from './network.ts';
 
 export interface EndpointProbe {

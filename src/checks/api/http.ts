@@ -1,6 +1,6 @@
 // api.http, api.health and api.auth: what the API server says once TLS works.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { ExecPluginError } from '../../kube/credentials.ts';
 import type { HttpResult } from '../../net/http.ts';
 import type { ApiContext } from './context.ts';

@@ -1,7 +1,7 @@
 // The `api` diagnosis: this machine → API server, layer by layer.
 import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
-import type { DiagnosisDefinition } from '../registry.ts';
+import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import { ApiContext, type ApiOptions } from './context.ts';
 import { diagnoseApi } from './diagnosis.ts';
 import { endpointsCheck } from './endpoints.ts';

@@ -1,5 +1,5 @@
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { describeMerge } from '../../kube/kubeconfig.ts';
 import { redactUrlText } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';

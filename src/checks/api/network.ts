@@ -1,10 +1,10 @@
 // api.dns, api.proxy, api.tcp and api.proxy.connect: the path below TLS.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { redactUrl, type ProxyDecision } from '../../net/proxy.ts';
 import type { NetError } from '../../net/tcp.ts';
 import type { ApiContext } from './context.ts';
-import { joinHostPort } from './context.ts';
+import { joinHostPort } from '../../net/ip.ts';
 
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 

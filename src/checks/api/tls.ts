@@ -1,7 +1,8 @@
 // api.tls: one handshake through the path kubectl takes; the presented chain is evidence even
 // when verification fails, and verification against the kubeconfig CA is done here, in Go's order.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput, Severity } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { Severity } from '../../report/types.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { certInfo, knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
 import { redactUrl } from '../../net/proxy.ts';
 import type { ApiContext } from './context.ts';

@@ -2,7 +2,7 @@
 // TLS handshake. Kept apart from the cluster half (../ingress/context.ts, which extends it) so that
 // `kubectl netdiag cert HOST` without a kubeconfig loads no cluster code at all (start-up time:
 // the budget is openssl s_client's wall time × 1.3).
-import { Memo } from '../memo.ts';
+import { Memo } from '../../engine/memo.ts';
 import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { joinHostPort } from '../../net/ip.ts';

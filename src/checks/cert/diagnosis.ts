@@ -3,7 +3,7 @@
 // check that applies, without loading any cluster code (start-up time).
 import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
-import type { DiagnosisDefinition } from '../registry.ts';
+import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import { diagnoseIngress } from '../ingress/diagnosis.ts';
 import { CertContext, type CertOptions } from './context.ts';
 import { certTlsCheck } from './tls.ts';

@@ -2,8 +2,8 @@
 // as sent (leaf to root), verified against the system store and --ca-file, and judged: host
 // name, validity, missing intermediate, self-signed, Let's Encrypt staging vs production, an
 // ingress controller's fake default certificate.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
 import type { CertContext } from './context.ts';

@@ -1,7 +1,7 @@
 // The egress checks (SPEC §5 egress): pod, dns, tcp, policy.k8s, policy.cilium, policy.cname,
 // gitops, logs. Each reads the shared EgressContext; none prints or exits.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { destText, refText, ruleText, suggestFix, type PodInfo, type PolicyRef, type Verdict } from '../../policy/index.ts';
 import { podInfo, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
 import { compareWithSource, loadSource, objKey, ownerOf, ownerText, type KubeObj } from './gitops.ts';

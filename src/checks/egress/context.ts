@@ -2,7 +2,7 @@
 // path as `api`, through ApiContext), the objects it lists (paginated, only what it needs), the
 // live probe inside the pod, and the policy engine's index. Every step is memoised so that
 // checks share one list, one probe, one verdict.
-import { Memo } from '../memo.ts';
+import { Memo } from '../../engine/memo.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';

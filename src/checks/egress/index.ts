@@ -1,7 +1,7 @@
 // The `egress` diagnosis: pod → host: live probe inside the pod, every policy that selects it,
 // the verdict with its rule, the policies' owners, the logs.
 import { menuEntry } from '../menu.ts';
-import type { DiagnosisDefinition } from '../registry.ts';
+import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import { EGRESS_CHECKS } from './checks.ts';
 import { EgressContext, type EgressOptions } from './context.ts';
 import { diagnoseEgress } from './diagnosis.ts';

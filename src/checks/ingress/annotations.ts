@@ -1,8 +1,8 @@
 // ingress.annotations: ingress-nginx annotations that break HTTP-01 (ssl-redirect,
 // force-ssl-redirect, ssl-passthrough) and an ingress class on the solver that differs from
 // the class of the controller that serves the host.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
 import { certManager } from './certmanager.ts';
 import { http01 } from './http01.ts';

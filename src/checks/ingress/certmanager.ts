@@ -1,8 +1,8 @@
 // cert.certmanager: Certificate → CertificateRequest → Order → Challenge, with conditions,
 // reasons and events; the ACME error parsed into a cause; the Issuer/ClusterIssuer (ready,
 // production or staging ACME server).
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { condition, nameOf, readFailure, type IngressContext } from './context.ts';
 import type { Certificate, CertificateRequest, Challenge, Issuer, KEvent, KObj, Order } from './types.ts';
 

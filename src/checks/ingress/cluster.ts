@@ -2,7 +2,7 @@
 // request path (the same proxy, TLS and credentials kubectl uses), JSON decoded, errors
 // classified (403 with the permission it lacks, 404, unreachable). Credentials are only sent
 // once the API server's certificate verified (or the kubeconfig says insecure-skip-tls-verify).
-import { Memo } from '../memo.ts';
+import { Memo } from '../../engine/memo.ts';
 import { ApiContext, type ApiOptions } from '../api/context.ts';
 
 export type GetResult<T> =

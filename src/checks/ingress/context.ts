@@ -4,7 +4,7 @@
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { resolveHost, type DnsResult } from '../../net/dns.ts';
 import type { Redactor } from '../../report/redact.ts';
-import type { CheckOutcome } from '../../report/types.ts';
+import type { CheckOutcome } from '../../engine/definitions.ts';
 import { CertContext, type CertOptions } from '../cert/context.ts';
 import { Cluster, permissionFor, type GetResult } from './cluster.ts';
 import type { Certificate, EndpointSlice, Ingress, IngressClass, KObj } from './types.ts';

@@ -4,8 +4,8 @@
 // from a pod over pods/exec, see inside-exec.ts), to separate "outside" from "inside".
 // With a pending Challenge the token is the Challenge's and the answer must be its key.
 import { randomBytes } from 'node:crypto';
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { joinHostPort } from '../../net/ip.ts';
 import { openTcp } from '../../net/tcp.ts';
 import { httpRequest } from '../../net/http.ts';

@@ -2,7 +2,7 @@
 // endpoints → HTTP-01 → cert-manager) and the `cert` diagnosis (the served certificate; with a
 // cluster that knows the host, the same cluster checks).
 import { menuEntry } from '../menu.ts';
-import type { DiagnosisDefinition } from '../registry.ts';
+import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import { caFileError, certEnvironment, certOnlyDiagnosis, certTarget } from '../cert/diagnosis.ts';
 import { certTlsCheck } from '../cert/tls.ts';
 import { annotationsCheck } from './annotations.ts';

@@ -1,8 +1,8 @@
 // ingress.lb, ingress.traffic-policy, ingress.dns: the controller's LoadBalancer Service, the
 // MetalLB pool and advertisement that should announce its address, the nodes that may answer
 // for it vs the nodes that run a ready controller pod, and what public DNS says about the host.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { cidrContains, parseCIDR, parseIP, ipToString } from '../../net/ip.ts';
 import { hostIngresses, nameOf, readFailure, type IngressContext } from './context.ts';
 import type { Advertisement, IPAddressPool, KEvent, LabelSelector, Node, Service } from './types.ts';

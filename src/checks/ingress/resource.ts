@@ -1,7 +1,7 @@
 // ingress.resource and ingress.backend: the Ingresses that serve the host (class, rules, TLS
 // secret) and the Services and ready endpoints behind them.
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type IngressContext } from './context.ts';
 import type { Ingress, IngressClass, Service } from './types.ts';
 

@@ -2,7 +2,7 @@
 // ApiContext (same kubeconfig resolution, proxy selection, TLS and authenticated requests: the
 // path kubectl takes); the --local part reads files under --root (default /) and runs read-only
 // tools (iptables-save, nft, ufw, journalctl) with a deadline.
-import { Memo } from '../memo.ts';
+import { Memo } from '../../engine/memo.ts';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

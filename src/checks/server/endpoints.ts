@@ -2,14 +2,14 @@
 // address(es) vs the SANs of the certificate EACH endpoint serves, and serving-certificate expiry.
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { FindingInput } from '../../engine/definitions.ts';
 import { httpConnect } from '../../net/connect.ts';
 import { redactUrl, selectProxy } from '../../net/proxy.ts';
 import { openTcp, type NetError } from '../../net/tcp.ts';
 import { tlsHandshake } from '../../net/tls.ts';
 import { goVerifyHostname, verifyChain, type CertInfo } from '../../net/x509.ts';
-import { joinHostPort, stripBrackets } from '../api/context.ts';
+import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import type { ServerContext } from './context.ts';
 import { args, noCluster, parseJson } from './remote.ts';
 

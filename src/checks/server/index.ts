@@ -3,7 +3,7 @@
 // control-plane node, listeners, firewall, logs and PKI.
 import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
-import type { DiagnosisDefinition } from '../registry.ts';
+import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import { proxyEnvironment } from '../api/network.ts';
 import { ServerContext, type ServerOptions } from './context.ts';
 import { diagnoseServer } from './diagnosis.ts';

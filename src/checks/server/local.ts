@@ -2,8 +2,8 @@
 // (default /), so all of this is tested on fixtures (test/fixtures/server-local/).
 import type { X509Certificate } from 'node:crypto';
 import { load } from 'js-yaml';
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { certInfo, goVerifyHostname, parsePemBundle, type CertInfo } from '../../net/x509.ts';
 import { rootNote, type ServerContext } from './context.ts';
 import { daysLeft } from './endpoints.ts';

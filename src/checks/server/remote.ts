@@ -2,8 +2,8 @@
 // says about itself, asked through the same path kubectl takes (ApiContext).
 import { fetchHealth, parseJson, statusText, type HealthAnswer } from '../api/http.ts';
 import { execFile } from 'node:child_process';
-import type { CheckDefinition } from '../../report/runner.ts';
-import type { CheckOutcome, FindingInput } from '../../report/types.ts';
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import type { ServerContext } from './context.ts';
 
 // parseJson is re-exported for the other server checks

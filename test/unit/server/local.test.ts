@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ServerContext } from '../../../src/checks/server/context.ts';
 import { serverDiagnosis } from '../../../src/checks/server/index.ts';
-import { runDiagnosis } from '../../../src/report/build.ts';
+import { runDiagnosis } from '../../../src/engine/run-diagnosis.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import type { Report } from '../../../src/report/types.ts';
 import { makeLocalRoot } from './local-root.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firewallCheck, logsCheck } from '../../../src/checks/server/local.ts';
 import { ServerContext } from '../../../src/checks/server/context.ts';
-import { runChecks } from '../../../src/report/runner.ts';
+import { runChecks } from '../../../src/engine/runner.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 
 const dirs: string[] = [];

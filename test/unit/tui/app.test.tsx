@@ -226,7 +226,7 @@ describe('a diagnosis that declares inputs (DiagnosisDefinition.inputs)', () => 
       contexts: () => ({ names: ['c'], current: 'c' }),
       run: async (req, onEvent) => {
         requests.push(req);
-        const { runChecks } = await import('../../../src/report/runner.ts');
+        const { runChecks } = await import('../../../src/engine/runner.ts');
         const checks = await runChecks([{ id: 'cert.tls', title: 'TLS', codes: [], run: async () => ({ summary: `served at ${req.inputs.host}` }) }], {}, { defaultTimeoutMs: 1000, onEvent });
         const report = { schemaVersion: 1 as const, tool: { name: 'kubectl-netdiag' as const, version: '0' }, command: req.command, startedAt: NOW.toISOString(), durationMs: 1, target: {}, checks, diagnosis: { status: 'pass' as const, rootCause: 'fine', remediation: [] } };
         return { report, exitCode: 0 };

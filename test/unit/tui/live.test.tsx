@@ -2,7 +2,7 @@
 // checks move into <Static> in the order they finish, running ones keep a spinner, the verdict last.
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runChecks, type CheckDefinition, type RunnerEvent } from '../../../src/report/runner.ts';
+import { runChecks, type CheckDefinition, type RunnerEvent } from '../../../src/engine/runner.ts';
 import { LiveRun } from '../../../src/tui/LiveRun.tsx';
 import { EMPTY_RUN, applyEvent, stateFromReport, tally, type RunState } from '../../../src/tui/model.ts';
 import { sampleReport, strip, waitFor } from './helpers.ts';

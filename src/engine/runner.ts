@@ -1,26 +1,11 @@
-// The runner: runs independent checks in parallel, honours declared prerequisites, enforces
-// per-check deadlines, and emits events. It never prints; renderers consume its events.
-import { CATALOG } from './catalog.ts';
-import {
-  statusFromFindings,
-  type CheckOutcome,
-  type CheckResult,
-  type CheckStatus,
-  type Finding,
-  type FindingInput,
-} from './types.ts';
+// The runner: runs independent checks in parallel, honours declared prerequisites and
+// applicability, enforces per-check deadlines, and emits events. It never prints; renderers consume
+// its events.
+import { CATALOG } from '../report/catalog.ts';
+import { statusFromFindings, type CheckResult, type CheckStatus, type Finding } from '../report/types.ts';
+import type { CheckDefinition, CheckOutcome, FindingInput } from './definitions.ts';
 
-export interface CheckDefinition<C> {
-  id: string;
-  title: string;
-  /** Every finding code the check may emit; each must be in the catalog. */
-  codes: readonly string[];
-  /** Checks that must pass (or warn, or be not applicable) before this one runs. */
-  requires?: readonly string[] | ((ctx: C) => readonly string[]);
-  /** The check's own deadline; the runner's default applies otherwise. */
-  timeoutMs?: (ctx: C) => number;
-  run(ctx: C, signal: AbortSignal): Promise<CheckOutcome>;
-}
+export type { CheckDefinition };
 
 export type RunnerEvent =
   | { type: 'run-start'; checks: { id: string; title: string }[] }
@@ -132,7 +117,7 @@ async function runOne<C>(
   });
   const base = { id: def.id, title: def.title };
   try {
-    const outcome = await Promise.race([def.run(ctx, controller.signal), deadline]);
+    const outcome = await Promise.race([applicableThenRun(def, ctx, controller.signal), deadline]);
     const durationMs = Math.round(now() - t0);
     if (outcome === 'deadline') {
       controller.abort(new Error('deadline'));
@@ -181,6 +166,15 @@ async function runOne<C>(
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onParentAbort);
   }
+}
+
+/** Declared applicability first: the first unmet requirement makes the check "not applicable". */
+async function applicableThenRun<C>(def: CheckDefinition<C>, ctx: C, signal: AbortSignal): Promise<CheckOutcome> {
+  for (const req of def.appliesWhen ?? []) {
+    const why = await req.unmet(ctx);
+    if (why !== undefined) return { skip: true, summary: `not applicable: ${why}` };
+  }
+  return def.run(ctx, signal);
 }
 
 export function formatMs(ms: number): string {

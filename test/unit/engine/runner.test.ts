@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks, type CheckDefinition, type RunnerEvent } from '../../../src/report/runner.ts';
+import { runChecks, type CheckDefinition, type RunnerEvent } from '../../../src/engine/runner.ts';
+import { requiring, type Requirement } from '../../../src/engine/definitions.ts';
 
 type Ctx = { log: string[] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,6 +71,25 @@ describe('runner', () => {
       { defaultTimeoutMs: 1000 },
     );
     expect(results.map((r) => r.status)).toEqual(['skip', 'pass']);
+  });
+
+  it('declared applicability: an unmet requirement skips the check as not applicable without running it, and its dependants still run', async () => {
+    const cluster: Requirement<Ctx & { cluster?: boolean }> = { name: 'cluster', unmet: (c) => (c.cluster ? undefined : 'no kubeconfig resolves') };
+    const later: Requirement<Ctx & { cluster?: boolean }> = { name: 'async', unmet: async () => (await sleep(5), 'the host is not in the cluster') };
+    const ctx = { log: [] as string[] };
+    const results = await runChecks(
+      [def('a', { appliesWhen: [cluster] }), def('b', { requires: ['a'] }), requiring(def('c'), later)],
+      ctx,
+      { defaultTimeoutMs: 1000 },
+    );
+    expect(results.map((r) => [r.id, r.status, r.summary])).toEqual([
+      ['a', 'skip', 'not applicable: no kubeconfig resolves'],
+      ['b', 'pass', 'b ok'],
+      ['c', 'skip', 'not applicable: the host is not in the cluster'],
+    ]);
+    expect(ctx.log).toEqual(['b']);
+    const met = await runChecks([def('a', { appliesWhen: [cluster] })], { log: [], cluster: true }, { defaultTimeoutMs: 1000 });
+    expect(met[0]!.status).toBe('pass');
   });
 
   it('a check blocked by another check skips itself and its dependants', async () => {

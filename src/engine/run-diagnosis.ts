@@ -1,10 +1,10 @@
 // Run one diagnosis and assemble its Report.
-import type { DiagnosisDefinition } from '../checks/registry.ts';
+import type { DiagnosisDefinition } from './definitions.ts';
 import { runChecks, type RunnerEvent } from './runner.ts';
-import type { Report } from './types.ts';
-import type { Redactor } from './redact.ts';
+import type { Report } from '../report/types.ts';
+import type { Redactor } from '../report/redact.ts';
 
-import { TOOL_VERSION } from './version.ts';
+import { TOOL_VERSION } from '../report/version.ts';
 
 export { TOOL_VERSION };
 

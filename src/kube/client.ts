@@ -1,0 +1,553 @@
+// The one Kubernetes API client: the kubeconfig resolved as kubectl resolves it, the path kubectl
+// takes (proxy selection, CONNECT, TLS with the kubeconfig CA and client certificate, credentials),
+// and read-only typed requests (get, list with limit/continue paging) with one classification of
+// errors. Every diagnosis reaches the cluster through this class; none writes its own GET.
+//
+// Credentials are only sent once the API server's certificate verified against the kubeconfig CA
+// (or the kubeconfig says insecure-skip-tls-verify): `get`/`list`/`getText` check `reachable()`.
+import type { X509Certificate } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { Memo } from '../engine/memo.ts';
+import { KubeconfigError, loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { ExecPluginError, getCredentials, type Credentials } from './credentials.ts';
+import { resolveHost, type DnsResult } from '../net/dns.ts';
+import { selectProxy, type ProxyDecision } from '../net/proxy.ts';
+import { openTcp, tcpProbe, type NetError, type TcpResult } from '../net/tcp.ts';
+import { httpConnect, type ConnectResult } from '../net/connect.ts';
+import { tlsHandshake, type TlsResult } from '../net/tls.ts';
+import { parsePemBundle, verifyChain, type VerifyResult } from '../net/x509.ts';
+import { httpRequest, type HttpResult } from '../net/http.ts';
+import { joinHostPort, urlHostname } from '../net/ip.ts';
+import type { Redactor } from '../report/redact.ts';
+import { TOOL_VERSION } from '../report/version.ts';
+
+export interface ClientOptions {
+  kubeconfig: KubeconfigOptions;
+  /** Deadline of one network probe (--timeout). */
+  timeoutMs: number;
+  /** Deadline of one API request (--request-timeout, else --timeout). */
+  requestTimeoutMs: number;
+  env: Record<string, string | undefined>;
+  hostsPath?: string;
+  redactor: Redactor;
+  now?: () => Date;
+}
+
+export interface Dialled {
+  socket?: Socket;
+  /** Where the bytes went: "198.51.100.10:6443" or "proxy http://p:3128 → host:port". */
+  via: string;
+  error?: NetError;
+  connect?: ConnectResult;
+}
+
+export interface TlsOutcome {
+  tls: TlsResult;
+  verify?: VerifyResult;
+  /** The name the certificate is checked against: tls-server-name, else the URL host. */
+  serverName: string;
+  caError?: string;
+  roots?: X509Certificate[];
+  /**
+   * Through a proxy only: an anonymous GET /version sent inside the tunnel right after the
+   * handshake (never with credentials), to learn what answers behind the proxy: the API server,
+   * or an intercepting proxy that cannot reach it (503 upstream connect error).
+   */
+  tunnelProbe?: HttpResult;
+}
+
+/** The RBAC permission a request needs, as kubectl and `kubectl auth can-i` name it. */
+export interface Permission {
+  verb: string;
+  /** "pods", "certificates.cert-manager.io" */
+  resource: string;
+  namespace?: string;
+  /** "list pods in namespace demo" */
+  text: string;
+  /** "kubectl auth can-i list pods -n demo" */
+  canI: string;
+}
+
+/**
+ * Why a request did not return the object:
+ * - `unauthorized`: 401, the credentials were rejected (the Status message is kubectl's wording);
+ * - `forbidden`: 403, RBAC denies it (`needs` names the verb, resource and namespace);
+ * - `not-found`: 404 of an object of a kind the server serves;
+ * - `kind-not-served`: 404 of the kind itself (the group, version or resource is not served,
+ *   e.g. a CRD that is not installed);
+ * - `untrusted`: the API server's certificate did not verify, so no credential was sent;
+ * - `timeout`, `unreachable`: the network; `error`: any other answer.
+ */
+export type FailureReason = 'unauthorized' | 'forbidden' | 'not-found' | 'kind-not-served' | 'untrusted' | 'timeout' | 'unreachable' | 'error';
+
+export interface ApiFailure {
+  ok: false;
+  status?: number;
+  reason: FailureReason;
+  /** the Status message (kubectl's words), or the network error */
+  message: string;
+  /** the Status reason as the server sent it ("Forbidden", "NotFound", …) */
+  statusReason?: string;
+  /** for `forbidden`: the permission that is needed */
+  needs?: Permission;
+}
+
+export type ApiResult<T> = { ok: true; status: number; body: T } | ApiFailure;
+export type ListResult<T> = ({ ok: true; status: number; body: T[] } | ApiFailure) & { pages: number };
+
+export interface ListOptions {
+  /** query parameters (labelSelector, fieldSelector, …) */
+  query?: Record<string, string>;
+  /** page size; default 500 */
+  limit?: number;
+}
+
+export class KubeClient {
+  readonly clientOptions: ClientOptions;
+  readonly kube?: ResolvedKubeconfig;
+  readonly kubeError?: KubeconfigError;
+  private readonly memo = new Memo();
+  /** every API request made, in order ("GET /api/v1/…"), for evidence */
+  readonly requests: string[] = [];
+
+  constructor(options: ClientOptions) {
+    this.clientOptions = options;
+    try {
+      this.kube = loadKubeconfig(options.kubeconfig);
+      const r = options.redactor;
+      r.add(this.kube.user.token);
+      r.add(this.kube.user.password);
+      r.add(this.kube.user.clientKeyPem);
+      if (this.kube.cluster.proxyUrl) {
+        try {
+          r.add(decodeURIComponent(new URL(this.kube.cluster.proxyUrl).password));
+        } catch {
+          // unparsable proxy-url: reported by api.proxy
+        }
+      }
+    } catch (err) {
+      if (err instanceof KubeconfigError) this.kubeError = err;
+      else throw err;
+    }
+    for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+      const v = options.env[name];
+      if (!v) continue;
+      try {
+        const u = new URL(v.includes('://') ? v : `http://${v}`);
+        if (u.password) options.redactor.add(decodeURIComponent(u.password));
+      } catch {
+        // reported by api.proxy
+      }
+    }
+  }
+
+  get timeoutMs(): number {
+    return this.clientOptions.timeoutMs;
+  }
+
+  get requestTimeoutMs(): number {
+    return this.clientOptions.requestTimeoutMs;
+  }
+
+  now(): Date {
+    return this.clientOptions.now?.() ?? new Date();
+  }
+
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.memo.once(key, fn);
+  }
+
+  /** Whether a kubeconfig resolved to a cluster (not kubectl's silent localhost:8080 fallback). */
+  get configured(): boolean {
+    return !!this.kube && !this.kube.localhostFallback;
+  }
+
+  get contextName(): string | undefined {
+    return this.kube?.contextName;
+  }
+
+  /** The resolved kubeconfig; callers that run after api.kubeconfig passed may rely on it. */
+  get config(): ResolvedKubeconfig {
+    if (!this.kube) throw new Error('kubeconfig was not resolved');
+    return this.kube;
+  }
+
+  get serverUrl(): URL {
+    return new URL(this.config.cluster.server);
+  }
+
+  get host(): string {
+    return urlHostname(this.serverUrl);
+  }
+
+  get port(): number {
+    const u = this.serverUrl;
+    return u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+  }
+
+  get hostPort(): string {
+    return joinHostPort(this.host, this.port);
+  }
+
+  get isIpServer(): boolean {
+    return isIP(this.host) !== 0;
+  }
+
+  /** The name a client checks the certificate against. */
+  get serverName(): string {
+    return this.config.cluster.tlsServerName || this.host;
+  }
+
+  /** The SNI kubectl sends: tls-server-name, else the host unless it is an IP literal (like Go). */
+  get sni(): string | undefined {
+    return this.config.cluster.tlsServerName || (this.isIpServer ? undefined : this.host);
+  }
+
+  /** "--kubeconfig F --context C", for commands a user can paste. */
+  get contextArgs(): string {
+    const parts: string[] = [];
+    if (this.clientOptions.kubeconfig.kubeconfig) parts.push(`--kubeconfig ${this.clientOptions.kubeconfig.kubeconfig}`);
+    if (this.kube?.contextName) parts.push(`--context ${this.kube.contextName}`);
+    return parts.join(' ');
+  }
+
+  /** A kubectl command line for the same context: `kubectl --context C get pods`. */
+  kubectl(args: string): string {
+    const ctx = this.contextArgs;
+    return `kubectl ${ctx ? `${ctx} ` : ''}${args}`;
+  }
+
+  proxy(): ProxyDecision {
+    return selectProxy(this.serverUrl, this.clientOptions.env, this.config.cluster.proxyUrl);
+  }
+
+  dns(): Promise<DnsResult> {
+    return this.once('dns', () => resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.clientOptions.hostsPath }));
+  }
+
+  /** Direct TCP probes to every resolved address, in parallel. */
+  tcp(): Promise<TcpResult[]> {
+    return this.once('tcp', async () => {
+      const dns = await this.dns();
+      return Promise.all(dns.addresses.map((a) => tcpProbe(a.address, this.port, { timeoutMs: this.timeoutMs })));
+    });
+  }
+
+  /** Open a connection to the API server the way kubectl would: through the proxy, or direct. */
+  async dial(signal?: AbortSignal): Promise<Dialled> {
+    const decision = this.proxy();
+    if (decision.proxy) {
+      const connect = await httpConnect(decision.proxy, this.host, this.port, { timeoutMs: this.timeoutMs, signal });
+      const via = `proxy ${connect.proxy} → ${this.hostPort}`;
+      if (!connect.ok || !connect.socket) {
+        return { via, connect, error: connect.error ?? { kind: 'proxy-status', message: connect.statusLine ?? 'CONNECT failed' } };
+      }
+      return { via, connect, socket: connect.socket };
+    }
+    const probes = await this.tcp();
+    const candidates = probes.filter((p) => p.ok).map((p) => p.host);
+    if (candidates.length === 0) {
+      const first = probes[0];
+      return { via: this.hostPort, error: first?.error ?? { kind: 'other', message: `${this.host} has no address` } };
+    }
+    let last: NetError | undefined;
+    for (const address of candidates) {
+      const r = await openTcp(address, this.port, { timeoutMs: this.timeoutMs, signal });
+      if (r.ok && r.socket) return { via: joinHostPort(address, this.port), socket: r.socket };
+      last = r.error;
+    }
+    return { via: this.hostPort, error: last };
+  }
+
+  /** The kubeconfig CA as certificates (none: the system store applies, as in kubectl). */
+  roots(): { roots?: X509Certificate[]; error?: string } {
+    const pem = this.config.cluster.caPem;
+    if (!pem) return {};
+    try {
+      const roots = parsePemBundle(pem);
+      if (roots.length === 0) return { error: 'the CA data holds no certificate' };
+      return { roots };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** The handshake as kubectl makes it, once: the presented chain and its verification. */
+  tls(): Promise<TlsOutcome & { dialled: Dialled }> {
+    return this.once('tls', async () => {
+      const dialled = await this.dial();
+      const serverName = this.serverName;
+      if (!dialled.socket) {
+        return { dialled, serverName, tls: { ok: false, durationMs: 0, chain: [], certificates: [], error: dialled.error } };
+      }
+      const proxied = dialled.connect !== undefined;
+      const tls = await tlsHandshake({
+        socket: dialled.socket,
+        host: this.host,
+        port: this.port,
+        servername: this.sni,
+        timeoutMs: this.timeoutMs,
+        keepOpen: proxied,
+      });
+      let tunnelProbe: HttpResult | undefined;
+      if (proxied && tls.ok && tls.socket) {
+        tunnelProbe = await httpRequest({
+          socket: tls.socket,
+          method: 'GET',
+          host: this.serverUrl.host,
+          path: '/version',
+          headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
+          timeoutMs: this.requestTimeoutMs,
+        });
+      }
+      tls.socket?.destroy();
+      dialled.socket.destroy();
+      const { roots, error: caError } = this.roots();
+      let verify: VerifyResult | undefined;
+      if (tls.ok && tls.certificates.length > 0) {
+        verify = verifyChain(tls.certificates, { roots: roots ?? 'system', serverName, now: this.now() });
+      }
+      return { dialled, tls, verify, serverName, caError, roots, tunnelProbe };
+    });
+  }
+
+  /** Verify the API server's certificate once before any credential is sent. */
+  reachable(): Promise<{ ok: boolean; why?: string; reason?: 'untrusted' | 'unreachable' | 'timeout' }> {
+    return this.once('reachable', async () => {
+      if (!this.configured) return { ok: false, why: 'no kubeconfig', reason: 'unreachable' as const };
+      const t = await this.tls();
+      if (!t.tls.ok) {
+        return { ok: false, why: t.tls.error?.message ?? `cannot reach ${this.hostPort}`, reason: t.tls.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const) };
+      }
+      if (this.config.cluster.insecureSkipTlsVerify) return { ok: true };
+      if (!t.verify?.trusted) {
+        return { ok: false, why: `the API server certificate does not verify (${t.verify?.goError ?? 'unknown'}): run \`kubectl netdiag api\``, reason: 'untrusted' as const };
+      }
+      return { ok: true };
+    });
+  }
+
+  credentials(): Promise<Credentials | ExecPluginError> {
+    return this.once('credentials', async () => {
+      try {
+        const c = await getCredentials(this.config, { timeoutMs: this.requestTimeoutMs, env: this.clientOptions.env });
+        for (const v of Object.values(c.headers)) {
+          this.clientOptions.redactor.add(v);
+          this.clientOptions.redactor.add(v.replace(/^(Bearer|Basic)\s+/i, ''));
+        }
+        this.clientOptions.redactor.add(c.clientKeyPem);
+        return c;
+      } catch (err) {
+        if (err instanceof ExecPluginError) return err;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Open an authenticated TLS connection to the API server (dial, TLS with the kubeconfig's client
+   * certificate) and hand it over with the headers that carry the credentials: for requests that
+   * are not plain HTTP (exec over WebSocket).
+   */
+  async connect(opts: { auth: boolean; signal?: AbortSignal; alpn?: string[]; timeoutMs?: number }): Promise<{ ok: true; socket: Socket; headers: Record<string, string>; via: string; execError?: ExecPluginError } | { ok: false; via: string; error?: NetError }> {
+    const dialled = await this.dial(opts.signal);
+    if (!dialled.socket) return { ok: false, via: dialled.via, error: dialled.error };
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
+    let clientCertPem: string | undefined;
+    let clientKeyPem: string | undefined;
+    let execError: ExecPluginError | undefined;
+    if (opts.auth) {
+      // an exec plugin that failed: the connection goes on without credentials, and the server's
+      // answer (401) is what the caller sees; api.auth reports the plugin itself
+      const creds = await this.credentials();
+      if (creds instanceof ExecPluginError) execError = creds;
+      else {
+        Object.assign(headers, creds.headers);
+        clientCertPem = creds.clientCertPem;
+        clientKeyPem = creds.clientKeyPem;
+      }
+    }
+    const tls = await tlsHandshake({
+      socket: dialled.socket,
+      host: this.host,
+      port: this.port,
+      servername: this.sni,
+      clientCertPem,
+      clientKeyPem,
+      ...(opts.alpn ? { alpn: opts.alpn } : {}),
+      timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+      signal: opts.signal,
+      keepOpen: true,
+    });
+    if (!tls.ok || !tls.socket) {
+      dialled.socket.destroy();
+      return { ok: false, via: dialled.via, error: tls.error };
+    }
+    return { ok: true, socket: tls.socket, headers, via: dialled.via, ...(execError ? { execError } : {}) };
+  }
+
+  /**
+   * One API request: dial, TLS with the kubeconfig's client certificate, HTTP. Credentials are
+   * sent only when `auth` is true (callers that send them first check `reachable()`).
+   */
+  async request(method: string, path: string, opts: { auth: boolean; body?: unknown; signal?: AbortSignal }): Promise<HttpResult & { via: string }> {
+    const started = performance.now();
+    this.requests.push(`${method} ${path}`);
+    const c = await this.connect({ auth: opts.auth, signal: opts.signal });
+    if (!c.ok) {
+      return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
+    }
+    const headers: Record<string, string> = { Accept: 'application/json', ...c.headers };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['Content-Type'] = 'application/json';
+    }
+    const result = await httpRequest({
+      socket: c.socket,
+      method,
+      host: this.serverUrl.host,
+      path,
+      headers,
+      body,
+      timeoutMs: this.requestTimeoutMs,
+      signal: opts.signal,
+    });
+    c.socket.destroy();
+    return { ...result, via: c.via };
+  }
+
+  /** Request once and share the answer (e.g. /version for api.http and api.auth). */
+  requestOnce(key: string, method: string, path: string, opts: { auth: boolean; body?: unknown }) {
+    return this.once(`req:${key}`, () => this.request(method, path, opts));
+  }
+
+  // ---- typed, read-only API access --------------------------------------------------------
+
+  /** GET a JSON object (memoised per path), errors classified. */
+  get<T>(path: string): Promise<ApiResult<T>> {
+    return this.once(`get:${path}`, async (): Promise<ApiResult<T>> => {
+      const r = await this.reachable();
+      if (!r.ok) return { ok: false, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable' };
+      const res = await this.request('GET', path, { auth: true });
+      if (!res.ok || !res.response) {
+        return { ok: false, reason: res.error?.kind === 'timeout' ? 'timeout' : 'unreachable', message: res.error?.message ?? 'request failed' };
+      }
+      const { statusCode, body } = res.response;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        parsed = undefined;
+      }
+      if (statusCode >= 200 && statusCode < 300) {
+        if (parsed === undefined) return { ok: false, status: statusCode, reason: 'error', message: `GET ${path}: the answer is not JSON` };
+        return { ok: true, status: statusCode, body: parsed as T };
+      }
+      return classifyStatus(statusCode, parsed ?? body, 'GET', path, res.response.statusMessage);
+    });
+  }
+
+  /** GET a text answer (logs, the service proxy): the body whatever its type; errors classified. */
+  getText(path: string): Promise<ApiResult<string> & { durationMs: number }> {
+    return this.once(`text:${path}`, async () => {
+      const t0 = performance.now();
+      const r = await this.reachable();
+      if (!r.ok) return { ok: false as const, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable', durationMs: 0 };
+      const res = await this.request('GET', path, { auth: true });
+      const durationMs = Math.round(performance.now() - t0);
+      if (!res.ok || !res.response) {
+        return { ok: false as const, reason: res.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const), message: res.error?.message ?? 'request failed', durationMs };
+      }
+      const { statusCode, body } = res.response;
+      if (statusCode >= 200 && statusCode < 300) return { ok: true as const, status: statusCode, body, durationMs };
+      let parsed: unknown = body;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // plain text
+      }
+      return { ...classifyStatus(statusCode, parsed, 'GET', path, res.response.statusMessage), durationMs };
+    });
+  }
+
+  /** List a collection, every page (limit/continue), with only the selectors asked for. */
+  async list<T>(path: string, opts: ListOptions = {}): Promise<ListResult<T>> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let pages = 0;
+    do {
+      const q = new URLSearchParams({ ...(opts.query ?? {}), limit: String(opts.limit ?? 500) });
+      if (cont) q.set('continue', cont);
+      const sep = path.includes('?') ? '&' : '?';
+      const r = await this.get<{ items?: T[]; metadata?: { continue?: string } }>(`${path}${sep}${q.toString()}`);
+      pages++;
+      if (!r.ok) return { ...r, pages };
+      items.push(...(r.body.items ?? []));
+      cont = r.body.metadata?.continue || undefined;
+    } while (cont && pages < 1000);
+    return { ok: true, status: 200, body: items, pages };
+  }
+}
+
+export const USER_AGENT = `kubectl-netdiag/${TOOL_VERSION}`;
+
+/** One classification of an API error answer (see FailureReason). */
+export function classifyStatus(statusCode: number, body: unknown, method: string, path: string, statusMessage = ''): ApiFailure {
+  const st = (body && typeof body === 'object' ? body : {}) as { kind?: string; message?: string; reason?: string; details?: { name?: string; kind?: string } };
+  const isStatus = st.kind === 'Status';
+  const text = typeof body === 'string' ? body.trim().split('\n')[0] : undefined;
+  const message = st.message ?? (text || `${statusCode} ${statusMessage}`.trim());
+  const base = { ok: false as const, status: statusCode, message, ...(st.reason ? { statusReason: st.reason } : {}) };
+  if (statusCode === 401) return { ...base, reason: 'unauthorized' };
+  if (statusCode === 403) return { ...base, reason: 'forbidden', needs: permissionFor(path, verbOf(method, path), st.message) };
+  if (statusCode === 404) {
+    // an object of a served kind: a NotFound Status that names it; anything else (a plain
+    // "404 page not found", or "the server could not find the requested resource") is the kind
+    const object = isStatus && st.reason === 'NotFound' && !!st.details?.name;
+    return { ...base, reason: object ? 'not-found' : 'kind-not-served' };
+  }
+  return { ...base, reason: 'error' };
+}
+
+function verbOf(method: string, path: string): string {
+  const m = method.toUpperCase();
+  if (m === 'POST') return 'create';
+  if (m === 'PUT') return 'update';
+  if (m === 'PATCH') return 'patch';
+  if (m === 'DELETE') return 'delete';
+  const clean = path.split('?')[0]!;
+  // /api/v1/namespaces/NS/pods/NAME is a get; /api/v1/namespaces/NS/pods a list; subresources get
+  const parts = clean.replace(/^\/apis?\/(?:[^/]+\/)?[^/]+\//, '').split('/').filter(Boolean);
+  const rest = parts[0] === 'namespaces' && parts.length > 2 ? parts.slice(2) : parts;
+  return rest.length >= 2 ? 'get' : 'list';
+}
+
+/**
+ * The RBAC permission a request needs: from the server's own message when it names it
+ * (`User "u" cannot list resource "pods" in API group "" in the namespace "demo"`), else from the path.
+ */
+export function permissionFor(path: string, verb = 'list', serverMessage?: string): Permission {
+  const m = serverMessage && /cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)")?/.exec(serverMessage);
+  let resource: string;
+  let namespace: string | undefined;
+  if (m) {
+    verb = m[1]!;
+    resource = m[3] ? `${m[2]}.${m[3]}` : m[2]!;
+    namespace = m[4];
+  } else {
+    const clean = path.split('?')[0]!;
+    const g = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/[^/]+\/([^/]+))?/.exec(clean);
+    const c = /^\/api\/[^/]+\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/[^/]+\/([^/]+))?/.exec(clean);
+    resource = g ? `${g[3]}${g[4] ? `/${g[4]}` : ''}.${g[1]}` : c ? `${c[2]}${c[3] ? `/${c[3]}` : ''}` : clean;
+    namespace = g ? g[2] : c ? c[1] : undefined;
+  }
+  return {
+    verb,
+    resource,
+    ...(namespace ? { namespace } : {}),
+    text: `${verb} ${resource} ${namespace ? `in namespace ${namespace}` : 'in all namespaces'}`,
+    canI: `kubectl auth can-i ${verb} ${resource} ${namespace ? `-n ${namespace}` : '-A'}`,
+  };
+}
