@@ -1,17 +1,13 @@
 // One catalog of finding codes: stable IDs, default severity, a title and the default remediation.
 // Checks raise codes from here; a unit test proves every code a check declares (and emits) is listed.
-import type { Severity } from './types.ts';
+import type { CatalogEntry } from './types.ts';
 import { API_CODES } from './catalog/api.ts';
 import { EGRESS_CODES } from './catalog/egress.ts';
 import { CERT_CODES } from './catalog/cert.ts';
 import { INGRESS_CODES } from './catalog/ingress.ts';
 import { SERVER_CODES } from './catalog/server.ts';
 
-export interface CatalogEntry {
-  severity: Severity;
-  title: string;
-  remediation: string[];
-}
+export type { CatalogEntry };
 
 /** Codes every check may raise: the runner's own. */
 const RUNNER_CODES: Record<string, CatalogEntry> = {

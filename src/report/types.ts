@@ -3,6 +3,13 @@
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error';
 export type Severity = 'info' | 'warn' | 'fail';
 
+/** One finding code in the catalog: its default severity, a title and the default remediation. */
+export interface CatalogEntry {
+  severity: Severity;
+  title: string;
+  remediation: string[];
+}
+
 export interface Finding {
   code: string;
   severity: Severity;

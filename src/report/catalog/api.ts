@@ -1,5 +1,5 @@
 // Finding codes of the `api` diagnosis (SPEC §5 api table, and the codes it adds).
-import type { CatalogEntry } from '../catalog.ts';
+import type { CatalogEntry } from '../types.ts';
 
 export const API_CODES: Record<string, CatalogEntry> = {
   // api.kubeconfig

@@ -1,5 +1,5 @@
 // Finding codes of the `cert` checks (SPEC §5 "cert and ingress": cert.tls, cert.certmanager).
-import type { CatalogEntry } from '../catalog.ts';
+import type { CatalogEntry } from '../types.ts';
 
 const e = (severity: CatalogEntry['severity'], title: string, remediation: string[] = []): CatalogEntry => ({ severity, title, remediation });
 

@@ -1,5 +1,5 @@
 // Finding codes of the `egress` diagnosis (SPEC §5 egress, issue 4).
-import type { CatalogEntry } from '../catalog.ts';
+import type { CatalogEntry } from '../types.ts';
 
 const e = (severity: CatalogEntry['severity'], title: string, ...remediation: string[]): CatalogEntry => ({ severity, title, remediation });
 

@@ -1,5 +1,5 @@
 // Finding codes of the `server` diagnosis (SPEC §5 server, and the codes it adds).
-import type { CatalogEntry } from '../catalog.ts';
+import type { CatalogEntry } from '../types.ts';
 
 const e = (severity: CatalogEntry['severity'], title: string, remediation: string[] = []): CatalogEntry => ({ severity, title, remediation });
 
