@@ -517,9 +517,9 @@ function verbOf(method: string, path: string): string {
   if (m === 'PUT') return 'update';
   if (m === 'PATCH') return 'patch';
   if (m === 'DELETE') return 'delete';
-  const clean = path.split('?')[0]!;
   // /api/v1/namespaces/NS/pods/NAME is a get; /api/v1/namespaces/NS/pods a list; subresources get
-  const parts = clean.replace(/^\/apis?\/(?:[^/]+\/)?[^/]+\//, '').split('/').filter(Boolean);
+  const segs = path.split('?')[0]!.split('/').filter(Boolean);
+  const parts = segs.slice(segs[0] === 'apis' ? 3 : 2);
   const rest = parts[0] === 'namespaces' && parts.length > 2 ? parts.slice(2) : parts;
   return rest.length >= 2 ? 'get' : 'list';
 }
