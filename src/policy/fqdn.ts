@@ -1,8 +1,11 @@
-// Cilium's FQDN selectors (pkg/fqdn/matchpattern): matchName is exact (case-insensitive, the
-// trailing dot ignored); in matchPattern `*` stands for zero or more DNS characters
-// [-a-zA-Z0-9_] and never crosses a dot, a lone `*` matches every name, and a leading `**.`
-// matches one or more labels (multi-level subdomains, newer Cilium). `*.example.com` does not
-// match example.com itself.
+// Cilium's FQDN selectors, as pkg/fqdn/matchpattern implements them: matchName is exact
+// (case-insensitive, the trailing dot ignored). In matchPattern:
+// - a pattern of stars only, with an optional final dot (`*`, `**`, `**.`, `***.`), matches every
+//   name (isDNSWildcard);
+// - a leading run of two or more stars followed by a dot (`**.example.com`) matches one or more
+//   whole labels (dnsWildcardREGroup: multi-level subdomains);
+// - any other run of stars stands for zero or more DNS characters [-a-zA-Z0-9_] and never crosses
+//   a dot: `*.example.com` does not match example.com itself, nor a.b.example.com.
 import type { CiliumFqdnSelector } from './types.ts';
 
 export function normalizeName(name: string): string {
@@ -12,19 +15,26 @@ export function normalizeName(name: string): string {
 const DNS_CHARS = '[-a-z0-9_]';
 const cache = new Map<string, RegExp>();
 
+/** matchpattern's isDNSWildcard: stars only, with an optional final dot. */
+export function isMatchAllPattern(pattern: string): boolean {
+  return /^\*+\.?$/.test(pattern.trim());
+}
+
 export function patternRegExp(pattern: string): RegExp {
   const p = normalizeName(pattern);
   let re = cache.get(p);
   if (re) return re;
-  if (p === '*') re = /^.+$/;
+  if (isMatchAllPattern(pattern)) re = new RegExp(`^${DNS_CHARS}+(?:\\.${DNS_CHARS}+)*$`);
   else {
     let body = '';
     let rest = p;
-    if (rest.startsWith('**.')) {
+    const lead = /^\*{2,}\./.exec(rest);
+    if (lead) {
       body = `(?:${DNS_CHARS}+\\.)+`;
-      rest = rest.slice(3);
+      rest = rest.slice(lead[0].length);
     }
     body += rest
+      .replace(/\*+/g, '*')
       .split('')
       .map((c) => (c === '*' ? `${DNS_CHARS}*` : c === '.' ? '\\.' : c.replace(/[\\^$+?()[\]{}|]/g, '\\$&')))
       .join('');
