@@ -36,12 +36,19 @@ import type {
   CiliumPolicy,
   CiliumPortRule,
   CiliumRule,
+  DestinationKind,
   Flow,
   Labels,
   PolicyKind,
   PolicyRef,
   RuleRef,
 } from './types.ts';
+
+/** What the engine knows of the flow beyond the flow itself. */
+export interface MatchEnv {
+  /** the destination pod's endpoint labels as Cilium sees them (ciliumEndpointLabels) */
+  destLabels?: Labels;
+}
 
 interface PeerMatch {
   text: string;
@@ -51,7 +58,7 @@ interface PeerMatch {
 interface CompiledEgressRule {
   index: number;
   /** undefined = no L3 part */
-  peer?: (flow: Flow) => PeerMatch | undefined;
+  peer?: (flow: Flow, env: MatchEnv) => PeerMatch | undefined;
   hasL3: boolean;
   ports?: (flow: Flow) => string | undefined;
   hasPorts: boolean;
@@ -105,27 +112,30 @@ export function compileCiliumPolicy(p: CiliumPolicy): CompiledCiliumRule[] {
   });
 }
 
-const WORLD = new Set(['world', 'world-ipv4', 'world-ipv6']);
+/** Every identity the destination carries (see Destination.kind). */
+export function kindsOf(d: Flow['dest']): DestinationKind[] {
+  if (d.kind === undefined) return [d.pod ? 'pod' : 'world'];
+  return Array.isArray(d.kind) ? d.kind : [d.kind];
+}
 
 function entityMatches(entity: string, flow: Flow): boolean {
-  const kind = flow.dest.kind ?? (flow.dest.pod ? 'pod' : 'world');
+  const kinds = kindsOf(flow.dest);
+  const world = kinds.includes('world');
   switch (entity) {
     case 'all':
       return true;
     case 'world':
-      return kind === 'world';
+      return world;
     case 'world-ipv4':
-      return kind === 'world' && isIPv4(flow.dest.ip);
+      return world && isIPv4(flow.dest.ip);
     case 'world-ipv6':
-      return kind === 'world' && !isIPv4(flow.dest.ip);
+      return world && !isIPv4(flow.dest.ip);
     case 'cluster':
-      return kind !== 'world';
+      return kinds.some((k) => k !== 'world');
     case 'host':
-      return kind === 'host';
     case 'remote-node':
-      return kind === 'remote-node';
     case 'kube-apiserver':
-      return kind === 'kube-apiserver';
+      return kinds.includes(entity);
     default:
       // health, init, unmanaged, ingress: identities the engine does not model
       return false;
@@ -133,7 +143,7 @@ function entityMatches(entity: string, flow: Flow): boolean {
 }
 
 function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined): CompiledEgressRule {
-  const peers: ((flow: Flow) => PeerMatch | undefined)[] = [];
+  const peers: ((flow: Flow, env: MatchEnv) => PeerMatch | undefined)[] = [];
   (r.toEndpoints ?? []).forEach((sel, i) => {
     const reserved = Object.keys(sel.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
     if (reserved) {
@@ -141,22 +151,24 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
       peers.push((flow) => (entityMatches(entity, flow) ? { text: `toEndpoints[${i}] ${selectorText(sel)}` } : undefined));
       return;
     }
+    // getEndpointSelector: a selector that names no namespace (neither the pod's namespace label
+    // nor a namespace's labels) means the policy's own namespace; in a clusterwide policy, any
+    // endpoint that has a namespace (a pod), never a bare address
     const m = compileSelector(sel, ciliumKey);
     const sameNs = policyNs !== undefined && !selectsNamespace(sel);
     const text = `toEndpoints[${i}] ${selectorText(sel)}${sameNs ? ` (namespace ${policyNs})` : ''}`;
-    peers.push((flow) => {
+    peers.push((flow, env) => {
       const dst = flow.dest.pod;
       if (!dst) return undefined;
       if (sameNs && dst.namespace !== policyNs) return undefined;
-      return m({ ...dst.labels, [CILIUM_NS_LABEL]: dst.namespace }) ? { text } : undefined;
+      return m(env.destLabels ?? { ...dst.labels, [CILIUM_NS_LABEL]: dst.namespace }) ? { text } : undefined;
     });
   });
   (r.toEntities ?? []).forEach((e, i) => {
     peers.push((flow) => (entityMatches(e, flow) ? { text: `toEntities[${i}] ${e}` } : undefined));
   });
   const cidrPeer = (text: string, cidr: Cidr | undefined, except: Cidr[]) => (flow: Flow) => {
-    const kind = flow.dest.kind ?? (flow.dest.pod ? 'pod' : 'world');
-    if (kind !== 'world') return undefined;
+    if (!kindsOf(flow.dest).includes('world')) return undefined;
     const ip = ipOf(flow.dest.ip);
     if (!ip || !cidr || !cidrContains(cidr, ip) || except.some((x) => cidrContains(x, ip))) return undefined;
     return { text };
@@ -193,7 +205,11 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     const text = `toFQDNs[${i}] ${fqdnText(sel)}`;
     peers.push((flow) => (flow.dest.host && test(normalizedCached(flow.dest.host)) ? { text, fqdn: true } : undefined));
   });
-  const hasL3 = peers.length > 0 || (r.toNodes?.length ?? 0) > 0 || (r.toGroups?.length ?? 0) > 0;
+  // an L3 field that is present but empty (`toEndpoints: []`) selects nothing, and still makes
+  // the rule an L3 rule (mergeEndpointSelectors: "empty non-nil slices")
+  const hasL3 =
+    peers.length > 0 ||
+    [r.toEndpoints, r.toEntities, r.toCIDR, r.toCIDRSet, r.toServices, r.toFQDNs, r.toNodes, r.toGroups].some((x) => Array.isArray(x));
 
   const portRules = r.toPorts ?? [];
   const dnsRules: CiliumFqdnSelector[] = [];
@@ -207,9 +223,9 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
   return {
     index,
     hasL3,
-    peer: peers.length ? (flow) => {
+    peer: peers.length ? (flow, env) => {
       for (const p of peers) {
-        const m = p(flow);
+        const m = p(flow, env);
         if (m) return m;
       }
       return undefined;
@@ -241,7 +257,7 @@ function portMatch(pr: CiliumPortRule, port: number, proto: string, flow?: Flow)
     if (Number.isNaN(n)) {
       // a named port: the destination pod's container port of that name
       const name = raw.toLowerCase();
-      const dst = flow?.dest.pod && (flow.dest.kind ?? 'pod') === 'pod' ? flow.dest.pod : undefined;
+      const dst = flow?.dest.pod && kindsOf(flow.dest).includes('pod') ? flow.dest.pod : undefined;
       const cp = dst?.ports?.find(
         (x) => (x.name ?? '').toLowerCase() === name && x.containerPort === port && (x.protocol ?? 'TCP').toUpperCase() === proto,
       );
@@ -263,13 +279,14 @@ function portsCover(pr: CiliumPortRule, port: number, proto: string): boolean {
 export function matchEgressRule(
   rule: CompiledEgressRule,
   flow: Flow,
+  env: MatchEnv = {},
 ): { peer: string; port: string; fqdn: boolean } | undefined {
   let peer: PeerMatch | undefined;
   if (rule.peer) {
-    peer = rule.peer(flow);
+    peer = rule.peer(flow, env);
     if (!peer) return undefined;
   } else if (rule.hasL3) {
-    return undefined; // toNodes / toGroups: not modelled
+    return undefined; // only toNodes / toGroups, or empty selector lists: nothing the engine can match
   } else if (rule.hasPorts) {
     peer = { text: '(any destination: toPorts only)' };
   } else {

@@ -9,7 +9,7 @@
 import { matchEgressRule, compileCiliumPolicy, ruleRef, type CompiledCiliumRule } from './cilium.ts';
 import { fqdnMatches, fqdnText, normalizeName } from './fqdn.ts';
 import { compileNetworkPolicy, exceptedBy, matchNetworkPolicy, nsLabelsFrom, type CompiledNetworkPolicy } from './k8s.ts';
-import { ciliumEndpointLabels } from './selector.ts';
+import { ciliumEndpointLabels, DEFAULT_CILIUM_CLUSTER } from './selector.ts';
 import {
   refText,
   ruleText,
@@ -31,6 +31,8 @@ export interface ClusterPolicies {
   ciliumPolicies?: CiliumPolicy[];
   /** Cilium enforces policy; default: true when any Cilium policy is given */
   cilium?: boolean;
+  /** Cilium's cluster name (`cluster-name` in the cilium-config ConfigMap; default "default") */
+  clusterName?: string;
 }
 
 export interface Selecting {
@@ -68,8 +70,10 @@ export class PolicyIndex {
   private readonly nsLabels: (ns: string) => Record<string, string> | undefined;
   private readonly selectingCache = new Map<string, Selecting>();
   readonly counts: { networkPolicies: number; ciliumPolicies: number };
+  readonly clusterName: string;
 
   constructor(input: ClusterPolicies) {
+    this.clusterName = input.clusterName ?? DEFAULT_CILIUM_CLUSTER;
     for (const n of input.namespaces ?? []) this.namespaces.set(n.name, n);
     this.nsLabels = nsLabelsFrom(this.namespaces);
     for (const np of input.networkPolicies ?? []) {
@@ -107,7 +111,7 @@ export class PolicyIndex {
     let cilium: CompiledCiliumRule[] = [];
     const cnp = this.cnpByNs.get(pod.namespace) ?? [];
     if (cnp.length || this.ccnp.length || this.ccnpByLabel.size) {
-      const labels = ciliumEndpointLabels(pod, this.namespaces.get(pod.namespace));
+      const labels = this.endpointLabels(pod);
       const take = (list: CompiledCiliumRule[]) => {
         for (const r of list) if ((r.egress.length > 0 || r.egressDeny.length > 0) && r.selects(labels, pod.namespace)) cilium.push(r);
       };
@@ -125,6 +129,11 @@ export class PolicyIndex {
     if (this.selectingCache.size >= 1024) this.selectingCache.clear();
     this.selectingCache.set(key, s);
     return s;
+  }
+
+  /** A pod's labels as Cilium's selectors see them (its own and the ones Cilium adds). */
+  endpointLabels(pod: PodInfo): Record<string, string> {
+    return ciliumEndpointLabels(pod, this.namespaces.get(pod.namespace), this.clusterName);
   }
 
   /** The verdict for one flow, with the rules that decide it. */
@@ -186,13 +195,14 @@ export class PolicyIndex {
     const allowedBy: RuleRef[] = [];
     const deniedBy: RuleRef[] = [];
     const fqdnOnly: RuleRef[] = [];
+    const env = flow.dest.pod ? { destLabels: this.endpointLabels(flow.dest.pod) } : {};
     for (const r of sel) {
       for (const er of r.egressDeny) {
-        const m = matchEgressRule(er, flow);
+        const m = matchEgressRule(er, flow, env);
         if (m) deniedBy.push(ruleRef(r, 'egressDeny', er.index, m.peer, m.port));
       }
       for (const er of r.egress) {
-        const m = matchEgressRule(er, flow);
+        const m = matchEgressRule(er, flow, env);
         if (!m) continue;
         const ref = ruleRef(r, 'egress', er.index, m.peer, m.port);
         if (m.fqdn) fqdnOnly.push(ref);

@@ -62,6 +62,9 @@ export function selectorText(sel: LabelSelector | null | undefined): string {
 export const CILIUM_NS_LABEL = 'io.kubernetes.pod.namespace';
 export const CILIUM_NS_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 export const CILIUM_SA_LABEL = 'io.cilium.k8s.policy.serviceaccount';
+export const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+/** Cilium's cluster name when the cilium-config ConfigMap sets no `cluster-name`. */
+export const DEFAULT_CILIUM_CLUSTER = 'default';
 
 /** Cilium selector keys carry a source prefix ("k8s:app", "any:app"); endpoint labels here don't. */
 export function ciliumKey(k: string): string {
@@ -74,16 +77,29 @@ export function ciliumKey(k: string): string {
   return k;
 }
 
-/** The labels Cilium gives a pod's endpoint: its own, its namespace, its namespace's labels, its SA. */
-export function ciliumEndpointLabels(pod: PodInfo, ns: NamespaceInfo | undefined): Labels {
+/**
+ * The labels Cilium gives a pod's endpoint (pkg/k8s: the pod's own labels plus its namespace
+ * `io.kubernetes.pod.namespace`, its namespace's labels as `io.cilium.k8s.namespace.labels.<key>`,
+ * its service account `io.cilium.k8s.policy.serviceaccount`, and the cluster name
+ * `io.cilium.k8s.policy.cluster`). Every selector of a Cilium policy, and of a NetworkPolicy that
+ * Cilium enforces, sees these.
+ */
+export function ciliumEndpointLabels(pod: PodInfo, ns: NamespaceInfo | undefined, cluster = DEFAULT_CILIUM_CLUSTER): Labels {
   const out: Labels = { ...pod.labels, [CILIUM_NS_LABEL]: pod.namespace };
-  for (const [k, v] of Object.entries(ns?.labels ?? {})) out[CILIUM_NS_LABELS_PREFIX + k] = v;
-  if (pod.serviceAccount) out[CILIUM_SA_LABEL] = pod.serviceAccount;
+  // every namespace carries kubernetes.io/metadata.name (an immutable label since 1.21)
+  const nsLabels = { 'kubernetes.io/metadata.name': pod.namespace, ...(ns?.labels ?? {}) };
+  for (const [k, v] of Object.entries(nsLabels)) out[CILIUM_NS_LABELS_PREFIX + k] = v;
+  out[CILIUM_SA_LABEL] = pod.serviceAccount ?? 'default';
+  out[CILIUM_CLUSTER_LABEL] = cluster;
   return out;
 }
 
-/** Whether a Cilium selector constrains the namespace itself (else a CNP adds its own namespace). */
+/**
+ * Whether a selector of a namespaced Cilium policy already says which namespaces it means: by the
+ * pod's namespace label, or by a namespace's labels. Otherwise Cilium confines it to the policy's
+ * own namespace (getEndpointSelector in pkg/k8s/apis/cilium.io/utils/utils.go).
+ */
 export function selectsNamespace(sel: LabelSelector): boolean {
   const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(ciliumKey);
-  return keys.includes(CILIUM_NS_LABEL);
+  return keys.some((k) => k === CILIUM_NS_LABEL || k.startsWith(CILIUM_NS_LABELS_PREFIX));
 }

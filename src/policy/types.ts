@@ -152,8 +152,12 @@ export interface Destination {
   host?: string;
   /** the CNAME chain the answer carried after the name: [target1, target2, ...] */
   cnames?: string[];
-  /** default: 'pod' when `pod` is set, else 'world' */
-  kind?: DestinationKind;
+  /**
+   * What Cilium's identity of the address says it is; default: 'pod' when `pod` is set, else
+   * 'world'. An address may carry several (an API server on a node's address is both
+   * 'kube-apiserver' and 'remote-node', or 'host' on the pod's own node): list them all.
+   */
+  kind?: DestinationKind | DestinationKind[];
   /** the destination pod, when the address belongs to one */
   pod?: PodInfo;
   /** the Service the address belongs to (toServices) */
