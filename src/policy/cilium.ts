@@ -33,6 +33,7 @@ import {
 import type {
   CiliumEgressRule,
   CiliumFqdnSelector,
+  CiliumIcmpField,
   CiliumPolicy,
   CiliumPortRule,
   CiliumRule,
@@ -60,7 +61,7 @@ interface CompiledEgressRule {
   /** undefined = no L3 part */
   peer?: (flow: Flow, env: MatchEnv) => PeerMatch | undefined;
   hasL3: boolean;
-  ports?: (flow: Flow) => string | undefined;
+  ports?: (flow: Flow) => { text: string; l7?: string } | undefined;
   hasPorts: boolean;
   fqdns: CiliumFqdnSelector[];
   /** DNS L7 selectors on port 53, for the DNS proxy */
@@ -77,13 +78,21 @@ export interface CompiledCiliumRule {
   /** one label `key=value` every selected endpoint carries (for indexing), if the selector has one */
   indexKey?: string;
   defaultDeny: boolean;
+  /** a rule with nodeSelector and no endpointSelector: it selects nodes (host policy), never a pod */
+  hostPolicy: boolean;
   egress: CompiledEgressRule[];
   egressDeny: CompiledEgressRule[];
   source: CiliumPolicy;
   rule: CiliumRule;
 }
 
-export function compileCiliumPolicy(p: CiliumPolicy): CompiledCiliumRule[] {
+/** What compiling a Cilium policy needs from the rest of the cluster. */
+export interface CiliumCompileOptions {
+  /** CiliumCIDRGroup name → its CIDRs (spec.externalCIDRs), for toCIDRSet cidrGroupRef */
+  cidrGroups?: Map<string, string[]>;
+}
+
+export function compileCiliumPolicy(p: CiliumPolicy, opts: CiliumCompileOptions = {}): CompiledCiliumRule[] {
   const kind: PolicyKind = p.kind === 'CiliumClusterwideNetworkPolicy' ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy';
   const namespace = kind === 'CiliumNetworkPolicy' ? (p.metadata.namespace ?? 'default') : undefined;
   const ref: PolicyRef = namespace ? { kind, namespace, name: p.metadata.name } : { kind, name: p.metadata.name };
@@ -104,8 +113,9 @@ export function compileCiliumPolicy(p: CiliumPolicy): CompiledCiliumRule[] {
       selects,
       indexKey: first ? `${ciliumKey(first[0])}=${first[1]}` : undefined,
       defaultDeny: hasEgress && rule.enableDefaultDeny?.egress !== false,
-      egress: (rule.egress ?? []).map((r, i) => compileEgressRule(r, i, namespace)),
-      egressDeny: (rule.egressDeny ?? []).map((r, i) => compileEgressRule(r, i, namespace)),
+      egress: (rule.egress ?? []).map((r, i) => compileEgressRule(r, i, namespace, opts)),
+      egressDeny: (rule.egressDeny ?? []).map((r, i) => compileEgressRule(r, i, namespace, opts)),
+      hostPolicy: !epSel && !!rule.nodeSelector,
       source: p,
       rule,
     };
@@ -142,7 +152,7 @@ function entityMatches(entity: string, flow: Flow): boolean {
   }
 }
 
-function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined): CompiledEgressRule {
+function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined, opts: CiliumCompileOptions): CompiledEgressRule {
   const peers: ((flow: Flow, env: MatchEnv) => PeerMatch | undefined)[] = [];
   (r.toEndpoints ?? []).forEach((sel, i) => {
     const reserved = Object.keys(sel.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
@@ -175,10 +185,21 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
   };
   (r.toCIDR ?? []).forEach((c, i) => peers.push(cidrPeer(`toCIDR[${i}] ${c}`, parseCIDR(c, true) ?? parseCIDR(`${c}/${c.includes(':') ? 128 : 32}`), [])));
   (r.toCIDRSet ?? []).forEach((c, i) => {
-    if (!c.cidr) return;
     const except = (c.except ?? []).map((x) => parseCIDR(x, true)).filter((x): x is Cidr => !!x);
-    const text = `toCIDRSet[${i}] ${c.cidr}${c.except?.length ? ` except ${c.except.join(', ')}` : ''}`;
-    peers.push(cidrPeer(text, parseCIDR(c.cidr, true), except));
+    const exceptText = c.except?.length ? ` except ${c.except.join(', ')}` : '';
+    if (c.cidr) {
+      peers.push(cidrPeer(`toCIDRSet[${i}] ${c.cidr}${exceptText}`, parseCIDR(c.cidr, true), except));
+    } else if (c.cidrGroupRef) {
+      // a CiliumCIDRGroup: each of its CIDRs, minus the rule's except (an unknown group selects nothing)
+      for (const g of opts.cidrGroups?.get(c.cidrGroupRef) ?? []) {
+        peers.push(cidrPeer(`toCIDRSet[${i}] cidrGroupRef ${c.cidrGroupRef} (${g})${exceptText}`, parseCIDR(g, true), except));
+      }
+    }
+  });
+  (r.toNodes ?? []).forEach((sel, i) => {
+    // getNodeSelector: the node's labels, and only remote-node identities
+    const m = compileSelector(sel, ciliumKey);
+    peers.push((flow) => (kindsOf(flow.dest).includes('remote-node') && flow.dest.node && m(flow.dest.node.labels) ? { text: `toNodes[${i}] ${selectorText(sel)}` } : undefined));
   });
   (r.toServices ?? []).forEach((s, i) => {
     if (s.k8sService) {
@@ -212,6 +233,8 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     [r.toEndpoints, r.toEntities, r.toCIDR, r.toCIDRSet, r.toServices, r.toFQDNs, r.toNodes, r.toGroups].some((x) => Array.isArray(x));
 
   const portRules = r.toPorts ?? [];
+  const icmpFields = (r.icmps ?? []).flatMap((ir) => ir.fields ?? []);
+  const hasL4 = portRules.length > 0 || icmpFields.length > 0;
   const dnsRules: CiliumFqdnSelector[] = [];
   let dnsPort = false;
   for (const pr of portRules) {
@@ -230,12 +253,20 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
       }
       return undefined;
     } : undefined,
-    hasPorts: portRules.length > 0,
-    ports: portRules.length
+    hasPorts: hasL4,
+    // the rule's L4 part is toPorts and icmps together: a flow must match one of their clauses
+    // (pkg/policy/api/egress.go: icmps become port rules of the same rule)
+    ports: hasL4
       ? (flow) => {
+          const proto = flow.dest.protocol ?? 'TCP';
+          if (proto === 'ICMP' || proto === 'ICMPv6') {
+            const type = flow.dest.icmpType ?? (proto === 'ICMP' ? 8 : 128);
+            const i = icmpFields.findIndex((f) => icmpFieldMatches(f, proto, type));
+            return i >= 0 ? { text: `icmps ${icmpText(icmpFields[i]!)}` } : undefined;
+          }
           for (let i = 0; i < portRules.length; i++) {
-            const t = portMatch(portRules[i]!, flow.dest.port, flow.dest.protocol ?? 'TCP', flow);
-            if (t) return `toPorts[${i}] ${t}`;
+            const t = portMatch(portRules[i]!, flow.dest.port, proto, flow);
+            if (t) return { text: `toPorts[${i}] ${t}`, l7: l7Text(portRules[i]!) };
           }
           return undefined;
         }
@@ -247,7 +278,35 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
   };
 }
 
+/** ICMP type names Cilium accepts in `icmps` (ICMPField), per family. */
+const ICMP_TYPES: Record<'IPv4' | 'IPv6', Record<string, number>> = {
+  IPv4: { EchoReply: 0, DestinationUnreachable: 3, Redirect: 5, EchoRequest: 8, RouterAdvertisement: 9, RouterSelection: 10, TimeExceeded: 11, ParameterProblem: 12, Timestamp: 13, TimestampReply: 14, Photuris: 40, ExtendedEchoRequest: 42, ExtendedEchoReply: 43 },
+  IPv6: { DestinationUnreachable: 1, PacketTooBig: 2, TimeExceeded: 3, ParameterProblem: 4, EchoRequest: 128, EchoReply: 129, MulticastListenerQuery: 130, MulticastListenerReport: 131, MulticastListenerDone: 132, RouterSolicitation: 133, RouterAdvertisement: 134, NeighborSolicitation: 135, NeighborAdvertisement: 136, RedirectMessage: 137 },
+};
+
+function icmpFieldMatches(f: CiliumIcmpField, proto: 'ICMP' | 'ICMPv6', type: number): boolean {
+  const family = (f.family ?? 'IPv4').toLowerCase() === 'ipv6' ? 'IPv6' : 'IPv4';
+  if ((family === 'IPv6') !== (proto === 'ICMPv6')) return false;
+  const t = typeof f.type === 'number' ? f.type : /^\d+$/.test(f.type) ? Number(f.type) : ICMP_TYPES[family][f.type];
+  return t === type;
+}
+
+function icmpText(f: CiliumIcmpField): string {
+  return `${f.family ?? 'IPv4'} type ${f.type}`;
+}
+
+/** The L7 rules of a port clause, quoted as in the policy (http, kafka, dns, l7proto). */
+function l7Text(pr: CiliumPortRule): string | undefined {
+  const rules = pr.rules;
+  if (!rules) return undefined;
+  const parts = Object.entries(rules)
+    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 function portMatch(pr: CiliumPortRule, port: number, proto: string, flow?: Flow): string | undefined {
+  if (proto === 'ICMP' || proto === 'ICMPv6') return undefined; // ports (and ANY) are TCP, UDP, SCTP
   if (!pr.ports || pr.ports.length === 0) return 'all ports';
   for (const p of pr.ports) {
     const pp = (p.protocol ?? 'ANY').toUpperCase();
@@ -280,7 +339,7 @@ export function matchEgressRule(
   rule: CompiledEgressRule,
   flow: Flow,
   env: MatchEnv = {},
-): { peer: string; port: string; fqdn: boolean } | undefined {
+): { peer: string; port: string; fqdn: boolean; l7?: string } | undefined {
   let peer: PeerMatch | undefined;
   if (rule.peer) {
     peer = rule.peer(flow, env);
@@ -293,16 +352,19 @@ export function matchEgressRule(
     return undefined; // `- {}`: allows nothing
   }
   let port = 'all ports';
+  let l7: string | undefined;
   if (rule.ports) {
     const p = rule.ports(flow);
     if (!p) return undefined;
-    port = p;
+    port = p.text;
+    l7 = p.l7;
   }
-  return { peer: peer.text, port, fqdn: !!peer.fqdn };
+  return { peer: peer.text, port, fqdn: !!peer.fqdn, ...(l7 ? { l7 } : {}) };
 }
 
-export function ruleRef(cr: CompiledCiliumRule, section: 'egress' | 'egressDeny', ruleIndex: number, peer: string, port: string): RuleRef {
+export function ruleRef(cr: CompiledCiliumRule, section: 'egress' | 'egressDeny', ruleIndex: number, peer: string, port: string, l7?: string): RuleRef {
   const r: RuleRef = { ...cr.ref, section, ruleIndex, peer, port };
+  if (l7) r.l7 = l7;
   if (cr.specIndex !== undefined) r.specIndex = cr.specIndex;
   return r;
 }

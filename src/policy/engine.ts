@@ -33,6 +33,8 @@ export interface ClusterPolicies {
   cilium?: boolean;
   /** Cilium's cluster name (`cluster-name` in the cilium-config ConfigMap; default "default") */
   clusterName?: string;
+  /** CiliumCIDRGroups (cilium.io/v2alpha1): name and spec.externalCIDRs, for toCIDRSet cidrGroupRef */
+  cidrGroups?: { name: string; cidrs: string[] }[];
 }
 
 export interface Selecting {
@@ -69,6 +71,8 @@ export class PolicyIndex {
   private readonly ccnpByLabel = new Map<string, CompiledCiliumRule[]>();
   private readonly nsLabels: (ns: string) => Record<string, string> | undefined;
   private readonly selectingCache = new Map<string, Selecting>();
+  /** clusterwide rules with a nodeSelector: host policies, which never select a pod */
+  private readonly hostPolicies: PolicyRef[] = [];
   readonly counts: { networkPolicies: number; ciliumPolicies: number };
   readonly clusterName: string;
 
@@ -82,8 +86,13 @@ export class PolicyIndex {
       if (list) list.push(c);
       else this.npByNs.set(c.namespace, [c]);
     }
+    const cidrGroups = new Map((input.cidrGroups ?? []).map((g) => [g.name, g.cidrs]));
     for (const p of input.ciliumPolicies ?? []) {
-      for (const c of compileCiliumPolicy(p)) {
+      for (const c of compileCiliumPolicy(p, { cidrGroups })) {
+        if (c.hostPolicy) {
+          this.hostPolicies.push(c.ref);
+          continue;
+        }
         if (c.namespace === undefined) {
           if (c.indexKey === undefined) this.ccnp.push(c);
           else {
@@ -170,7 +179,14 @@ export class PolicyIndex {
             cilium.explanation.includes('DNS proxy') ? `: ${cilium.explanation}` : '.'
           }`;
     }
-    return { allowed, k8s, cilium, decisive, explanation };
+    const notes: string[] = [];
+    if (allowed) {
+      for (const r of decisive) if (r.l7) notes.push(`${ruleText(r)}: the L7 rules then also apply to every request on this connection; the engine decides at L3/L4 only.`);
+    }
+    if (this.ciliumEnforces && this.hostPolicies.length) {
+      notes.push(`${uniqueRefs(this.hostPolicies).map(refText).join(', ')} select${this.hostPolicies.length === 1 ? 's' : ''} nodes (nodeSelector): host policies govern the node's own traffic, not pod egress, and are not part of this verdict.`);
+    }
+    return { allowed, k8s, cilium, decisive, explanation, ...(notes.length ? { notes } : {}) };
   }
 
   private evaluateK8s(flow: Flow, sel: CompiledNetworkPolicy[]): EngineVerdict {
@@ -199,12 +215,12 @@ export class PolicyIndex {
     for (const r of sel) {
       for (const er of r.egressDeny) {
         const m = matchEgressRule(er, flow, env);
-        if (m) deniedBy.push(ruleRef(r, 'egressDeny', er.index, m.peer, m.port));
+        if (m) deniedBy.push(ruleRef(r, 'egressDeny', er.index, m.peer, m.port, m.l7));
       }
       for (const er of r.egress) {
         const m = matchEgressRule(er, flow, env);
         if (!m) continue;
-        const ref = ruleRef(r, 'egress', er.index, m.peer, m.port);
+        const ref = ruleRef(r, 'egress', er.index, m.peer, m.port, m.l7);
         if (m.fqdn) fqdnOnly.push(ref);
         else allowedBy.push(ref);
       }
@@ -307,6 +323,11 @@ export function destText(flow: Flow): string {
   const d = flow.dest;
   const proto = d.protocol ?? 'TCP';
   const addr = d.ip.includes(':') ? `[${d.ip}]` : d.ip;
+  if (proto === 'ICMP' || proto === 'ICMPv6') {
+    const type = d.icmpType ?? (proto === 'ICMP' ? 8 : 128);
+    const what = type === 8 || type === 128 ? 'echo request (ping)' : `type ${type}`;
+    return d.host && d.ip !== '0.0.0.0' ? `${d.host} (${addr}) ${proto} ${what}` : `${d.host ?? addr} ${proto} ${what}`;
+  }
   // 0.0.0.0: a name that did not resolve (only name-based rules can match it)
   if (d.host && d.ip === '0.0.0.0') return `${d.host} ${proto}/${d.port}`;
   return d.host ? `${d.host} (${addr}) ${proto}/${d.port}` : `${addr} ${proto}/${d.port}`;

@@ -73,6 +73,16 @@ export interface CiliumPortRule {
   rules?: { dns?: CiliumFqdnSelector[]; http?: unknown[]; [k: string]: unknown } | null;
 }
 
+/** One ICMP clause of `icmps` (Cilium ICMPField): a type by number or name, IPv4 by default. */
+export interface CiliumIcmpField {
+  type: number | string;
+  family?: 'IPv4' | 'IPv6' | string;
+}
+
+export interface CiliumIcmpRule {
+  fields?: CiliumIcmpField[];
+}
+
 export interface CiliumCidrRule {
   cidr?: string;
   cidrGroupRef?: string;
@@ -92,6 +102,7 @@ export interface CiliumEgressRule {
   toServices?: CiliumServiceSelector[];
   toFQDNs?: CiliumFqdnSelector[];
   toPorts?: CiliumPortRule[];
+  icmps?: CiliumIcmpRule[];
   toGroups?: unknown[];
   toNodes?: LabelSelector[];
 }
@@ -146,8 +157,12 @@ export type DestinationKind = 'world' | 'pod' | 'host' | 'remote-node' | 'kube-a
 export interface Destination {
   /** the address the connection goes to */
   ip: string;
+  /** the port (TCP, UDP, SCTP); ignored for ICMP */
   port: number;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** default TCP; ICMP is IPv4's, ICMPv6 IPv6's (a ping) */
+  protocol?: 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
+  /** the ICMP type; default echo request (8, or 128 for ICMPv6) */
+  icmpType?: number;
   /** the name the application dialled (the DNS question), when it dialled a name */
   host?: string;
   /** the CNAME chain the answer carried after the name: [target1, target2, ...] */
@@ -162,6 +177,8 @@ export interface Destination {
   pod?: PodInfo;
   /** the Service the address belongs to (toServices) */
   service?: ServiceInfo;
+  /** the node the address belongs to, for 'host' and 'remote-node' destinations (toNodes) */
+  node?: { name: string; labels: Labels };
 }
 
 export interface Flow {
@@ -189,6 +206,8 @@ export interface RuleRef extends PolicyRef {
   peer: string;
   /** the port clause that matched, e.g. "TCP/443", or "all ports" */
   port: string;
+  /** the L7 rules of that port clause (http, kafka, dns, …), quoted: they apply on top of the L4 verdict */
+  l7?: string;
 }
 
 export interface EngineVerdict {
@@ -212,6 +231,8 @@ export interface Verdict {
   /** the rules that decided (allow rules, or the deny rule), empty when nothing selects the pod */
   decisive: RuleRef[];
   explanation: string;
+  /** what else a reader must know: an L7 rule that applies on top, a policy the engine left out and why */
+  notes?: string[];
 }
 
 export function refText(r: PolicyRef): string {
@@ -220,5 +241,5 @@ export function refText(r: PolicyRef): string {
 
 export function ruleText(r: RuleRef): string {
   const spec = r.specIndex !== undefined ? `specs[${r.specIndex}].` : '';
-  return `${refText(r)} ${spec}${r.section}[${r.ruleIndex}] ${r.peer} (${r.port})`;
+  return `${refText(r)} ${spec}${r.section}[${r.ruleIndex}] ${r.peer} (${r.port})${r.l7 ? ` with L7 rules ${r.l7}` : ''}`;
 }
