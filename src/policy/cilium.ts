@@ -34,6 +34,7 @@ import type {
   CiliumEgressRule,
   CiliumFqdnSelector,
   CiliumIcmpField,
+  CiliumIngressRule,
   CiliumPolicy,
   CiliumPortRule,
   CiliumRule,
@@ -82,6 +83,10 @@ export interface CompiledCiliumRule {
   hostPolicy: boolean;
   egress: CompiledEgressRule[];
   egressDeny: CompiledEgressRule[];
+  /** ingress rules, compiled like egress ones with from* read as to* (the peer is the source) */
+  ingress: CompiledEgressRule[];
+  ingressDeny: CompiledEgressRule[];
+  defaultDenyIngress: boolean;
   source: CiliumPolicy;
   rule: CiliumRule;
 }
@@ -105,6 +110,7 @@ export function compileCiliumPolicy(p: CiliumPolicy, opts: CiliumCompileOptions 
     const m: Matcher | undefined = epSel ? compileSelector(epSel, ciliumKey) : undefined;
     const selects = (labels: Labels, podNs: string) => !!m && (namespace === undefined || podNs === namespace) && m(labels);
     const hasEgress = (rule.egress?.length ?? 0) > 0 || (rule.egressDeny?.length ?? 0) > 0;
+    const hasIngress = (rule.ingress?.length ?? 0) > 0 || (rule.ingressDeny?.length ?? 0) > 0;
     const first = Object.entries(epSel?.matchLabels ?? {})[0];
     return {
       ref,
@@ -112,9 +118,13 @@ export function compileCiliumPolicy(p: CiliumPolicy, opts: CiliumCompileOptions 
       namespace,
       selects,
       indexKey: first ? `${ciliumKey(first[0])}=${first[1]}` : undefined,
-      defaultDeny: hasEgress && rule.enableDefaultDeny?.egress !== false,
+      // evaluateDefaultDenyForRule: an explicit enableDefaultDeny wins, else any egress section
+      defaultDeny: rule.enableDefaultDeny?.egress ?? hasEgress,
       egress: (rule.egress ?? []).map((r, i) => compileEgressRule(r, i, namespace, opts)),
       egressDeny: (rule.egressDeny ?? []).map((r, i) => compileEgressRule(r, i, namespace, opts)),
+      ingress: (rule.ingress ?? []).map((r, i) => compileEgressRule(asPeerRule(r), i, namespace, opts, 'from')),
+      ingressDeny: (rule.ingressDeny ?? []).map((r, i) => compileEgressRule(asPeerRule(r), i, namespace, opts, 'from')),
+      defaultDenyIngress: rule.enableDefaultDeny?.ingress ?? hasIngress,
       hostPolicy: !epSel && !!rule.nodeSelector,
       source: p,
       rule,
@@ -152,13 +162,29 @@ function entityMatches(entity: string, flow: Flow): boolean {
   }
 }
 
-function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined, opts: CiliumCompileOptions): CompiledEgressRule {
+/** An ingress rule in the egress rule's shape: its from* peers are the to* of the mirrored flow. */
+function asPeerRule(r: CiliumIngressRule): CiliumEgressRule {
+  return {
+    toEndpoints: r.fromEndpoints,
+    toEntities: r.fromEntities,
+    toCIDR: r.fromCIDR,
+    toCIDRSet: r.fromCIDRSet,
+    toNodes: r.fromNodes,
+    toGroups: r.fromGroups,
+    toPorts: r.toPorts,
+    icmps: r.icmps,
+  };
+}
+
+function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string | undefined, opts: CiliumCompileOptions, dir: 'to' | 'from' = 'to'): CompiledEgressRule {
+  // peer texts name the field as the policy spells it: toEndpoints / fromEndpoints …
+  const f = (name: string) => (dir === 'to' ? name : `from${name.slice(2)}`);
   const peers: ((flow: Flow, env: MatchEnv) => PeerMatch | undefined)[] = [];
   (r.toEndpoints ?? []).forEach((sel, i) => {
     const reserved = Object.keys(sel.matchLabels ?? {}).find((k) => k.startsWith('reserved:'));
     if (reserved) {
       const entity = reserved.slice('reserved:'.length);
-      peers.push((flow) => (entityMatches(entity, flow) ? { text: `toEndpoints[${i}] ${selectorText(sel)}` } : undefined));
+      peers.push((flow) => (entityMatches(entity, flow) ? { text: `${f('toEndpoints')}[${i}] ${selectorText(sel)}` } : undefined));
       return;
     }
     // getEndpointSelector: a selector that names no namespace (neither the pod's namespace label
@@ -166,7 +192,7 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     // endpoint that has a namespace (a pod), never a bare address
     const m = compileSelector(sel, ciliumKey);
     const sameNs = policyNs !== undefined && !selectsNamespace(sel);
-    const text = `toEndpoints[${i}] ${selectorText(sel)}${sameNs ? ` (namespace ${policyNs})` : ''}`;
+    const text = `${f('toEndpoints')}[${i}] ${selectorText(sel)}${sameNs ? ` (namespace ${policyNs})` : ''}`;
     peers.push((flow, env) => {
       const dst = flow.dest.pod;
       if (!dst) return undefined;
@@ -175,7 +201,7 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     });
   });
   (r.toEntities ?? []).forEach((e, i) => {
-    peers.push((flow) => (entityMatches(e, flow) ? { text: `toEntities[${i}] ${e}` } : undefined));
+    peers.push((flow) => (entityMatches(e, flow) ? { text: `${f('toEntities')}[${i}] ${e}` } : undefined));
   });
   const cidrPeer = (text: string, cidr: Cidr | undefined, except: Cidr[]) => (flow: Flow) => {
     if (!kindsOf(flow.dest).includes('world')) return undefined;
@@ -183,23 +209,23 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     if (!ip || !cidr || !cidrContains(cidr, ip) || except.some((x) => cidrContains(x, ip))) return undefined;
     return { text };
   };
-  (r.toCIDR ?? []).forEach((c, i) => peers.push(cidrPeer(`toCIDR[${i}] ${c}`, parseCIDR(c, true) ?? parseCIDR(`${c}/${c.includes(':') ? 128 : 32}`), [])));
+  (r.toCIDR ?? []).forEach((c, i) => peers.push(cidrPeer(`${f('toCIDR')}[${i}] ${c}`, parseCIDR(c, true) ?? parseCIDR(`${c}/${c.includes(':') ? 128 : 32}`), [])));
   (r.toCIDRSet ?? []).forEach((c, i) => {
     const except = (c.except ?? []).map((x) => parseCIDR(x, true)).filter((x): x is Cidr => !!x);
     const exceptText = c.except?.length ? ` except ${c.except.join(', ')}` : '';
     if (c.cidr) {
-      peers.push(cidrPeer(`toCIDRSet[${i}] ${c.cidr}${exceptText}`, parseCIDR(c.cidr, true), except));
+      peers.push(cidrPeer(`${f('toCIDRSet')}[${i}] ${c.cidr}${exceptText}`, parseCIDR(c.cidr, true), except));
     } else if (c.cidrGroupRef) {
       // a CiliumCIDRGroup: each of its CIDRs, minus the rule's except (an unknown group selects nothing)
       for (const g of opts.cidrGroups?.get(c.cidrGroupRef) ?? []) {
-        peers.push(cidrPeer(`toCIDRSet[${i}] cidrGroupRef ${c.cidrGroupRef} (${g})${exceptText}`, parseCIDR(g, true), except));
+        peers.push(cidrPeer(`${f('toCIDRSet')}[${i}] cidrGroupRef ${c.cidrGroupRef} (${g})${exceptText}`, parseCIDR(g, true), except));
       }
     }
   });
   (r.toNodes ?? []).forEach((sel, i) => {
     // getNodeSelector: the node's labels, and only remote-node identities
     const m = compileSelector(sel, ciliumKey);
-    peers.push((flow) => (kindsOf(flow.dest).includes('remote-node') && flow.dest.node && m(flow.dest.node.labels) ? { text: `toNodes[${i}] ${selectorText(sel)}` } : undefined));
+    peers.push((flow) => (kindsOf(flow.dest).includes('remote-node') && flow.dest.node && m(flow.dest.node.labels) ? { text: `${f('toNodes')}[${i}] ${selectorText(sel)}` } : undefined));
   });
   (r.toServices ?? []).forEach((s, i) => {
     if (s.k8sService) {
@@ -334,11 +360,15 @@ function portsCover(pr: CiliumPortRule, port: number, proto: string): boolean {
   return portMatch(pr, port, proto) !== undefined;
 }
 
-/** The first way a rule matches a flow, or undefined. */
+/**
+ * The first way a rule matches a flow, or undefined. For an ingress rule `flow` is the mirrored
+ * flow (its `dest` is the source) and `portFlow` the real one, whose port and pod decide toPorts.
+ */
 export function matchEgressRule(
   rule: CompiledEgressRule,
   flow: Flow,
   env: MatchEnv = {},
+  portFlow: Flow = flow,
 ): { peer: string; port: string; fqdn: boolean; l7?: string } | undefined {
   let peer: PeerMatch | undefined;
   if (rule.peer) {
@@ -354,7 +384,7 @@ export function matchEgressRule(
   let port = 'all ports';
   let l7: string | undefined;
   if (rule.ports) {
-    const p = rule.ports(flow);
+    const p = rule.ports(portFlow);
     if (!p) return undefined;
     port = p.text;
     l7 = p.l7;
@@ -362,7 +392,7 @@ export function matchEgressRule(
   return { peer: peer.text, port, fqdn: !!peer.fqdn, ...(l7 ? { l7 } : {}) };
 }
 
-export function ruleRef(cr: CompiledCiliumRule, section: 'egress' | 'egressDeny', ruleIndex: number, peer: string, port: string, l7?: string): RuleRef {
+export function ruleRef(cr: CompiledCiliumRule, section: RuleRef['section'], ruleIndex: number, peer: string, port: string, l7?: string): RuleRef {
   const r: RuleRef = { ...cr.ref, section, ruleIndex, peer, port };
   if (l7) r.l7 = l7;
   if (cr.specIndex !== undefined) r.specIndex = cr.specIndex;

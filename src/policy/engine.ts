@@ -6,7 +6,7 @@
 // merges every rule that selects an endpoint: an egressDeny that matches wins; otherwise the
 // flow is allowed when no rule puts the pod into default deny, or when ANY allow rule (of a
 // NetworkPolicy or a Cilium policy) matches.
-import { matchEgressRule, compileCiliumPolicy, ruleRef, type CompiledCiliumRule } from './cilium.ts';
+import { matchEgressRule, compileCiliumPolicy, kindsOf, ruleRef, type CompiledCiliumRule } from './cilium.ts';
 import { fqdnMatches, fqdnText, normalizeName } from './fqdn.ts';
 import { compileNetworkPolicy, exceptedBy, matchNetworkPolicy, nsLabelsFrom, type CompiledNetworkPolicy } from './k8s.ts';
 import { ciliumEndpointLabels, DEFAULT_CILIUM_CLUSTER } from './selector.ts';
@@ -49,6 +49,17 @@ export interface DnsProxyStatus {
   /** ... and one of those dns rules matches the name */
   covers: boolean;
   rules: RuleRef[];
+}
+
+/** Both sides of an in-cluster flow (see PolicyIndex.evaluatePath). */
+export interface PathVerdict {
+  allowed: boolean;
+  egress: Verdict;
+  /** absent when the destination is not a pod (no ingress policy can apply) */
+  ingress?: Verdict;
+  /** the side that drops the flow */
+  drops?: 'egress' | 'ingress';
+  explanation: string;
 }
 
 export interface CnameHint {
@@ -113,16 +124,29 @@ export class PolicyIndex {
 
   /** The policies that select the pod for egress. */
   selecting(pod: PodInfo): Selecting {
-    const key = `${pod.namespace}/${pod.name}`;
+    return this.select(pod, 'egress');
+  }
+
+  /** The policies that select the pod for ingress (the destination side of a flow). */
+  selectingIngress(pod: PodInfo): Selecting {
+    return this.select(pod, 'ingress');
+  }
+
+  private select(pod: PodInfo, dir: 'egress' | 'ingress'): Selecting {
+    const key = `${dir} ${pod.namespace}/${pod.name}`;
     const cached = this.selectingCache.get(key);
     if (cached) return cached;
-    const k8s = (this.npByNs.get(pod.namespace) ?? []).filter((p) => p.egress && p.selects(pod.labels));
-    let cilium: CompiledCiliumRule[] = [];
+    // with Cilium enforcing, a NetworkPolicy's podSelector sees the labels Cilium adds too
+    const podLabels = this.ciliumEnforces ? this.endpointLabels(pod) : pod.labels;
+    const k8s = (this.npByNs.get(pod.namespace) ?? []).filter((p) => (dir === 'egress' ? p.egress : p.ingress) && p.selects(podLabels));
+    const cilium: CompiledCiliumRule[] = [];
     const cnp = this.cnpByNs.get(pod.namespace) ?? [];
     if (cnp.length || this.ccnp.length || this.ccnpByLabel.size) {
       const labels = this.endpointLabels(pod);
+      const applies = (r: CompiledCiliumRule) =>
+        dir === 'egress' ? r.egress.length > 0 || r.egressDeny.length > 0 || r.defaultDeny : r.ingress.length > 0 || r.ingressDeny.length > 0 || r.defaultDenyIngress;
       const take = (list: CompiledCiliumRule[]) => {
-        for (const r of list) if ((r.egress.length > 0 || r.egressDeny.length > 0) && r.selects(labels, pod.namespace)) cilium.push(r);
+        for (const r of list) if (applies(r) && r.selects(labels, pod.namespace)) cilium.push(r);
       };
       take(cnp);
       take(this.ccnp);
@@ -145,15 +169,53 @@ export class PolicyIndex {
     return ciliumEndpointLabels(pod, this.namespaces.get(pod.namespace), this.clusterName);
   }
 
-  /** The verdict for one flow, with the rules that decide it. */
+  /** The verdict for one flow at its source: the source pod's egress, with the rules that decide it. */
   evaluate(flow: Flow): Verdict {
-    const sel = this.selecting(flow.pod);
-    const k8s = this.evaluateK8s(flow, sel.k8s);
-    const cilium = this.evaluateCilium(flow, sel.cilium);
+    return this.evaluateSide(flow, 'egress');
+  }
+
+  /**
+   * The verdict at the destination: the destination pod's ingress for traffic from the source pod
+   * (NetworkPolicy `ingress`, Cilium `ingress` / `ingressDeny`). Only for flows to a pod.
+   */
+  evaluateIngress(flow: Flow): Verdict | undefined {
+    if (!flow.dest.pod || !kindsOf(flow.dest).includes('pod')) return undefined;
+    return this.evaluateSide(flow, 'ingress');
+  }
+
+  /**
+   * Both sides of an in-cluster flow: the source's egress AND the destination's ingress must allow
+   * it. `drops` names the side that drops it (egress first: a packet the source drops never arrives).
+   */
+  evaluatePath(flow: Flow): PathVerdict {
+    const egress = this.evaluate(flow);
+    const ingress = this.evaluateIngress(flow);
+    const drops = !egress.allowed ? 'egress' : ingress && !ingress.allowed ? 'ingress' : undefined;
+    const allowed = drops === undefined;
+    const explanation =
+      drops === 'egress'
+        ? `dropped at the source: ${egress.explanation}`
+        : drops === 'ingress'
+          ? `the source may send it (${egress.explanation.replace(/\.$/, '')}), but it is dropped at the destination: ${ingress!.explanation}`
+          : ingress
+            ? `allowed on both sides: egress: ${egress.explanation} Ingress: ${ingress.explanation}`
+            : egress.explanation;
+    return { allowed, egress, ...(ingress ? { ingress } : {}), ...(drops ? { drops } : {}), explanation };
+  }
+
+  private evaluateSide(flow: Flow, dir: 'egress' | 'ingress'): Verdict {
+    // the pod whose policies decide, and the flow as its rules see it: for ingress the peer is the
+    // source, so the rules match a mirrored flow whose `dest` is the source pod
+    const subject = dir === 'egress' ? flow.pod : flow.dest.pod!;
+    const peerFlow: Flow = dir === 'egress' ? flow : mirror(flow);
+    const sel = dir === 'egress' ? this.selecting(subject) : this.selectingIngress(subject);
+    const k8s = this.evaluateK8s(flow, peerFlow, sel.k8s, dir);
+    const cilium = this.evaluateCilium(flow, peerFlow, sel.cilium, dir);
     let allowed: boolean;
     let decisive: RuleRef[];
     let explanation: string;
-    const where = destText(flow);
+    const where = dir === 'egress' ? destText(flow) : `${destText(flow)} from ${podText(flow.pod)}`;
+    const deny = dir === 'egress' ? 'egressDeny' : 'ingressDeny';
     if (!this.ciliumEnforces) {
       allowed = k8s.allowed;
       decisive = k8s.allowedBy;
@@ -161,13 +223,13 @@ export class PolicyIndex {
     } else if (cilium.deniedBy.length) {
       allowed = false;
       decisive = cilium.deniedBy;
-      explanation = `${where} is denied by ${ruleText(cilium.deniedBy[0]!)}: an egressDeny rule wins over every allow${
+      explanation = `${where} is denied by ${ruleText(cilium.deniedBy[0]!)}: an ${deny} rule wins over every allow${
         k8s.allowedBy.length || cilium.allowedBy.length ? ` (also allowed by ${ruleText([...cilium.allowedBy, ...k8s.allowedBy][0]!)}, which does not count)` : ''
       }.`;
     } else if (!k8s.isolated && !cilium.isolated) {
       allowed = true;
       decisive = [];
-      explanation = `no policy selects ${podText(flow.pod)} for egress: ${where} is allowed (no default deny).`;
+      explanation = `no policy selects ${podText(subject)} for ${dir}: ${where} is allowed (no default deny).`;
     } else {
       const allows = [...cilium.allowedBy, ...k8s.allowedBy];
       allowed = allows.length > 0;
@@ -175,7 +237,7 @@ export class PolicyIndex {
       const selectors = [...cilium.selectedBy, ...k8s.selectedBy].map(refText).join(', ');
       explanation = allowed
         ? `${where} is allowed by ${ruleText(allows[0]!)}.`
-        : `${podText(flow.pod)} is in default deny for egress (selected by ${selectors}) and no rule allows ${where}${
+        : `${podText(subject)} is in default deny for ${dir} (selected by ${selectors}) and no rule allows ${where}${
             cilium.explanation.includes('DNS proxy') ? `: ${cilium.explanation}` : '.'
           }`;
     }
@@ -184,43 +246,47 @@ export class PolicyIndex {
       for (const r of decisive) if (r.l7) notes.push(`${ruleText(r)}: the L7 rules then also apply to every request on this connection; the engine decides at L3/L4 only.`);
     }
     if (this.ciliumEnforces && this.hostPolicies.length) {
-      notes.push(`${uniqueRefs(this.hostPolicies).map(refText).join(', ')} select${this.hostPolicies.length === 1 ? 's' : ''} nodes (nodeSelector): host policies govern the node's own traffic, not pod egress, and are not part of this verdict.`);
+      notes.push(`${uniqueRefs(this.hostPolicies).map(refText).join(', ')} select${this.hostPolicies.length === 1 ? 's' : ''} nodes (nodeSelector): host policies govern the node's own traffic, not pod ${dir}, and are not part of this verdict.`);
     }
     return { allowed, k8s, cilium, decisive, explanation, ...(notes.length ? { notes } : {}) };
   }
 
-  private evaluateK8s(flow: Flow, sel: CompiledNetworkPolicy[]): EngineVerdict {
+  private evaluateK8s(flow: Flow, peerFlow: Flow, sel: CompiledNetworkPolicy[], dir: 'egress' | 'ingress'): EngineVerdict {
+    const subject = dir === 'egress' ? flow.pod : flow.dest.pod!;
     const selectedBy = sel.map((p) => p.ref);
-    const allowedBy = sel.flatMap((p) => matchNetworkPolicy(p, flow, this.nsLabels));
+    const allowedBy = sel.flatMap((p) => matchNetworkPolicy(p, flow, this.nsLabels, dir, peerFlow));
     const isolated = sel.length > 0;
     const allowed = !isolated || allowedBy.length > 0;
-    const where = destText(flow);
+    const where = dir === 'egress' ? destText(flow) : `${destText(flow)} from ${podText(flow.pod)}`;
     let explanation: string;
-    if (!isolated) explanation = `no NetworkPolicy selects ${podText(flow.pod)} for egress: NetworkPolicies allow ${where}.`;
+    if (!isolated) explanation = `no NetworkPolicy selects ${podText(subject)} for ${dir}: NetworkPolicies allow ${where}.`;
     else if (allowed) explanation = `${where} is allowed by ${ruleText(allowedBy[0]!)}.`;
     else
       explanation = `${sel.length === 1 ? 'NetworkPolicy' : `${sel.length} NetworkPolicies`} ${selectedBy
         .map((r) => `${r.namespace}/${r.name}`)
-        .join(', ')} select${sel.length === 1 ? 's' : ''} ${podText(flow.pod)} for egress and none of their rules allows ${where}: denied by default.${excepts(sel, flow.dest.ip)}`;
+        .join(', ')} select${sel.length === 1 ? 's' : ''} ${podText(subject)} for ${dir} and none of their rules allows ${where}: denied by default.${dir === 'egress' ? excepts(sel, flow.dest.ip) : ''}`;
     return { engine: 'k8s', selectedBy, isolated, allowed, allowedBy, deniedBy: [], explanation };
   }
 
-  private evaluateCilium(flow: Flow, sel: CompiledCiliumRule[]): EngineVerdict {
+  private evaluateCilium(flow: Flow, peerFlow: Flow, sel: CompiledCiliumRule[], dir: 'egress' | 'ingress'): EngineVerdict {
+    const subject = dir === 'egress' ? flow.pod : flow.dest.pod!;
     const selectedBy = uniqueRefs(sel.map((r) => r.ref));
-    const isolated = sel.some((r) => r.defaultDeny);
+    const isolated = sel.some((r) => (dir === 'egress' ? r.defaultDeny : r.defaultDenyIngress));
     const allowedBy: RuleRef[] = [];
     const deniedBy: RuleRef[] = [];
     const fqdnOnly: RuleRef[] = [];
-    const env = flow.dest.pod ? { destLabels: this.endpointLabels(flow.dest.pod) } : {};
+    const peerPod = peerFlow.dest.pod;
+    const env = peerPod ? { destLabels: this.endpointLabels(peerPod) } : {};
+    const [allowSection, denySection] = dir === 'egress' ? (['egress', 'egressDeny'] as const) : (['ingress', 'ingressDeny'] as const);
     for (const r of sel) {
-      for (const er of r.egressDeny) {
-        const m = matchEgressRule(er, flow, env);
-        if (m) deniedBy.push(ruleRef(r, 'egressDeny', er.index, m.peer, m.port, m.l7));
+      for (const er of dir === 'egress' ? r.egressDeny : r.ingressDeny) {
+        const m = matchEgressRule(er, peerFlow, env, flow);
+        if (m) deniedBy.push(ruleRef(r, denySection, er.index, m.peer, m.port, m.l7));
       }
-      for (const er of r.egress) {
-        const m = matchEgressRule(er, flow, env);
+      for (const er of dir === 'egress' ? r.egress : r.ingress) {
+        const m = matchEgressRule(er, peerFlow, env, flow);
         if (!m) continue;
-        const ref = ruleRef(r, 'egress', er.index, m.peer, m.port, m.l7);
+        const ref = ruleRef(r, allowSection, er.index, m.peer, m.port, m.l7);
         if (m.fqdn) fqdnOnly.push(ref);
         else allowedBy.push(ref);
       }
@@ -236,16 +302,16 @@ export class PolicyIndex {
           : `${ruleText(fqdnOnly[0]!)} names ${flow.dest.host}, but no rule sends DNS through the DNS proxy (toPorts 53 with rules.dns), so toFQDNs never learns its addresses (DNS proxy)`;
     }
     const allowed = deniedBy.length === 0 && (!isolated || allowedBy.length > 0);
-    const where = destText(flow);
+    const where = dir === 'egress' ? destText(flow) : `${destText(flow)} from ${podText(flow.pod)}`;
     let explanation: string;
-    if (sel.length === 0) explanation = `no Cilium policy selects ${podText(flow.pod)} for egress.`;
-    else if (deniedBy.length) explanation = `${where} is denied by ${ruleText(deniedBy[0]!)} (egressDeny wins over allows).`;
-    else if (!isolated) explanation = `Cilium policies select ${podText(flow.pod)} but none enables default deny for egress: ${where} is allowed.`;
+    if (sel.length === 0) explanation = `no Cilium policy selects ${podText(subject)} for ${dir}.`;
+    else if (deniedBy.length) explanation = `${where} is denied by ${ruleText(deniedBy[0]!)} (${denySection} wins over allows).`;
+    else if (!isolated) explanation = `Cilium policies select ${podText(subject)} but none enables default deny for ${dir}: ${where} is allowed.`;
     else if (allowed) explanation = `${where} is allowed by ${ruleText(allowedBy[0]!)}.`;
     else
       explanation = dnsNote
         ? `${dnsNote}.`
-        : `${selectedBy.map(refText).join(', ')} put${selectedBy.length === 1 ? 's' : ''} ${podText(flow.pod)} into default deny for egress and no rule allows ${where}.`;
+        : `${selectedBy.map(refText).join(', ')} put${selectedBy.length === 1 ? 's' : ''} ${podText(subject)} into default deny for ${dir} and no rule allows ${where}.`;
     return { engine: 'cilium', selectedBy, isolated, allowed, allowedBy, deniedBy, explanation };
   }
 
@@ -313,6 +379,12 @@ function uniqueRefs(refs: PolicyRef[]): PolicyRef[] {
     seen.add(k);
     return true;
   });
+}
+
+/** The flow as the destination's ingress rules see it: the peer (`dest`) is the source pod. */
+function mirror(flow: Flow): Flow {
+  const src = flow.pod;
+  return { pod: flow.dest.pod!, dest: { ip: src.ips?.[0] ?? '0.0.0.0', port: flow.dest.port, protocol: flow.dest.protocol, pod: src, kind: 'pod' } };
 }
 
 export function podText(p: PodInfo): string {

@@ -1,4 +1,4 @@
-// Kubernetes NetworkPolicy, egress side, with the semantics of the API reference
+// Kubernetes NetworkPolicy, egress and ingress, with the semantics of the API reference
 // (networking.k8s.io/v1) and the concepts page "Network Policies":
 // - policyTypes defaults to ["Ingress"], plus "Egress" when the policy has egress rules;
 // - a pod is isolated for egress as soon as one policy with Egress in policyTypes selects it;
@@ -8,7 +8,9 @@
 //   namespace) / namespaceSelector (all pods of those namespaces) / both (those pods of those
 //   namespaces); an empty selector selects everything;
 // - a port is a number or a name (a named container port of the destination pod), protocol
-//   defaults to TCP, endPort makes a range.
+//   defaults to TCP, endPort makes a range;
+// - ingress is the mirror image at the destination pod: policyTypes includes Ingress by default,
+//   `from` peers are matched against the source pod, ports against the destination pod's.
 import { cidrContains, parseCIDR, type Cidr } from '../net/ip.ts';
 import { ipOf } from './ipcache.ts';
 import { compileSelector, selectorText, type Matcher } from './selector.ts';
@@ -16,6 +18,7 @@ import type { Flow, NamespaceInfo, NetworkPolicy, NetworkPolicyPeer, NetworkPoli
 
 interface CompiledPeer {
   text: string;
+  /** `flow.dest` is the peer: the destination for egress, the source (mirrored) for ingress */
   test(flow: Flow, nsLabels: (ns: string) => Record<string, string> | undefined): boolean;
 }
 
@@ -30,6 +33,9 @@ export interface CompiledNetworkPolicy {
   selects: Matcher;
   egress: boolean;
   rules: CompiledRule[];
+  /** Ingress is in the effective policyTypes */
+  ingress: boolean;
+  ingressRules: CompiledRule[];
   /** every ipBlock except, for explaining a deny */
   excepts: { cidr: Cidr; except: Cidr; text: string }[];
   source: NetworkPolicy;
@@ -52,7 +58,12 @@ export function compileNetworkPolicy(np: NetworkPolicy): CompiledNetworkPolicy {
     selects: compileSelector(np.spec.podSelector ?? {}),
     egress: effectivePolicyTypes(np).includes('Egress'),
     rules: (np.spec.egress ?? []).map((r) => ({
-      peers: r.to && r.to.length ? r.to.map((p, i) => compilePeer(p, i, namespace)) : null,
+      peers: r.to && r.to.length ? r.to.map((p, i) => compilePeer(p, i, namespace, 'to')) : null,
+      ports: r.ports && r.ports.length ? r.ports.map(compilePort) : null,
+    })),
+    ingress: effectivePolicyTypes(np).includes('Ingress'),
+    ingressRules: (np.spec.ingress ?? []).map((r) => ({
+      peers: r.from && r.from.length ? r.from.map((p, i) => compilePeer(p, i, namespace, 'from')) : null,
       ports: r.ports && r.ports.length ? r.ports.map(compilePort) : null,
     })),
     excepts: (np.spec.egress ?? []).flatMap((r, ri) =>
@@ -69,13 +80,13 @@ export function compileNetworkPolicy(np: NetworkPolicy): CompiledNetworkPolicy {
   };
 }
 
-function compilePeer(p: NetworkPolicyPeer, index: number, policyNs: string): CompiledPeer {
+function compilePeer(p: NetworkPolicyPeer, index: number, policyNs: string, field: 'to' | 'from'): CompiledPeer {
   if (p.ipBlock) {
     const cidr = parseCIDR(p.ipBlock.cidr, true);
     const except = (p.ipBlock.except ?? []).map((e) => parseCIDR(e, true)).filter((c): c is Cidr => !!c);
     const exceptText = p.ipBlock.except?.length ? ` except ${p.ipBlock.except.join(', ')}` : '';
     return {
-      text: `to[${index}] ipBlock ${p.ipBlock.cidr}${exceptText}`,
+      text: `${field}[${index}] ipBlock ${p.ipBlock.cidr}${exceptText}`,
       test(flow) {
         const ip = ipOf(flow.dest.ip);
         if (!ip || !cidr || !cidrContains(cidr, ip)) return false;
@@ -87,7 +98,7 @@ function compilePeer(p: NetworkPolicyPeer, index: number, policyNs: string): Com
   const hasNs = p.namespaceSelector !== undefined && p.namespaceSelector !== null;
   if (!hasPod && !hasNs) {
     // an empty peer is invalid (the API server rejects it); it matches nothing
-    return { text: `to[${index}] (empty peer)`, test: () => false };
+    return { text: `${field}[${index}] (empty peer)`, test: () => false };
   }
   const podM = compileSelector(p.podSelector ?? {});
   const nsM = hasNs ? compileSelector(p.namespaceSelector) : undefined;
@@ -95,7 +106,7 @@ function compilePeer(p: NetworkPolicyPeer, index: number, policyNs: string): Com
   if (hasNs) parts.push(`namespaceSelector ${selectorText(p.namespaceSelector)}`);
   if (hasPod) parts.push(`podSelector ${selectorText(p.podSelector)}`);
   return {
-    text: `to[${index}] ${parts.join(' + ')}${hasNs ? '' : ` (namespace ${policyNs})`}`,
+    text: `${field}[${index}] ${parts.join(' + ')}${hasNs ? '' : ` (namespace ${policyNs})`}`,
     test(flow, nsLabels) {
       const dst = flow.dest.pod;
       if (!dst) return false;
@@ -138,23 +149,29 @@ export function exceptedBy(cp: CompiledNetworkPolicy, ip: string): string[] {
   return cp.excepts.filter((e) => cidrContains(e.cidr, addr) && cidrContains(e.except, addr)).map((e) => e.text);
 }
 
-/** The rules of one policy that allow the flow (the policy must select the pod). */
+/**
+ * The rules of one policy that allow the flow (the policy must select the pod). For ingress,
+ * `peerFlow` is the mirrored flow whose `dest` is the source pod, and `flow` the real one (ports
+ * and named ports are the destination's).
+ */
 export function matchNetworkPolicy(
   cp: CompiledNetworkPolicy,
   flow: Flow,
   nsLabels: (ns: string) => Record<string, string> | undefined,
+  section: 'egress' | 'ingress' = 'egress',
+  peerFlow: Flow = flow,
 ): RuleRef[] {
   const out: RuleRef[] = [];
-  cp.rules.forEach((rule, ruleIndex) => {
+  (section === 'egress' ? cp.rules : cp.ingressRules).forEach((rule, ruleIndex) => {
     let peer: string | undefined;
-    if (rule.peers === null) peer = 'to: (any destination)';
-    else peer = rule.peers.find((p) => p.test(flow, nsLabels))?.text;
+    if (rule.peers === null) peer = section === 'egress' ? 'to: (any destination)' : 'from: (any source)';
+    else peer = rule.peers.find((p) => p.test(peerFlow, nsLabels))?.text;
     if (peer === undefined) return;
     let port: string | undefined;
     if (rule.ports === null) port = 'all ports';
     else port = rule.ports.find((p) => p.test(flow))?.text;
     if (port === undefined) return;
-    out.push({ ...cp.ref, section: 'egress', ruleIndex, peer, port });
+    out.push({ ...cp.ref, section, ruleIndex, peer, port });
   });
   return out;
 }

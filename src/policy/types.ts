@@ -43,6 +43,11 @@ export interface NetworkPolicyEgressRule {
   ports?: NetworkPolicyPort[] | null;
 }
 
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[] | null;
+  ports?: NetworkPolicyPort[] | null;
+}
+
 export interface NetworkPolicy {
   apiVersion?: string;
   kind?: 'NetworkPolicy' | string;
@@ -51,7 +56,7 @@ export interface NetworkPolicy {
     podSelector?: LabelSelector | null;
     policyTypes?: string[];
     egress?: NetworkPolicyEgressRule[] | null;
-    ingress?: unknown[] | null;
+    ingress?: NetworkPolicyIngressRule[] | null;
   };
 }
 
@@ -107,13 +112,24 @@ export interface CiliumEgressRule {
   toNodes?: LabelSelector[];
 }
 
+export interface CiliumIngressRule {
+  fromEndpoints?: LabelSelector[];
+  fromEntities?: string[];
+  fromCIDR?: string[];
+  fromCIDRSet?: CiliumCidrRule[];
+  fromNodes?: LabelSelector[];
+  fromGroups?: unknown[];
+  toPorts?: CiliumPortRule[];
+  icmps?: CiliumIcmpRule[];
+}
+
 export interface CiliumRule {
   endpointSelector?: LabelSelector;
   nodeSelector?: LabelSelector;
   egress?: CiliumEgressRule[];
   egressDeny?: CiliumEgressRule[];
-  ingress?: unknown[];
-  ingressDeny?: unknown[];
+  ingress?: CiliumIngressRule[];
+  ingressDeny?: CiliumIngressRule[];
   enableDefaultDeny?: { egress?: boolean; ingress?: boolean };
   description?: string;
 }
@@ -198,7 +214,7 @@ export interface PolicyRef {
 
 /** The exact place in a policy that decided: policy, section, rule index, peer, port. */
 export interface RuleRef extends PolicyRef {
-  section: 'egress' | 'egressDeny';
+  section: 'egress' | 'egressDeny' | 'ingress' | 'ingressDeny';
   /** index of the rule inside its section (and `specs[i]` for multi-rule Cilium policies) */
   ruleIndex: number;
   specIndex?: number;
