@@ -10,9 +10,11 @@ import { matchEgressRule, compileCiliumPolicy, kindsOf, ruleRef, type CompiledCi
 import { fqdnMatches, fqdnText, normalizeName } from './fqdn.ts';
 import { compileNetworkPolicy, exceptedBy, matchNetworkPolicy, nsLabelsFrom, type CompiledNetworkPolicy } from './k8s.ts';
 import { ciliumEndpointLabels, DEFAULT_CILIUM_CLUSTER } from './selector.ts';
+import { compileAdminPolicy, firstAdminMatch, type CompiledAdminPolicy } from './admin.ts';
 import {
   refText,
   ruleText,
+  type AdminNetworkPolicy,
   type CiliumFqdnSelector,
   type CiliumPolicy,
   type EngineVerdict,
@@ -35,6 +37,8 @@ export interface ClusterPolicies {
   clusterName?: string;
   /** CiliumCIDRGroups (cilium.io/v2alpha1): name and spec.externalCIDRs, for toCIDRSet cidrGroupRef */
   cidrGroups?: { name: string; cidrs: string[] }[];
+  /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) */
+  adminPolicies?: AdminNetworkPolicy[];
 }
 
 export interface Selecting {
@@ -82,6 +86,9 @@ export class PolicyIndex {
   private readonly ccnpByLabel = new Map<string, CompiledCiliumRule[]>();
   private readonly nsLabels: (ns: string) => Record<string, string> | undefined;
   private readonly selectingCache = new Map<string, Selecting>();
+  /** AdminNetworkPolicies in evaluation order (priority), and the baseline */
+  private readonly admin: CompiledAdminPolicy[] = [];
+  private readonly baseline: CompiledAdminPolicy[] = [];
   /** clusterwide rules with a nodeSelector: host policies, which never select a pod */
   private readonly hostPolicies: PolicyRef[] = [];
   readonly counts: { networkPolicies: number; ciliumPolicies: number };
@@ -97,6 +104,11 @@ export class PolicyIndex {
       if (list) list.push(c);
       else this.npByNs.set(c.namespace, [c]);
     }
+    for (const a of input.adminPolicies ?? []) {
+      const c = compileAdminPolicy(a);
+      (c.baseline ? this.baseline : this.admin).push(c);
+    }
+    this.admin.sort((a, b) => a.priority - b.priority);
     const cidrGroups = new Map((input.cidrGroups ?? []).map((g) => [g.name, g.cidrs]));
     for (const p of input.ciliumPolicies ?? []) {
       for (const c of compileCiliumPolicy(p, { cidrGroups })) {
@@ -203,18 +215,56 @@ export class PolicyIndex {
     return { allowed, egress, ...(ingress ? { ingress } : {}), ...(drops ? { drops } : {}), explanation };
   }
 
+  /**
+   * One side of a flow through the tiers: AdminNetworkPolicies (Allow and Deny decide, Pass goes
+   * on), then NetworkPolicies and Cilium policies for a pod they isolate, then the
+   * BaselineAdminNetworkPolicy, then the default: allowed.
+   */
   private evaluateSide(flow: Flow, dir: 'egress' | 'ingress'): Verdict {
     // the pod whose policies decide, and the flow as its rules see it: for ingress the peer is the
     // source, so the rules match a mirrored flow whose `dest` is the source pod
     const subject = dir === 'egress' ? flow.pod : flow.dest.pod!;
     const peerFlow: Flow = dir === 'egress' ? flow : mirror(flow);
+    const where = dir === 'egress' ? destText(flow) : `${destText(flow)} from ${podText(flow.pod)}`;
+    const nsL = (ns: string) => this.nsLabels(ns) ?? { 'kubernetes.io/metadata.name': ns };
+    const subjectNs = nsL(subject.namespace);
+    let passed: RuleRef | undefined;
+    if (this.admin.length) {
+      const hit = firstAdminMatch(this.admin.filter((p) => p.subject(subject, subjectNs)), dir, flow, peerFlow, nsL);
+      if (hit && hit.action !== 'Pass') return this.tierVerdict(flow, peerFlow, dir, 'admin', hit, `${where} is ${hit.action === 'Allow' ? 'allowed' : 'denied'} by ${ruleText(hit)}: AdminNetworkPolicies decide before NetworkPolicies.`);
+      if (hit) passed = hit;
+    }
+    const v = this.policyTier(flow, peerFlow, dir, subject, where);
+    if (passed) (v.notes ??= []).unshift(`${ruleText(passed)} passes ${where} on to the NetworkPolicy tier.`);
+    if (v.tier === 'policy' || !this.baseline.length) return v;
+    const b = firstAdminMatch(this.baseline.filter((p) => p.subject(subject, subjectNs)), dir, flow, peerFlow, nsL);
+    if (!b) return v;
+    const base = this.tierVerdict(flow, peerFlow, dir, 'baseline', b, `no NetworkPolicy isolates ${podText(subject)} for ${dir}, so the baseline decides: ${where} is ${b.action === 'Allow' ? 'allowed' : 'denied'} by ${ruleText(b)}.`);
+    if (v.notes) base.notes = [...v.notes, ...(base.notes ?? [])];
+    return base;
+  }
+
+  /** A verdict decided by an admin or baseline rule (the other engines' views kept as evidence). */
+  private tierVerdict(flow: Flow, peerFlow: Flow, dir: 'egress' | 'ingress', tier: 'admin' | 'baseline', rule: RuleRef, explanation: string): Verdict {
+    const sel = dir === 'egress' ? this.selecting(flow.pod) : this.selectingIngress(flow.dest.pod!);
+    return {
+      allowed: rule.action === 'Allow',
+      k8s: this.evaluateK8s(flow, peerFlow, sel.k8s, dir),
+      cilium: this.evaluateCilium(flow, peerFlow, sel.cilium, dir),
+      decisive: [rule],
+      explanation,
+      tier,
+    };
+  }
+
+  /** The NetworkPolicy and Cilium tier; tier 'policy' when some policy isolates the pod, else 'default'. */
+  private policyTier(flow: Flow, peerFlow: Flow, dir: 'egress' | 'ingress', subject: PodInfo, where: string): Verdict {
     const sel = dir === 'egress' ? this.selecting(subject) : this.selectingIngress(subject);
     const k8s = this.evaluateK8s(flow, peerFlow, sel.k8s, dir);
     const cilium = this.evaluateCilium(flow, peerFlow, sel.cilium, dir);
     let allowed: boolean;
     let decisive: RuleRef[];
     let explanation: string;
-    const where = dir === 'egress' ? destText(flow) : `${destText(flow)} from ${podText(flow.pod)}`;
     const deny = dir === 'egress' ? 'egressDeny' : 'ingressDeny';
     if (!this.ciliumEnforces) {
       allowed = k8s.allowed;
@@ -248,7 +298,8 @@ export class PolicyIndex {
     if (this.ciliumEnforces && this.hostPolicies.length) {
       notes.push(`${uniqueRefs(this.hostPolicies).map(refText).join(', ')} select${this.hostPolicies.length === 1 ? 's' : ''} nodes (nodeSelector): host policies govern the node's own traffic, not pod ${dir}, and are not part of this verdict.`);
     }
-    return { allowed, k8s, cilium, decisive, explanation, ...(notes.length ? { notes } : {}) };
+    const decided = this.ciliumEnforces ? k8s.isolated || cilium.isolated || cilium.deniedBy.length > 0 : k8s.isolated;
+    return { allowed, k8s, cilium, decisive, explanation, tier: decided ? 'policy' : 'default', ...(notes.length ? { notes } : {}) };
   }
 
   private evaluateK8s(flow: Flow, peerFlow: Flow, sel: CompiledNetworkPolicy[], dir: 'egress' | 'ingress'): EngineVerdict {

@@ -142,6 +142,57 @@ export interface CiliumPolicy {
   specs?: CiliumRule[];
 }
 
+// ---- AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) -----
+
+export interface AdminPodsSelector {
+  namespaceSelector?: LabelSelector;
+  podSelector?: LabelSelector;
+}
+
+/** The pods a policy applies to: every pod of the selected namespaces, or selected pods. */
+export interface AdminSubject {
+  namespaces?: LabelSelector;
+  pods?: AdminPodsSelector;
+}
+
+export interface AdminPeer {
+  namespaces?: LabelSelector;
+  pods?: AdminPodsSelector;
+  /** egress only: nodes by their labels (host-network destinations) */
+  nodes?: LabelSelector;
+  /** egress only: CIDRs */
+  networks?: string[];
+}
+
+export interface AdminPort {
+  portNumber?: { protocol?: string; port: number };
+  namedPort?: string;
+  portRange?: { protocol?: string; start: number; end: number };
+}
+
+export interface AdminRule {
+  name?: string;
+  action: 'Allow' | 'Deny' | 'Pass' | string;
+  /** ingress */
+  from?: AdminPeer[];
+  /** egress */
+  to?: AdminPeer[];
+  ports?: AdminPort[];
+}
+
+export interface AdminNetworkPolicy {
+  apiVersion?: string;
+  kind: 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | string;
+  metadata: ObjectMeta;
+  spec: {
+    /** ANP only: 0–1000, the lower the earlier */
+    priority?: number;
+    subject: AdminSubject;
+    ingress?: AdminRule[];
+    egress?: AdminRule[];
+  };
+}
+
 // ---- the cluster as the engine sees it ---------------------------------------------------
 
 export interface PodInfo {
@@ -204,7 +255,7 @@ export interface Flow {
 
 // ---- verdicts ----------------------------------------------------------------------------
 
-export type PolicyKind = 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+export type PolicyKind = 'NetworkPolicy' | 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
 
 export interface PolicyRef {
   kind: PolicyKind;
@@ -224,6 +275,9 @@ export interface RuleRef extends PolicyRef {
   port: string;
   /** the L7 rules of that port clause (http, kafka, dns, …), quoted: they apply on top of the L4 verdict */
   l7?: string;
+  /** AdminNetworkPolicy and BaselineAdminNetworkPolicy rules: their action and name */
+  action?: 'Allow' | 'Deny' | 'Pass';
+  ruleName?: string;
 }
 
 export interface EngineVerdict {
@@ -249,6 +303,11 @@ export interface Verdict {
   explanation: string;
   /** what else a reader must know: an L7 rule that applies on top, a policy the engine left out and why */
   notes?: string[];
+  /**
+   * Which tier decided (AdminNetworkPolicy → NetworkPolicy and Cilium → BaselineAdminNetworkPolicy
+   * → the default allow): 'admin', 'policy', 'baseline' or 'default'.
+   */
+  tier?: 'admin' | 'policy' | 'baseline' | 'default';
 }
 
 export function refText(r: PolicyRef): string {
@@ -257,5 +316,6 @@ export function refText(r: PolicyRef): string {
 
 export function ruleText(r: RuleRef): string {
   const spec = r.specIndex !== undefined ? `specs[${r.specIndex}].` : '';
-  return `${refText(r)} ${spec}${r.section}[${r.ruleIndex}] ${r.peer} (${r.port})${r.l7 ? ` with L7 rules ${r.l7}` : ''}`;
+  const action = r.action ? ` ${r.action}${r.ruleName ? ` "${r.ruleName}"` : ''}` : '';
+  return `${refText(r)} ${spec}${r.section}[${r.ruleIndex}]${action} ${r.peer} (${r.port})${r.l7 ? ` with L7 rules ${r.l7}` : ''}`;
 }
