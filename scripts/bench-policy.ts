@@ -1,8 +1,12 @@
-// The policy engine benchmark (issue 4): a generated cluster of PODS pods in NS namespaces with
-// NP NetworkPolicies and CIL Cilium policies (CNPs and some CCNPs); the verdict for every pod to
-// one FQDN. Run alone: `node scripts/bench-policy.ts [scale]` prints one JSON line
-// {scale, pods, ms, rssMB, allowed}; scale 1 = 10,000 pods / 200 ns / 2,000 NP / 1,000 Cilium.
-import { PolicyIndex, type CiliumPolicy, type NamespaceInfo, type NetworkPolicy, type PodInfo } from '../src/policy/index.ts';
+// The policy engine benchmark (issues 4 and 14): a generated cluster of PODS pods in NS namespaces
+// with NP NetworkPolicies (egress and ingress), CIL Cilium policies (CNPs with ingress rules, some
+// CCNPs) and ANP AdminNetworkPolicies plus a baseline. Two measures:
+// - `oneMs`: what one `kubectl netdiag egress` does: build the index and decide one in-cluster flow
+//   on both sides (source egress, destination ingress, through the ANP/NP/BANP tiers);
+// - `ms`: every pod → one FQDN and → one in-cluster pod (both sides), for the growth ratio.
+// Run alone: `node scripts/bench-policy.ts [scale]` prints one JSON line; scale 1 = 10,000 pods /
+// 200 ns / 2,000 NP / 1,000 Cilium / 200 ANP.
+import { PolicyIndex, type AdminNetworkPolicy, type CiliumPolicy, type NamespaceInfo, type NetworkPolicy, type PodInfo } from '../src/policy/index.ts';
 
 export interface PolicyBenchResult {
   scale: number;
@@ -10,6 +14,9 @@ export interface PolicyBenchResult {
   namespaces: number;
   networkPolicies: number;
   ciliumPolicies: number;
+  adminPolicies: number;
+  /** index + one both-sides verdict */
+  oneMs: number;
   ms: number;
   rssMB: number;
   allowed: number;
@@ -20,6 +27,7 @@ export function generateCluster(scale: number) {
   const podCount = Math.round(10_000 * scale);
   const npCount = Math.round(2_000 * scale);
   const cilCount = Math.round(1_000 * scale);
+  const anpCount = Math.round(200 * scale);
   const apps = ['api', 'web', 'worker', 'training', 'batch', 'cache', 'db', 'ingest', 'export', 'report'];
   // teams grow with the namespaces (about 12 namespaces each), so that 10x the objects means 10x
   // the same cluster shape, not 10x as many policies selecting each pod
@@ -45,7 +53,7 @@ export function generateCluster(scale: number) {
             ? { podSelector: { matchLabels: { app } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }] }] }
             : kind === 2
               ? { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [app, 'web'] }] }, egress: [{ to: [{ ipBlock: { cidr: `198.51.${i % 256}.0/24`, except: [`198.51.${i % 256}.128/25`] } }], ports: [{ port: 443 }, { port: 8000, endPort: 8100 }] }] }
-              : { podSelector: { matchLabels: { tier: i % 2 ? 'a' : 'b' } }, policyTypes: ['Ingress'], ingress: [{}] },
+              : { podSelector: { matchLabels: { tier: i % 2 ? 'a' : 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `team-${i % teams}` } } }, { podSelector: { matchLabels: { app } } }], ports: [{ port: 8080 }] }] },
     });
   }
   const ciliumPolicies: CiliumPolicy[] = [];
@@ -71,23 +79,50 @@ export function generateCluster(scale: number) {
             { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] },
             { toFQDNs: [{ matchName: `svc-${i}.example.net` }, { matchPattern: `*.team-${i % teams}.example.net` }, { matchPattern: '*.blob.core.windows.net' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
           ],
+          ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': `sa-${i % 7}` } }, { matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': `team-${i % teams}` } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
         },
       });
     }
   }
-  return { namespaces, pods, networkPolicies, ciliumPolicies };
+  const adminPolicies: AdminNetworkPolicy[] = [];
+  for (let i = 0; i < anpCount; i++) {
+    const team = `team-${i % teams}`;
+    adminPolicies.push({
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: `anp-${i}` },
+      spec: {
+        priority: i % 1000,
+        subject: { namespaces: { matchLabels: { team } } },
+        egress: [{ action: i % 3 === 0 ? 'Deny' : 'Pass', to: [{ networks: [`192.0.${i % 256}.0/24`] }] }],
+        ingress: [{ action: i % 2 ? 'Allow' : 'Pass', from: [{ pods: { namespaceSelector: { matchLabels: { env: 'dev' } }, podSelector: { matchLabels: { app: apps[i % apps.length]! } } } }], ports: [{ portNumber: { protocol: 'TCP', port: 9090 } }] }],
+      },
+    });
+  }
+  adminPolicies.push({ kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec: { subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { env: 'dev' } } }] }] } });
+  return { namespaces, pods, networkPolicies, ciliumPolicies, adminPolicies };
 }
 
-/** Build the index and evaluate every pod → one FQDN; time and memory of this process. */
+/** Build the index and decide flows; time and memory of this process. */
 export function runPolicyBench(scale: number): PolicyBenchResult {
   const c = generateCluster(scale);
+  const input = { namespaces: c.namespaces, networkPolicies: c.networkPolicies, ciliumPolicies: c.ciliumPolicies, adminPolicies: c.adminPolicies };
+  const target = (i: number) => c.pods[(i * 7919 + 13) % c.pods.length]!;
+  const podDest = (i: number) => {
+    const p = target(i);
+    return { ip: p.ips![0]!, port: 8080, pod: p, kind: 'pod' as const };
+  };
+  // one CLI run: the index and one verdict on both sides
+  const t1 = performance.now();
+  const first = new PolicyIndex(input).evaluatePath({ pod: c.pods[0]!, dest: podDest(0) });
+  const oneMs = performance.now() - t1;
+  // every pod, both flows
   const t0 = performance.now();
-  const index = new PolicyIndex({ namespaces: c.namespaces, networkPolicies: c.networkPolicies, ciliumPolicies: c.ciliumPolicies });
-  let allowed = 0;
-  for (const pod of c.pods) {
-    const v = index.evaluate({ pod, dest: { ip: '198.51.100.61', port: 443, host: 'acct.blob.core.windows.net', kind: 'world' } });
-    if (v.allowed) allowed++;
-  }
+  const index = new PolicyIndex(input);
+  let allowed = first.allowed ? 1 : 0;
+  c.pods.forEach((pod, i) => {
+    if (index.evaluate({ pod, dest: { ip: '198.51.100.61', port: 443, host: 'acct.blob.core.windows.net', kind: 'world' } }).allowed) allowed++;
+    if (index.evaluatePath({ pod, dest: podDest(i) }).allowed) allowed++;
+  });
   const ms = performance.now() - t0;
   return {
     scale,
@@ -95,6 +130,8 @@ export function runPolicyBench(scale: number): PolicyBenchResult {
     namespaces: c.namespaces.length,
     networkPolicies: c.networkPolicies.length,
     ciliumPolicies: c.ciliumPolicies.length,
+    adminPolicies: c.adminPolicies.length,
+    oneMs,
     ms,
     // peak resident memory of the whole process (Node itself included)
     rssMB: process.resourceUsage().maxRSS / 1024,

@@ -23,6 +23,8 @@ export interface CompiledAdminPolicy {
   priority: number;
   baseline: boolean;
   subject(pod: PodInfo, nsLabels: Labels): boolean;
+  /** whether the subject can hold any pod of a namespace with these labels (cacheable per namespace) */
+  subjectNamespace(nsLabels: Labels): boolean;
   rules: { egress: CompiledAdminRule[]; ingress: CompiledAdminRule[] };
 }
 
@@ -40,14 +42,17 @@ export function compileAdminPolicy(p: AdminNetworkPolicy): CompiledAdminPolicy {
   const ref: PolicyRef = { kind: baseline ? 'BaselineAdminNetworkPolicy' : 'AdminNetworkPolicy', name: p.metadata.name };
   const subj = p.spec.subject ?? {};
   let subject: CompiledAdminPolicy['subject'];
+  let subjectNamespace: CompiledAdminPolicy['subjectNamespace'];
   if (subj.namespaces) {
     const ns = compileSelector(subj.namespaces);
     subject = (_pod, nsLabels) => ns(nsLabels);
+    subjectNamespace = ns;
   } else if (subj.pods) {
     const ns = compileSelector(subj.pods.namespaceSelector ?? {});
     const pods = compileSelector(subj.pods.podSelector ?? {});
     subject = (pod, nsLabels) => ns(nsLabels) && pods(pod.labels);
-  } else subject = () => false; // the API server requires one of the two
+    subjectNamespace = ns;
+  } else subject = subjectNamespace = () => false; // the API server requires one of the two
   const rules = (list: AdminNetworkPolicy['spec']['egress'], dir: 'to' | 'from'): CompiledAdminRule[] =>
     (list ?? []).map((r, index) => {
       const peers = ((dir === 'to' ? r.to : r.from) ?? []).map((x, i) => compilePeer(x, `${dir}[${i}]`));
@@ -75,7 +80,7 @@ export function compileAdminPolicy(p: AdminNetworkPolicy): CompiledAdminPolicy {
         },
       };
     });
-  return { ref, priority: baseline ? Number.MAX_SAFE_INTEGER : (p.spec.priority ?? 0), baseline, subject, rules: { egress: rules(p.spec.egress, 'to'), ingress: rules(p.spec.ingress, 'from') } };
+  return { ref, priority: baseline ? Number.MAX_SAFE_INTEGER : (p.spec.priority ?? 0), baseline, subject, subjectNamespace, rules: { egress: rules(p.spec.egress, 'to'), ingress: rules(p.spec.ingress, 'from') } };
 }
 
 function compilePeer(p: AdminPeer, at: string): (flow: Flow, nsLabels: (ns: string) => Labels) => string | undefined {

@@ -89,6 +89,7 @@ export class PolicyIndex {
   /** AdminNetworkPolicies in evaluation order (priority), and the baseline */
   private readonly admin: CompiledAdminPolicy[] = [];
   private readonly baseline: CompiledAdminPolicy[] = [];
+  private readonly adminByNs = new Map<string, CompiledAdminPolicy[]>();
   /** clusterwide rules with a nodeSelector: host policies, which never select a pod */
   private readonly hostPolicies: PolicyRef[] = [];
   readonly counts: { networkPolicies: number; ciliumPolicies: number };
@@ -230,18 +231,29 @@ export class PolicyIndex {
     const subjectNs = nsL(subject.namespace);
     let passed: RuleRef | undefined;
     if (this.admin.length) {
-      const hit = firstAdminMatch(this.admin.filter((p) => p.subject(subject, subjectNs)), dir, flow, peerFlow, nsL);
+      const hit = firstAdminMatch(this.adminFor(this.admin, subject, subjectNs), dir, flow, peerFlow, nsL);
       if (hit && hit.action !== 'Pass') return this.tierVerdict(flow, peerFlow, dir, 'admin', hit, `${where} is ${hit.action === 'Allow' ? 'allowed' : 'denied'} by ${ruleText(hit)}: AdminNetworkPolicies decide before NetworkPolicies.`);
       if (hit) passed = hit;
     }
     const v = this.policyTier(flow, peerFlow, dir, subject, where);
     if (passed) (v.notes ??= []).unshift(`${ruleText(passed)} passes ${where} on to the NetworkPolicy tier.`);
     if (v.tier === 'policy' || !this.baseline.length) return v;
-    const b = firstAdminMatch(this.baseline.filter((p) => p.subject(subject, subjectNs)), dir, flow, peerFlow, nsL);
+    const b = firstAdminMatch(this.adminFor(this.baseline, subject, subjectNs), dir, flow, peerFlow, nsL);
     if (!b) return v;
     const base = this.tierVerdict(flow, peerFlow, dir, 'baseline', b, `no NetworkPolicy isolates ${podText(subject)} for ${dir}, so the baseline decides: ${where} is ${b.action === 'Allow' ? 'allowed' : 'denied'} by ${ruleText(b)}.`);
     if (v.notes) base.notes = [...v.notes, ...(base.notes ?? [])];
     return base;
+  }
+
+  /** The admin (or baseline) policies whose subject holds the pod, in order; the namespace part cached. */
+  private adminFor(list: CompiledAdminPolicy[], pod: PodInfo, nsLabels: Record<string, string>): CompiledAdminPolicy[] {
+    const key = list === this.admin ? `a ${pod.namespace}` : `b ${pod.namespace}`;
+    let byNs = this.adminByNs.get(key);
+    if (!byNs) {
+      byNs = list.filter((p) => p.subjectNamespace(nsLabels));
+      this.adminByNs.set(key, byNs);
+    }
+    return byNs.filter((p) => p.subject(pod, nsLabels));
   }
 
   /** A verdict decided by an admin or baseline rule (the other engines' views kept as evidence). */

@@ -177,9 +177,15 @@ export function matchNetworkPolicy(
 }
 
 export function nsLabelsFrom(namespaces: Map<string, NamespaceInfo>) {
+  const cache = new Map<string, Record<string, string>>();
   return (ns: string) => {
+    let labels = cache.get(ns);
+    if (labels) return labels;
     const n = namespaces.get(ns);
+    if (!n) return undefined;
     // every namespace carries kubernetes.io/metadata.name (immutable label since 1.21)
-    return n ? { 'kubernetes.io/metadata.name': ns, ...n.labels } : undefined;
+    labels = { 'kubernetes.io/metadata.name': ns, ...n.labels };
+    cache.set(ns, labels);
+    return labels;
   };
 }
