@@ -17,7 +17,7 @@ import { DiagnosisBox } from '../tui/components/DiagnosisBox.tsx';
 import { ScrollArea } from '../tui/components/ScrollArea.tsx';
 import { stateFromReport, tally } from '../tui/model.ts';
 import { ThemeContext, statusColor, useTheme } from '../tui/theme.tsx';
-import { EXIT } from './main.ts';
+import { EXIT } from './io.ts';
 import { renderReport, type CommandContext } from './report-command.ts';
 import { canUseInk, fullScreenInkOptions } from './terminal.ts';
 

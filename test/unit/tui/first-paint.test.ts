@@ -35,7 +35,8 @@ describe('kubeconfigOptions (one mapping for every command and the TUI header)',
 
 describe('bareFlags', () => {
   it('is what yargs gives for no arguments', async () => {
-    const { bareFlags, parseArgs } = await import('../../../src/cli/main.ts');
+    const { parseArgs } = await import('../../../src/cli/main.ts');
+    const { bareFlags } = await import('../../../src/cli/flags.ts');
     expect(await parseArgs([])).toEqual({ flags: bareFlags(), output: '' });
   });
 });
