@@ -40,7 +40,7 @@ const up = (k: string) => k === 'up' || k === 'k';
 export const GLOBAL_KEYS: Table = [
   { keys: ['x'], help: "switch context (the kubeconfig's contexts)", hint: 'context', run: (c) => c.openContexts() },
   { keys: ['?'], help: 'show or hide these keys', hint: 'keys', run: (c) => c.toggleHelp() },
-  { keys: ['q', 'ctrl-c'], help: 'quit (exit code of the last diagnosis: 0 ok, 1 a check failed, 2 configuration error)', hint: 'quit', run: (c) => c.quit() },
+  { keys: ['q', 'ctrl-c'], help: 'quit (exit code: 0 ok, 1 a check failed, 2 configuration error)', hint: 'quit', run: (c) => c.quit() },
 ];
 
 export const MENU_KEYS: Table = [
@@ -57,7 +57,7 @@ export const RUN_KEYS: Table = [
   { keys: ['pgdn', 'space', 'd'], help: 'scroll down the expanded check or the verdict', hint: 'scroll', run: (c) => c.scrollPage(1) },
   { keys: ['pgup', 'u'], help: 'scroll up', run: (c) => c.scrollPage(-1) },
   { keys: ['r'], help: 'run the diagnosis again', hint: 'rerun', run: (c) => c.rerun() },
-  { keys: ['e'], help: 'export the report (markdown and JSON files in the current directory)', hint: 'export', run: (c) => c.exportReport() },
+  { keys: ['e'], help: 'export the report (markdown and JSON in the current directory)', hint: 'export', run: (c) => c.exportReport() },
   { keys: ['m', 'left', 'backspace'], help: 'back to the menu', hint: 'menu', run: (c) => c.toMenu() },
   { keys: ['esc'], help: 'collapse the expanded check; quit when none is', run: (c) => c.collapseOrQuit() },
   ...GLOBAL_KEYS,
@@ -70,7 +70,7 @@ export const FORM_KEYS: Table = [
   { keys: ['up', 'shift-tab'], help: 'previous field', run: (c) => c.formField(-1) },
   {
     keys: ['enter'],
-    help: 'next field; on the last one, run (an empty field with exactly one suggestion takes it)',
+    help: 'next field; on the last, run (an empty field takes a lone suggestion)',
     hint: 'next/run',
     run: (c) => c.formEnter(),
   },

@@ -20,7 +20,7 @@ export function KeyHelp({ table, title = 'Keys' }: KeyHelpProps) {
       {rows.map(([k, d]) => (
         <Text key={k} wrap="truncate-end">
           <Text color={theme.color ? 'cyan' : undefined}>{k.padEnd(w)}</Text>
-          {'  '}
+          {'   '}
           {d}
         </Text>
       ))}
