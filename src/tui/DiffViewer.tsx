@@ -1,12 +1,11 @@
 // Two saved reports lined up layer by layer (`kubectl netdiag open A.json B.json`); enter shows a
 // layer's differences in evidence. Its keys: viewerKeys (src/tui/viewerKeys.ts).
-import { Box, Text, useApp, useStdout } from 'ink';
-import { useState } from 'react';
+import { Box, Text, useStdout } from 'ink';
 import type { DiffResult, LayerDiff } from '../diff/diff.ts';
 import { ScrollArea } from './components/ScrollArea.tsx';
-import { hints } from './keys.ts';
+import { KeyHints } from './components/KeyHints.tsx';
 import { statusColor, useTheme } from './theme.tsx';
-import { useViewerKeys, viewerKeys } from './viewerKeys.ts';
+import { useViewer, viewerKeys } from './viewerKeys.ts';
 
 const KEYS = viewerKeys("show the layer's differences");
 
@@ -27,20 +26,10 @@ function LayerRow({ l, first, selected, width }: { l: LayerDiff; first: boolean;
 
 export function DiffViewer({ diff }: { diff: DiffResult }) {
   const theme = useTheme();
-  const { exit } = useApp();
   const { stdout } = useStdout();
-  const [selected, setSelected] = useState(Math.max(0, diff.layers.findIndex((l) => l.layer === diff.firstDivergence)));
-  const [expanded, setExpanded] = useState(false);
-  const [offset, setOffset] = useState(0);
+  const { selected, expanded, offset } = useViewer(KEYS, diff.layers.length, Math.max(0, diff.layers.findIndex((l) => l.layer === diff.firstDivergence)));
   const height = Math.max(8, ((stdout as NodeJS.WriteStream).rows || 30) - diff.layers.length - 7);
   const width = Math.max(10, ...diff.layers.map((l) => l.layer.length));
-  useViewerKeys(KEYS, {
-    move: (by) => (setSelected((s) => Math.max(0, Math.min(diff.layers.length - 1, s + by))), setOffset(0)),
-    toggle: () => (setExpanded((e) => !e), setOffset(0)),
-    scroll: (by) => setOffset((o) => Math.max(0, o + by)),
-    quit: () => exit(),
-    close: () => (expanded ? (setExpanded(false), setOffset(0), true) : false),
-  });
   const layer = diff.layers[selected];
   const side = (k: 'A' | 'B', s: DiffResult['a']) => `${k}: ${s.label}${s.host ? ` (host ${s.host})` : ''} ${s.startedAt} ${s.status.toUpperCase()}`;
   const color = statusColor(theme, diff.identical ? 'pass' : 'fail');
@@ -85,9 +74,7 @@ export function DiffViewer({ diff }: { diff: DiffResult }) {
           )}
         </ScrollArea>
       </Box>
-      <Text dimColor={theme.color} wrap="truncate-end">
-        {hints(KEYS)}
-      </Text>
+      <KeyHints table={KEYS} />
     </Box>
   );
 }

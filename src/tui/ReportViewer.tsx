@@ -1,36 +1,25 @@
 // One saved report (`kubectl netdiag open REPORT.json`): the checks, each expandable, and the
 // verdict. Its keys: viewerKeys (src/tui/viewerKeys.ts).
-import { Box, Text, useApp, useStdout } from 'ink';
-import { useState } from 'react';
+import { Box, Text, useStdout } from 'ink';
 import type { Report } from '../report/types.ts';
 import { CheckDetails } from './components/CheckDetails.tsx';
 import { CheckRow } from './components/CheckRow.tsx';
 import { DiagnosisBox } from './components/DiagnosisBox.tsx';
 import { ScrollArea } from './components/ScrollArea.tsx';
-import { hints } from './keys.ts';
+import { KeyHints } from './components/KeyHints.tsx';
 import { stateFromReport, tally } from './model.ts';
 import { useTheme } from './theme.tsx';
-import { useViewerKeys, viewerKeys } from './viewerKeys.ts';
+import { useViewer, viewerKeys } from './viewerKeys.ts';
 
 const KEYS = viewerKeys('expand');
 
 export function ReportViewer({ report, file }: { report: Report; file: string }) {
   const theme = useTheme();
-  const { exit } = useApp();
   const { stdout } = useStdout();
   const rows = stateFromReport(report).rows;
-  const [selected, setSelected] = useState(0);
-  const [expanded, setExpanded] = useState(false);
-  const [offset, setOffset] = useState(0);
+  const { selected, expanded, offset } = useViewer(KEYS, rows.length);
   const height = Math.max(8, ((stdout as NodeJS.WriteStream).rows || 30) - rows.length - 6);
   const idWidth = Math.max(10, ...rows.map((r) => r.id.length));
-  useViewerKeys(KEYS, {
-    move: (by) => (setSelected((s) => Math.max(0, Math.min(rows.length - 1, s + by))), setOffset(0)),
-    toggle: () => (setExpanded((e) => !e), setOffset(0)),
-    scroll: (by) => setOffset((o) => Math.max(0, o + by)),
-    quit: () => exit(),
-    close: () => (expanded ? (setExpanded(false), setOffset(0), true) : false),
-  });
   const t = report.target;
   const host = (report.environment?.host as { name?: string } | undefined)?.name;
   const result = rows[selected]?.result;
@@ -59,9 +48,7 @@ export function ReportViewer({ report, file }: { report: Report; file: string })
           </ScrollArea>
         )}
       </Box>
-      <Text dimColor={theme.color} wrap="truncate-end">
-        {hints(KEYS)}
-      </Text>
+      <KeyHints table={KEYS} />
     </Box>
   );
 }

@@ -1,6 +1,8 @@
-// The keys of the saved-report viewers (ReportViewer, DiffViewer: `kubectl netdiag open`), one
-// table (src/tui/keys.ts) from which both their input handler and their footer line are built.
-import { useInput } from 'ink';
+// The saved-report viewers (ReportViewer, DiffViewer: `kubectl netdiag open`): a list with one
+// entry expandable, and a scrollable area under it. Their keys are one table (src/tui/keys.ts),
+// from which both the input handler and the footer line (KeyHints) are built.
+import { useApp, useInput } from 'ink';
+import { useState } from 'react';
 import { handleKey, type KeyTable } from './keys.ts';
 
 export interface ViewerCommands {
@@ -12,6 +14,7 @@ export interface ViewerCommands {
   close(): boolean;
 }
 
+/** The viewers' keys; `enter` says what Enter opens. */
 export function viewerKeys(enter: string): KeyTable<ViewerCommands> {
   return [
     { keys: ['up', 'down', 'j', 'k'], help: 'move', hint: 'move', run: (c, k) => c.move(k === 'up' || k === 'k' ? -1 : 1) },
@@ -23,8 +26,27 @@ export function viewerKeys(enter: string): KeyTable<ViewerCommands> {
   ];
 }
 
-export function useViewerKeys(table: KeyTable<ViewerCommands>, c: ViewerCommands): void {
+export interface ViewerState {
+  selected: number;
+  expanded: boolean;
+  offset: number;
+}
+
+/** The list's selection, whether it is expanded and the scroll offset, driven by `table`'s keys. */
+export function useViewer(table: KeyTable<ViewerCommands>, count: number, initial = 0): ViewerState {
+  const { exit } = useApp();
+  const [selected, setSelected] = useState(initial);
+  const [expanded, setExpanded] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const commands: ViewerCommands = {
+    move: (by) => (setSelected((s) => Math.max(0, Math.min(count - 1, s + by))), setOffset(0)),
+    toggle: () => (setExpanded((e) => !e), setOffset(0)),
+    scroll: (by) => setOffset((o) => Math.max(0, o + by)),
+    quit: () => exit(),
+    close: () => (expanded ? (setExpanded(false), setOffset(0), true) : false),
+  };
   useInput((input, key) => {
-    handleKey(table, input, key, c);
+    handleKey(table, input, key, commands);
   });
+  return { selected, expanded, offset };
 }

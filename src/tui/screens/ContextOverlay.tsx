@@ -1,6 +1,6 @@
 // `x`: choose another context of the kubeconfig. Its keys: CONTEXT_KEYS (src/tui/keymap.ts).
 import { Box, Text } from 'ink';
-import { hints } from '../keys.ts';
+import { KeyHints } from '../components/KeyHints.tsx';
 import { CONTEXT_KEYS } from '../keymap.ts';
 import { useTheme } from '../theme.tsx';
 
@@ -26,9 +26,7 @@ export function ContextPicker({ names, current, selected, error }: ContextPicker
           {n === current ? <Text dimColor={theme.color}> (in use)</Text> : null}
         </Text>
       ))}
-      <Text dimColor={theme.color} wrap="truncate-end">
-        {hints(CONTEXT_KEYS)}
-      </Text>
+      <KeyHints table={CONTEXT_KEYS} />
     </Box>
   );
 }
