@@ -3,7 +3,7 @@
 // use it without loading the api checks.
 import { resolve } from 'node:path';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
-import type { CliIO, CommonFlags } from './main.ts';
+import type { CliIO, CommonFlags } from './io.ts';
 
 export function kubeconfigOptions(flags: CommonFlags, io: CliIO): KubeconfigOptions {
   return {

@@ -6,73 +6,22 @@ import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 import { canUseInk } from './terminal.ts';
-
-export interface OutStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-export interface CliIO {
-  stdout: OutStream;
-  stderr: OutStream;
-  env: Record<string, string | undefined>;
-  cwd: string;
-  homeDir: string;
-  stdinIsTTY?: boolean;
-}
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 3 } as const;
-export type Format = 'text' | 'json' | 'yaml' | 'markdown';
-const FORMATS: Format[] = ['text', 'json', 'yaml', 'markdown'];
-
-export interface CommonFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  server?: string;
-  'request-timeout'?: string;
-  'insecure-skip-tls-verify'?: boolean;
-  'tls-server-name'?: string;
-  output?: Format;
-  'output-file'?: string;
-  timeout: string;
-  color: 'auto' | 'always' | 'never';
-  verbose: boolean;
-  endpoint?: string[];
-  _: (string | number)[];
-  /** command-specific flags and positionals */
-  [flag: string]: unknown;
-}
+import { bareFlags, withCommonOptions } from './flags.ts';
+import { EXIT, type CliIO, type CommonFlags } from './io.ts';
 
 class UsageError extends Error {}
 
 const LIST_FLAGS = new Set(COMMANDS.flatMap((c) => c.listFlags ?? []));
 
 function parser(yargs: typeof import('yargs').default, argv: string[]) {
-  return yargs(argv)
+  const y = yargs(argv)
     .scriptName('kubectl netdiag')
     .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
     .command(
       COMMANDS.map((c) => ({ command: c.command, describe: c.describe, builder: (y: Argv) => c.builder?.(y) ?? y, handler: () => {} })),
     )
-    .command('version', 'print the version')
-    .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config)' })
-    .option('context', { type: 'string', describe: 'the kubeconfig context to use' })
-    .option('cluster', { type: 'string', describe: 'the kubeconfig cluster to use' })
-    .option('user', { type: 'string', describe: 'the kubeconfig user to use' })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'the namespace' })
-    .option('server', { alias: 's', type: 'string', describe: 'the address of the API server (overrides the kubeconfig)' })
-    .option('request-timeout', { type: 'string', describe: 'deadline of one API request (e.g. 5s); default: --timeout' })
-    .option('insecure-skip-tls-verify', { type: 'boolean', describe: "don't verify the server certificate (the check still reports what it would find)" })
-    .option('tls-server-name', { type: 'string', describe: 'the name the server certificate is checked against (and SNI)' })
-    .option('output', { alias: 'o', choices: FORMATS, describe: 'output format (default: text; the live view on a terminal)' })
-    .option('output-file', { type: 'string', describe: 'also write the report to this file (format from its extension: .json .yaml .md .txt)' })
-    .option('timeout', { type: 'string', default: '5s', describe: 'deadline of each network probe' })
-    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colour in text output (NO_COLOR turns it off)' })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'show evidence, reproduce commands and progress on stderr' })
+    .command('version', 'print the version');
+  return withCommonOptions(y)
     // no --no-X negation, no camelCase aliases: flags are spelled as kubectl spells them
     .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
     .strict()
@@ -86,15 +35,6 @@ function parser(yargs: typeof import('yargs').default, argv: string[]) {
         'Docs: https://github.com/kubectl-netdiag/kubectl-netdiag',
     )
     .exitProcess(false);
-}
-
-/**
- * What parseArgs([]) gives: every option at its default. `kubectl netdiag` alone on a terminal (the
- * TUI) takes these without loading or running yargs (~20 ms of the TUI's first paint);
- * test/unit/tui/first-paint.test.ts checks that they are what yargs gives.
- */
-export function bareFlags(): CommonFlags {
-  return { _: [], timeout: '5s', color: 'auto', verbose: false, v: false, $0: 'kubectl netdiag' };
 }
 
 export async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {

@@ -9,7 +9,7 @@ import type { Redactor } from '../report/redact.ts';
 import type { RunnerEvent } from '../engine/runner.ts';
 import type { Report } from '../report/types.ts';
 import { useColor } from '../report/render/style.ts';
-import { EXIT, type CliIO, type CommonFlags, type Format } from './main.ts';
+import { EXIT, type CliIO, type CommonFlags, type Format } from './io.ts';
 import { canUseInk } from './terminal.ts';
 
 export function formatFromFile(path: string, fallback: Format): Format {

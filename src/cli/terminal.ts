@@ -1,6 +1,6 @@
 // When Ink may draw. Kept apart from the renderers and Ink so that main.ts can decide without
 // loading either (start-up time).
-import type { CliIO } from './main.ts';
+import type { CliIO } from './io.ts';
 
 /** is-in-ci's rule (what Ink itself uses): CI or CONTINUOUS_INTEGRATION set to anything but 0/false. */
 export function inCI(env: Record<string, string | undefined>): boolean {

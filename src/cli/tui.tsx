@@ -19,7 +19,7 @@ import { LiveRun } from '../tui/LiveRun.tsx';
 import { EMPTY_RUN, applyEvent, tally, type HeaderInfo, type MenuItem, type RunOutcome, type TuiSession } from '../tui/model.ts';
 import { COMMANDS } from './commands/index.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
-import type { CliIO, CommonFlags, OutStream } from './main.ts';
+import type { CliIO, CommonFlags, OutStream } from './io.ts';
 import type { CommandContext, RenderFn } from './report-command.ts';
 import { useColor } from '../report/render/style.ts';
 import { fullScreenInkOptions } from './terminal.ts';

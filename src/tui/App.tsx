@@ -1,19 +1,23 @@
-// The interactive app: one component holding the state (screen, selection, overlays), laid out to
-// the terminal's size. It renders what the session reports; the session (the command layer) runs
-// the diagnoses, reads the kubeconfig and writes files.
-import { Box, Text, useAnimation, useApp, useInput, useWindowSize, type Key } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { CheckDetails } from './components/CheckDetails.tsx';
-import { CheckRow } from './components/CheckRow.tsx';
-import { ContextPicker } from './components/ContextPicker.tsx';
-import { DiagnosisBox } from './components/DiagnosisBox.tsx';
+// The interactive app: the header, the screen on top (menu, form, run; the help and context
+// overlays over them) laid out to the terminal's size, and the footer. The state is one reducer
+// (state.ts); the keys are the tables of keymap.ts, run against the commands below. It renders what
+// the session reports; the session (the command layer) runs the diagnoses, reads the kubeconfig and
+// writes files.
+import { Box, Text, useAnimation, useApp, useWindowSize, type Key } from 'ink';
+import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import { Header } from './components/Header.tsx';
-import { InputForm, type FormKeyHandler } from './components/InputForm.tsx';
-import { KeyHelp } from './components/KeyHelp.tsx';
-import { Menu } from './components/Menu.tsx';
-import { ScrollArea } from './components/ScrollArea.tsx';
-import { tally, type MenuItem, type TuiSession } from './model.ts';
+import type { FormKeyHandler } from './components/InputForm.tsx';
+import { handleKey, hints } from './keys.ts';
+import { activeKeys, HELP_KEYS, SCREEN_KEYS, type AppCommands } from './keymap.ts';
+import type { MenuItem, TuiSession } from './model.ts';
+import { ContextPicker } from './screens/ContextOverlay.tsx';
+import { FormScreen } from './screens/FormScreen.tsx';
+import { KeyHelp } from './screens/HelpOverlay.tsx';
+import { Menu } from './screens/MenuScreen.tsx';
+import { RunScreen, selectedRow } from './screens/RunScreen.tsx';
+import { appReducer, initialState } from './state.ts';
 import { ThemeContext, useTheme } from './theme.tsx';
+import { useKeyQueue } from './useKeyQueue.ts';
 import { useRun } from './useRun.ts';
 
 export interface AppProps {
@@ -37,19 +41,6 @@ export function App(props: AppProps) {
   );
 }
 
-type Screen = 'menu' | 'form' | 'run';
-type Overlay = 'help' | 'contexts' | undefined;
-
-interface FormState {
-  item: MenuItem;
-  values: Record<string, string>;
-  active: number;
-  error?: string;
-}
-
-const MENU_KEYS = '↑↓ move · enter run · x context · ? keys · q quit';
-const RUN_KEYS = '↑↓ move · enter expand · pgdn scroll · r rerun · e export · x context · m menu · ? keys · q quit';
-
 function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
   const theme = useTheme();
   const { exit } = useApp();
@@ -57,24 +48,14 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
   const columns = size?.columns ?? win.columns;
   const rows = Math.max(size?.rows ?? win.rows, 8);
 
-  const [context, setContext] = useState(initialContext);
+  const [state, dispatch] = useReducer(appReducer, initialContext, initialState);
+  const { screen, overlay, context, form, view, notice } = state;
   const header = useMemo(() => session.header(context), [session, context]);
-  const [screen, setScreen] = useState<Screen>('menu');
-  const [overlay, setOverlay] = useState<Overlay>();
-  const [menuIndex, setMenuIndex] = useState(0);
-  const [form, setForm] = useState<FormState>();
-  const [selected, setSelected] = useState(0);
-  const [expanded, setExpanded] = useState(false);
-  const [scroll, setScroll] = useState(0);
   const contentHeight = useRef(0);
   const formKeys = useRef<FormKeyHandler | undefined>(undefined);
-  const [notice, setNotice] = useState<string[]>();
-  const [picker, setPicker] = useState<{ names: string[]; current?: string; selected: number; error?: string }>();
   const run = useRun(session);
   const { frame } = useAnimation({ interval: 80, isActive: run.running });
-
-  const rowsState = run.state.rows;
-  const sel = Math.min(selected, Math.max(0, rowsState.length - 1));
+  const checkCount = run.state.rows.length;
 
   const quit = useCallback(() => {
     run.abort();
@@ -82,175 +63,86 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
     exit();
   }, [run, onExit, exit]);
 
-  const startRun = useCallback(
-    (item: MenuItem, inputs: Record<string, string>, ctx: string | undefined) => {
-      setScreen('run');
-      setSelected(0);
-      setExpanded(false);
-      setScroll(0);
-      setNotice(undefined);
-      run.start({ command: item.command, context: ctx, inputs });
-    },
-    [run],
-  );
-
-  const choose = (item: MenuItem) => {
-    if (item.unavailable) {
-      setNotice([`${item.title}: ${item.unavailable}`]);
-      return;
-    }
-    if (item.inputs.length > 0) {
-      const values = Object.fromEntries(item.inputs.map((i) => [i.name, i.value ?? '']));
-      setForm({ item, values, active: 0 });
-      setScreen('form');
-      return;
-    }
-    startRun(item, {}, context);
+  const startRun = (item: MenuItem, inputs: Record<string, string>) => {
+    dispatch({ type: 'run-open' });
+    run.start({ command: item.command, context, inputs });
   };
 
   const rerun = (ctx: string | undefined) => {
-    const req = run.request;
-    if (!req) return;
-    setExpanded(false);
-    setScroll(0);
-    setNotice(undefined);
-    run.start({ ...req, context: ctx });
+    if (!run.request) return;
+    dispatch({ type: 'rerun' });
+    run.start({ ...run.request, context: ctx });
   };
 
-  const openPicker = () => {
-    const c = session.contexts();
-    const current = context ?? c.current;
-    setPicker({ names: c.names, current, selected: Math.max(0, c.names.indexOf(current ?? '')), error: c.error });
-    setOverlay('contexts');
-  };
-
-  const scrollBy = (delta: number) => setScroll((s) => Math.max(0, Math.min(s + delta, Math.max(0, contentHeight.current - 1))));
-
-  // Keys are queued and handled one per render, so that a chunk of several keys (typed ahead, or
-  // sent at once by tmux or a slow link) acts like the same keys pressed one by one.
-  const [queue, setQueue] = useState<{ input: string; key: Key }[]>([]);
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') return quit();
-    const plain = !key.ctrl && !key.meta && input.length > 1 && !input.startsWith('\u001b');
-    const events = plain ? [...input].map((ch) => ({ input: ch, key: keyOf(ch) })) : [{ input, key }];
-    // the common case, one key and nothing queued: handle it now (one render per key press)
-    if (events.length === 1 && queue.length === 0) return handle(input, key);
-    setQueue((q) => [...q, ...events]);
-  });
+  // Enter on the form's last field, with every required value: the reducer has the values ready
+  const submit = form?.submit;
   useEffect(() => {
-    const next = queue[0];
-    if (!next) return;
-    // functional: keys that arrive meanwhile are appended, never dropped
-    setQueue((q) => q.slice(1));
-    handle(next.input, next.key);
-  });
+    if (form && submit) startRun(form.item, submit);
+  }, [submit]);
 
-  function handle(input: string, key: Key): void {
-    if (key.ctrl && input === 'c') return quit();
-
-    if (overlay === 'help') {
-      if (key.escape || input === '?') setOverlay(undefined);
-      else if (input === 'q') quit();
-      return;
-    }
-    if (overlay === 'contexts' && picker) {
-      if (key.escape) setOverlay(undefined);
-      else if (key.upArrow || input === 'k') setPicker({ ...picker, selected: Math.max(0, picker.selected - 1) });
-      else if (key.downArrow || input === 'j') setPicker({ ...picker, selected: Math.min(picker.names.length - 1, picker.selected + 1) });
-      else if (key.return) {
-        const name = picker.names[picker.selected];
-        setOverlay(undefined);
-        if (name !== undefined && name !== (context ?? picker.current)) {
-          setContext(name);
-          setNotice([`context: ${name}`]);
-          if (screen === 'run' && run.request) rerun(name);
-        }
-      } else if (input === 'q') quit();
-      return;
-    }
-
-    if (screen === 'form' && form) {
-      if (formKeys.current?.(input, key)) return;
-      const inputs = form.item.inputs;
-      const name = inputs[form.active]!.name;
-      if (key.escape) {
-        setForm(undefined);
-        setScreen('menu');
-      } else if (key.return || key.tab || key.downArrow) {
-        if (key.return && form.active === inputs.length - 1) {
-          const missing = inputs.find((i) => i.required && !form.values[i.name]?.trim());
-          if (missing) return setForm({ ...form, error: `${missing.label} is required`, active: inputs.indexOf(missing) });
-          const values = Object.fromEntries(Object.entries(form.values).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
-          setForm(undefined);
-          return startRun(form.item, values, context);
-        }
-        setForm({ ...form, active: (form.active + 1) % inputs.length, error: undefined });
-      } else if (key.upArrow || (key.shift && key.tab)) {
-        setForm({ ...form, active: (form.active + inputs.length - 1) % inputs.length });
-      } else if (key.backspace || key.delete) {
-        setForm({ ...form, values: { ...form.values, [name]: (form.values[name] ?? '').slice(0, -1) } });
-      } else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f]/.test(input)) {
-        setForm({ ...form, values: { ...form.values, [name]: (form.values[name] ?? '') + input }, error: undefined });
-      }
-      return;
-    }
-
-    if (input === 'q') return quit();
-    if (input === '?') return setOverlay('help');
-    if (input === 'x') return openPicker();
-
-    if (screen === 'menu') {
-      const items = session.diagnoses;
-      if (key.escape) quit();
-      else if (key.upArrow || input === 'k') setMenuIndex((i) => Math.max(0, i - 1));
-      else if (key.downArrow || input === 'j') setMenuIndex((i) => Math.min(items.length - 1, i + 1));
-      else if (key.return && items[menuIndex]) choose(items[menuIndex]);
-      return;
-    }
-
-    // screen === 'run'
-    if (key.escape) {
-      if (expanded) {
-        setExpanded(false);
-        setScroll(0);
-      } else quit();
-    } else if (key.upArrow || input === 'k') {
-      setSelected(Math.max(0, sel - 1));
-      setScroll(0);
-    } else if (key.downArrow || input === 'j') {
-      setSelected(Math.min(rowsState.length - 1, sel + 1));
-      setScroll(0);
-    } else if (key.home || input === 'g') {
-      setSelected(0);
-      setScroll(0);
-    } else if (key.end || input === 'G') {
-      setSelected(Math.max(0, rowsState.length - 1));
-      setScroll(0);
-    } else if (key.return) {
-      if (rowsState[sel]?.result) {
-        setExpanded(!expanded);
-        setScroll(0);
-      }
-    } else if (key.pageDown || input === 'd' || input === ' ') scrollBy(Math.max(1, rows - 12));
-    else if (key.pageUp || input === 'u') scrollBy(-Math.max(1, rows - 12));
-    else if (input === 'r') rerun(context);
-    else if (input === 'e') {
-      if (!run.outcome) setNotice(['export: wait for the diagnosis to finish']);
-      else {
-        const r = session.exportReport(run.outcome.report);
-        setNotice('error' in r ? [`export failed: ${r.error}`] : ['exported:', ...r.paths.map((p) => `  ${p}`)]);
-      }
-    } else if (input === 'm' || key.leftArrow || key.backspace || key.delete) {
-      run.abort();
-      setScreen('menu');
-      setExpanded(false);
-      setNotice(undefined);
-    }
-  }
-
-  // ---- layout: every row of the terminal is accounted for, so the frame never scrolls
   const footerLines = notice ? Math.min(notice.length, 3) : 1;
   const bodyHeight = Math.max(3, rows - 3 - footerLines);
+
+  const commands: AppCommands = {
+    quit,
+    toggleHelp: () => dispatch({ type: 'help', open: overlay !== 'help' }),
+    openContexts: () => {
+      const c = session.contexts();
+      const current = context ?? c.current;
+      dispatch({ type: 'contexts-open', list: { names: c.names, current, selected: Math.max(0, c.names.indexOf(current ?? '')), error: c.error } });
+    },
+    closeOverlay: () => dispatch({ type: 'overlay-close' }),
+    menuMove: (by) => dispatch({ type: 'menu-move', by, count: session.diagnoses.length }),
+    choose: () => {
+      const item = session.diagnoses[state.menuIndex];
+      if (!item) return;
+      if (item.unavailable) dispatch({ type: 'notice', lines: [`${item.title}: ${item.unavailable}`] });
+      else if (item.inputs.length > 0) dispatch({ type: 'form-open', item });
+      else startRun(item, {});
+    },
+    formCancel: () => dispatch({ type: 'menu-open' }),
+    formEnter: () => dispatch({ type: 'form-enter' }),
+    formField: (by) => dispatch({ type: 'form-field', by }),
+    formBackspace: () => dispatch({ type: 'form-backspace' }),
+    formType: (text) => dispatch({ type: 'form-type', text }),
+    select: (to, relative) => {
+      const last = Math.max(0, checkCount - 1);
+      const from = selectedRow(view, checkCount);
+      const index = to === 'first' ? 0 : to === 'last' ? last : relative ? from + to : to;
+      dispatch({ type: 'select', index: Math.min(Math.max(0, index), last) });
+    },
+    toggle: () => {
+      if (run.state.rows[selectedRow(view, checkCount)]?.result) dispatch({ type: 'toggle' });
+    },
+    collapseOrQuit: () => (view.expanded ? dispatch({ type: 'collapse' }) : quit()),
+    scrollPage: (by) => dispatch({ type: 'scroll', by: by * Math.max(1, rows - 12), max: contentHeight.current }),
+    rerun: () => rerun(context),
+    exportReport: () => {
+      if (!run.outcome) return dispatch({ type: 'notice', lines: ['export: wait for the diagnosis to finish'] });
+      const r = session.exportReport(run.outcome.report);
+      dispatch({ type: 'notice', lines: 'error' in r ? [`export failed: ${r.error}`] : ['exported:', ...r.paths.map((p) => `  ${p}`)] });
+    },
+    toMenu: () => {
+      run.abort();
+      dispatch({ type: 'menu-open' });
+    },
+    contextsMove: (by) => dispatch({ type: 'contexts-move', by }),
+    useContext: () => {
+      const list = state.contexts;
+      const name = list?.names[list.selected];
+      if (name === undefined || name === (context ?? list?.current)) return dispatch({ type: 'overlay-close' });
+      dispatch({ type: 'context', name });
+      if (screen === 'run' && run.request) rerun(name);
+    },
+  };
+
+  useKeyQueue((input: string, key: Key) => {
+    // the form's picker takes its keys (↓ ↑, j k in its list) before the form's table
+    if (screen === 'form' && !overlay && formKeys.current?.(input, key)) return;
+    handleKey(activeKeys(screen, overlay), input, key, commands);
+  }, quit);
+
+  // ---- layout: every row of the terminal is accounted for, so the frame never scrolls
   const footer = (
     <Box flexDirection="column" flexShrink={0}>
       {notice ? (
@@ -261,63 +153,33 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
         ))
       ) : (
         <Text dimColor={theme.color} wrap="truncate-end">
-          {screen === 'run' ? RUN_KEYS : screen === 'menu' ? MENU_KEYS : 'esc back · ? keys'}
+          {hints(overlay === 'help' ? HELP_KEYS : SCREEN_KEYS[screen])}
         </Text>
       )}
     </Box>
   );
 
   let body: ReactNode;
-  if (overlay === 'help') body = <KeyHelp />;
-  else if (overlay === 'contexts' && picker) body = <ContextPicker {...picker} />;
-  else if (screen === 'form' && form) body = <InputForm title={form.item.title} inputs={form.item.inputs} values={form.values} active={form.active} error={form.error} suggest={session.suggest} context={context} keys={formKeys} onChange={(n, v) => setForm((f) => f && { ...f, values: { ...f.values, [n]: v }, error: undefined })} listHeight={Math.max(1, bodyHeight - form.item.inputs.length - 8)} />;
-  else if (screen === 'menu') body = <Menu items={session.diagnoses} selected={menuIndex} />;
-  else body = renderRun();
-
-  function renderRun(): ReactNode {
+  if (overlay === 'help') body = <KeyHelp table={SCREEN_KEYS[screen]} />;
+  else if (overlay === 'contexts' && state.contexts) body = <ContextPicker {...state.contexts} />;
+  else if (screen === 'form' && form)
+    body = (
+      <FormScreen form={form} height={bodyHeight} suggest={session.suggest} context={context} keys={formKeys} onChange={(name, value) => dispatch({ type: 'form-set', name, value })} />
+    );
+  else if (screen === 'menu') body = <Menu items={session.diagnoses} selected={state.menuIndex} />;
+  else {
     const item = session.diagnoses.find((d) => d.command === run.request?.command);
-    const n = rowsState.length;
-    const listAvail = bodyHeight - 1;
-    const detail = expanded ? rowsState[sel]?.result : undefined;
-    const verdict = !detail && (run.outcome || run.error);
-    const listHeight = detail ? Math.min(n, Math.max(3, Math.min(5, Math.floor(listAvail / 4)))) : verdict ? Math.min(n, Math.max(3, listAvail - 8)) : Math.min(n, listAvail);
-    const first = Math.max(0, Math.min(sel - Math.floor(listHeight / 2), n - listHeight));
-    const visible = rowsState.slice(first, first + listHeight);
-    const idWidth = Math.min(Math.max(10, ...rowsState.map((r) => r.id.length)), Math.max(10, Math.floor(columns / 3)));
-    const restHeight = Math.max(0, listAvail - listHeight - 1);
-    const doneCount = rowsState.filter((r) => r.status !== 'pending' && r.status !== 'running').length;
-    const status = run.running
-      ? `running ${doneCount}/${n}`
-      : run.outcome
-        ? `${run.outcome.report.diagnosis.status.toUpperCase()} · ${n} checks: ${tally(rowsState)} · ${((run.outcome.report.durationMs ?? 0) / 1000).toFixed(2)}s`
-        : run.error
-          ? 'the diagnosis itself failed'
-          : 'cancelled';
-    return (
-      <Box flexDirection="column" flexShrink={0}>
-        <Text wrap="truncate-end">
-          <Text bold={theme.color}>{item?.title ?? run.request?.command}</Text>
-          <Text dimColor={theme.color}> · </Text>
-          <Text color={theme.color && run.outcome ? statusColorName(run.outcome.report.diagnosis.status) : undefined}>{status}</Text>
-          {first > 0 || first + listHeight < n ? <Text dimColor={theme.color}>{` · checks ${first + 1}–${first + visible.length} of ${n}`}</Text> : null}
-        </Text>
-        {visible.map((row, i) => (
-          <CheckRow key={row.id} row={row} idWidth={idWidth} selected={first + i === sel} expanded={expanded && first + i === sel} frame={frame} />
-        ))}
-        {restHeight > 0 && (detail || verdict) ? (
-          <Box marginTop={1} flexShrink={0} flexDirection="column">
-            <ScrollArea height={restHeight} offset={scroll} onContentHeight={(h) => (contentHeight.current = h)}>
-              {detail ? (
-                <CheckDetails result={detail} now={now} />
-              ) : run.outcome ? (
-                <DiagnosisBox diagnosis={run.outcome.report.diagnosis} configError={run.outcome.configError} />
-              ) : (
-                <Text color={theme.color ? 'magenta' : undefined}>error: {run.error}</Text>
-              )}
-            </ScrollArea>
-          </Box>
-        ) : null}
-      </Box>
+    body = (
+      <RunScreen
+        title={item?.title ?? run.request?.command ?? ''}
+        run={run}
+        view={view}
+        columns={columns}
+        height={bodyHeight}
+        frame={frame}
+        now={now}
+        onContentHeight={(h) => (contentHeight.current = h)}
+      />
     );
   }
 
@@ -331,36 +193,4 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
       {footer}
     </Box>
   );
-}
-
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
-
-/** One character of a multi-key chunk as a key press. */
-function keyOf(ch: string): Key {
-  return { ...NO_KEY, return: ch === '\r' || ch === '\n', tab: ch === '\t' };
-}
-
-function statusColorName(s: string): string {
-  return s === 'pass' ? 'green' : s === 'warn' ? 'yellow' : s === 'skip' ? 'gray' : s === 'error' ? 'magenta' : 'red';
 }

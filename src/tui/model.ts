@@ -18,7 +18,7 @@ export interface HeaderInfo {
   error?: string;
 }
 
-/** A text the user types before a diagnosis runs (see DiagnosisInput in src/checks/registry.ts). */
+/** A text the user types before a diagnosis runs (see DiagnosisInput in src/engine/definitions.ts). */
 export interface MenuInput {
   name: string;
   label: string;

@@ -3,9 +3,6 @@ import { apiDiagnosis } from '../../checks/api/index.ts';
 import { kubeconfigOptions } from '../kubeconfig-flags.ts';
 import { runReportCommand, type CommandContext } from '../report-command.ts';
 
-/** The kubectl-style connection flags, for every command that talks to a cluster. */
-export { kubeconfigOptions };
-
 export function run(cc: CommandContext): Promise<number> {
   return runReportCommand(
     apiDiagnosis,

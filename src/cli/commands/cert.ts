@@ -12,7 +12,7 @@ import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { splitHostPort } from '../../net/ip.ts';
 import type { CommandContext } from '../report-command.ts';
 import { kubeconfigOptions } from '../kubeconfig-flags.ts';
-import { EXIT, type CliIO, type CommonFlags } from '../main.ts';
+import { EXIT, type CliIO, type CommonFlags } from '../io.ts';
 
 /** "host", "host:port", "[v6]:port", "v6", or a URL; the port defaults to 443. */
 export function parseTarget(raw: string): { host: string; port: number } | { error: string } {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { compareReports, DiffInputError, parseReport, type DiffResult } from '../../diff/diff.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffText, renderDiffYaml } from '../../diff/render.ts';
 import { ansiStyle, plainStyle, useColor } from '../../report/render/style.ts';
-import { EXIT, type Format } from '../main.ts';
+import { EXIT, type Format } from '../io.ts';
 import { formatFromFile, type CommandContext } from '../report-command.ts';
 
 function render(d: DiffResult, format: Format, color: boolean, width?: number): string {

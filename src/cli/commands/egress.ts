@@ -1,7 +1,7 @@
 // kubectl netdiag egress -n NS POD TARGET[:PORT]: why can't this pod reach that host?
 import { egressDiagnosis } from '../../checks/egress/index.ts';
 import { runReportCommand, type CommandContext } from '../report-command.ts';
-import { kubeconfigOptions } from './api.ts';
+import { kubeconfigOptions } from '../kubeconfig-flags.ts';
 
 export function run(cc: CommandContext): Promise<number> {
   const f = cc.flags;

@@ -1,7 +1,7 @@
 // kubectl netdiag ingress HOST: why the world cannot reach an Ingress host, and why there is no certificate.
 import { ingressDiagnosis } from '../../checks/ingress/index.ts';
 import { runReportCommand, type CommandContext } from '../report-command.ts';
-import { EXIT } from '../main.ts';
+import { EXIT } from '../io.ts';
 import { options } from './cert.ts';
 
 export function run(cc: CommandContext): Promise<number> {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { SERVER_REMOTE_CHECKS, serverDiagnosis } from '../../checks/server/index.ts';
 import { runReportCommand, type CommandContext } from '../report-command.ts';
-import { kubeconfigOptions } from './api.ts';
+import { kubeconfigOptions } from '../kubeconfig-flags.ts';
 
 export function run(cc: CommandContext): Promise<number> {
   const root = typeof cc.flags.root === 'string' && cc.flags.root !== '' ? resolve(cc.io.cwd, cc.flags.root) : undefined;

@@ -1,13 +1,17 @@
 // The inputs a diagnosis asks for before it runs (DiagnosisDefinition.inputs), one text field each.
 // A field whose input has a kind the cluster can answer (namespace, pod, host) gets a Picker under
 // it while active: its list is fetched once per form (the pods once per namespace) through
-// `suggest`, lazily, and typing stays free text. The app (App.tsx) owns the values and the keys:
-// it offers each key to `keys.current` first, and takes it when the picker does not.
+// `suggest`, lazily, and typing stays free text. The owner (FormScreen in the app) keeps the values
+// and the keys (FORM_KEYS): it offers each key to `keys.current` first, and takes it when the
+// picker does not. An empty field shows its placeholder as a hint (`e.g. …`, dim), never as a
+// value; an empty field whose list holds exactly one value takes it on Enter.
 import { Box, Text, type Key } from 'ink';
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { MenuInput } from '../model.ts';
 import { isSuggestKind, type Suggest, type SuggestKind } from '../suggest.ts';
 import { useTheme } from '../theme.tsx';
+import { hints } from '../keys.ts';
+import { FORM_KEYS } from '../keymap.ts';
 import { Picker, pickerKey, type PickerList, type PickerState } from './Picker.tsx';
 
 /** Returns true when the key was the form's own (the picker's), so the app must not act on it. */
@@ -102,6 +106,12 @@ export function InputForm({ title, inputs, values, active, error, suggest, conte
     keys.current = (input, key) => {
       if (!activeList || activeList.status !== 'ok' || !onChange) return false;
       const now = live.current;
+      // Enter on an empty field with one suggestion takes it; the form then goes on (not handled)
+      if (key.return && !now.state?.nav && now.value.trim() === '' && activeList.items.length === 1) {
+        onChange(activeName, activeList.items[0]!.value);
+        live.current = { state: now.state, value: activeList.items[0]!.value };
+        return false;
+      }
       const r = pickerKey(now.state, activeName, now.value, activeList.items, input, key);
       if (r.state !== now.state) setPicker(r.state);
       if (r.value !== undefined && r.value !== now.value) onChange(activeName, r.value);
@@ -125,7 +135,7 @@ export function InputForm({ title, inputs, values, active, error, suggest, conte
               {inp.label.padEnd(w)}
               {inp.required ? '*' : ' '} <Text inverse={theme.color && on}>{v}</Text>
               {on ? '▏' : ''}
-              {!v && inp.placeholder ? <Text dimColor={theme.color}> {inp.placeholder}</Text> : null}
+              {!v ? <Hint single={on ? single(activeList) : undefined} placeholder={inp.placeholder} /> : null}
             </Text>
             {on && kind && activeList ? <Picker noun={NOUN[kind]} list={activeList} filter={filter} index={index} height={listHeight} /> : null}
           </Box>
@@ -133,11 +143,21 @@ export function InputForm({ title, inputs, values, active, error, suggest, conte
       })}
       {error ? <Text color={theme.color ? 'red' : undefined}>{error}</Text> : null}
       <Text dimColor={theme.color} wrap="truncate-end">
-        {anyPicker
-          ? 'type to filter · ↓↑ j/k choose · tab/enter next · enter on the last runs · esc cancel'
-          : 'type · tab/enter next field · enter on the last field runs · esc cancel'}
+        {anyPicker ? `type to filter · ↓↑ j/k choose · ${hints(FORM_KEYS)}` : hints(FORM_KEYS)}
       </Text>
     </Box>
   );
+}
+
+/** The one value an empty field takes on Enter: its list's only item. */
+function single(list: PickerList | undefined): string | undefined {
+  return list?.status === 'ok' && list.items.length === 1 ? list.items[0]!.value : undefined;
+}
+
+/** What an empty field shows after the cursor: dim, and worded so that it cannot pass for a value. */
+function Hint({ single, placeholder }: { single?: string; placeholder?: string }) {
+  const theme = useTheme();
+  const text = single ? `enter takes ${single}` : placeholder ? `e.g. ${placeholder}` : '';
+  return text ? <Text dimColor={theme.color}>{`  ${text}`}</Text> : null;
 }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../../../src/cli/main.ts';
+import { main } from '../../../src/cli/main.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), 'netdiag-home-'));

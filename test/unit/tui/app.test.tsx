@@ -8,7 +8,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { dump } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../../src/cli/tui.tsx';
-import type { CommonFlags } from '../../../src/cli/main.ts';
+import type { CommonFlags } from '../../../src/cli/io.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { App } from '../../../src/tui/App.tsx';
 import type { TuiSession } from '../../../src/tui/model.ts';

@@ -8,8 +8,7 @@ import { CheckDetails, splitEvidence } from '../../../src/tui/components/CheckDe
 import { CheckRow } from '../../../src/tui/components/CheckRow.tsx';
 import { DiagnosisBox } from '../../../src/tui/components/DiagnosisBox.tsx';
 import { Header } from '../../../src/tui/components/Header.tsx';
-import { KeyHelp } from '../../../src/tui/components/KeyHelp.tsx';
-import { Menu } from '../../../src/tui/components/Menu.tsx';
+import { Menu } from '../../../src/tui/screens/MenuScreen.tsx';
 import { ThemeContext } from '../../../src/tui/theme.tsx';
 import { NOW, sampleReport, strip } from './helpers.ts';
 
@@ -128,11 +127,6 @@ describe('TUI components', () => {
     expect(lines[6]).toMatch(/^│ 2\. Ask the network team\. +│$/);
     expect(lines[7]).toMatch(/^╰─+╯$/);
     expect(lines[8]).toBe('FAIL · 3 checks');
-  });
-
-  it('KeyHelp lists every key the app handles', () => {
-    const frame = strip(render(<KeyHelp />).lastFrame());
-    for (const k of ['j k', 'enter', 'pgdn', 'r ', 'e ', 'x ', '?', 'esc', 'q  ctrl-c']) expect(frame).toContain(k);
   });
 
   it('with colour off no component writes an escape code, even where colour is forced', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { dump } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CommonFlags } from '../../../src/cli/main.ts';
+import type { CommonFlags } from '../../../src/cli/io.ts';
 import { createSession } from '../../../src/cli/tui.tsx';
 import { Redactor } from '../../../src/report/redact.ts';
 import { App } from '../../../src/tui/App.tsx';

@@ -1,4 +1,5 @@
-// The diagnosis menu: every entry of DIAGNOSES, as the command layer describes it.
+// The menu screen: every diagnosis the command layer offers (DIAGNOSIS_MENU), the chosen one marked.
+// Its keys: MENU_KEYS (src/tui/keymap.ts).
 import { Box, Text } from 'ink';
 import type { MenuItem } from '../model.ts';
 import { useTheme } from '../theme.tsx';

@@ -1,5 +1,7 @@
-// `x`: choose another context of the kubeconfig.
+// `x`: choose another context of the kubeconfig. Its keys: CONTEXT_KEYS (src/tui/keymap.ts).
 import { Box, Text } from 'ink';
+import { KeyHints } from '../components/KeyHints.tsx';
+import { CONTEXT_KEYS } from '../keymap.ts';
 import { useTheme } from '../theme.tsx';
 
 export interface ContextPickerProps {
@@ -24,7 +26,7 @@ export function ContextPicker({ names, current, selected, error }: ContextPicker
           {n === current ? <Text dimColor={theme.color}> (in use)</Text> : null}
         </Text>
       ))}
-      <Text dimColor={theme.color}>enter use · esc cancel</Text>
+      <KeyHints table={CONTEXT_KEYS} />
     </Box>
   );
 }
