@@ -110,7 +110,7 @@ export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, opt
   // view. Ink loads only here. A configuration error is known before anything runs: one line, no view.
   const live =
     !flags.output && !flags.verbose && canUseInk(io) && !def.configError?.(ctx)
-      ? await (await import('./tui.tsx')).startLiveView(def, ctx, cc, color)
+      ? await (await import('./live-view.tsx')).startLiveView(def, ctx, cc, color)
       : undefined;
   const report = await runDiagnosis(def, ctx, { defaultTimeoutMs: cc.timeoutMs + 1000, onEvent: live?.onEvent ?? onEvent, redactor });
 

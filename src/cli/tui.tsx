@@ -3,61 +3,21 @@
 // - runTui: `kubectl netdiag` with no subcommand on a terminal: the interactive app. The session
 //   given to it runs diagnoses through their command modules (runReportCommand with a sink), reads
 //   the kubeconfig for the header and the context switcher, and writes exported reports.
-// - startLiveView: a subcommand on a terminal without -o: the live progress view.
+// The live progress view of a subcommand (startLiveView) is in ./live-view.tsx.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import chalk from 'chalk';
 import { render } from 'ink';
 import { DIAGNOSIS_MENU } from '../checks/menu.ts';
-import type { DiagnosisDefinition } from '../engine/definitions.ts';
-import { listContexts, loadKubeconfig, redactUrlPassword } from '../kube/kubeconfig.ts';
-import { redactUrl, selectProxy } from '../net/proxy.ts';
-import type { RunnerEvent } from '../engine/runner.ts';
-import type { Report } from '../report/types.ts';
+import { listContexts } from '../kube/kubeconfig.ts';
 import { App } from '../tui/App.tsx';
-import { LiveRun } from '../tui/LiveRun.tsx';
-import { EMPTY_RUN, applyEvent, tally, type HeaderInfo, type MenuItem, type RunOutcome, type TuiSession } from '../tui/model.ts';
+import { applyColor, headerInfo } from './live-view.tsx';
+import { tally, type MenuItem, type RunOutcome, type TuiSession } from '../tui/model.ts';
 import { COMMANDS } from './commands/index.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
-import type { CliIO, CommonFlags, OutStream } from './io.ts';
+import type { CommonFlags, OutStream } from './io.ts';
 import type { CommandContext, RenderFn } from './report-command.ts';
 import { useColor } from '../report/render/style.ts';
 import { fullScreenInkOptions } from './terminal.ts';
-
-/**
- * Ink colours through chalk (the same chalk module, Ink's dependency), whose own detection says no
- * colour whenever CI is in the environment at all, even CI=false. --color and NO_COLOR decide here
- * (useColor); chalk follows.
- */
-function applyColor(color: boolean): void {
-  if (!color) chalk.level = 0;
-  else if (chalk.level === 0) chalk.level = 1;
-}
-
-/** The header: the kubeconfig selection with kubectl's rules, and the proxy Go's rules pick for the server. */
-export function headerInfo(flags: CommonFlags, io: CliIO, context?: string): HeaderInfo {
-  const opts = { ...kubeconfigOptions(flags, io), context: context ?? flags.context };
-  try {
-    const k = loadKubeconfig(opts);
-    let proxy = 'none';
-    try {
-      const d = selectProxy(new URL(k.cluster.server), io.env, k.cluster.proxyUrl);
-      proxy = d.error ? `unusable: ${d.error}` : d.proxy ? `${redactUrl(d.proxy)} (${d.source})` : 'none';
-    } catch {
-      proxy = '?';
-    }
-    return {
-      context: k.contextName || undefined,
-      cluster: k.clusterName || undefined,
-      user: k.userName || undefined,
-      server: redactUrlPassword(k.cluster.server),
-      namespace: k.namespace,
-      proxy,
-    };
-  } catch (e) {
-    return { context: opts.context, error: (e as Error).message };
-  }
-}
 
 /** The menu, from the light DIAGNOSIS_MENU: the first paint loads no diagnosis (each loads when it runs). */
 function menuItems(flags: CommonFlags): MenuItem[] {
@@ -167,35 +127,4 @@ export async function runTui(cc: CommandContext): Promise<number> {
     );
   }
   return code;
-}
-
-/** The live progress view of one subcommand run; the caller runs the diagnosis and feeds it. */
-export async function startLiveView<O, C>(
-  def: DiagnosisDefinition<O, C>,
-  ctx: C,
-  cc: CommandContext,
-  color: boolean,
-): Promise<{ onEvent(e: RunnerEvent): void; finish(report: Report, configError?: string): Promise<void> }> {
-  const { flags, io, redactor } = cc;
-  const target = def.target(ctx);
-  const header: HeaderInfo = { ...headerInfo(flags, io), context: target.context, server: target.server };
-  const idWidth = Math.max(10, ...def.checks.map((c) => c.id.length));
-  applyColor(color);
-  let state = EMPTY_RUN;
-  const view = (report?: Report, configError?: string) => (
-    <LiveRun title={def.command} header={header} state={state} report={report} configError={configError} color={color} idWidth={idWidth} />
-  );
-  const ink = render(view(), { stdout: io.stdout as NodeJS.WriteStream, stderr: process.stderr, patchConsole: false });
-  return {
-    onEvent(e) {
-      state = applyEvent(state, redactor.redactValue(e));
-      ink.rerender(view());
-    },
-    async finish(report, configError) {
-      ink.rerender(view(report, configError));
-      await ink.waitUntilRenderFlush();
-      ink.unmount();
-      await ink.waitUntilExit();
-    },
-  };
 }
