@@ -75,7 +75,7 @@ function oneLine(s: string): string {
 async function list(o: SuggestOptions, kind: SuggestKind, q: SuggestQuery): Promise<SuggestResult> {
   const kubeconfig = { ...o.kubeconfig, context: q.context ?? o.kubeconfig.context };
   if (kind === 'host') {
-    const { listHosts } = await import('../checks/ingress/hosts.ts');
+    const { listHosts } = await import('../checks/served-host/hosts.ts');
     const r = await listHosts({ kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs, env: o.env, redactor: o.redactor });
     return {
       items: r.hosts.map((h) => ({ value: h.host, note: h.from.length > 1 ? `${h.from[0]} +${h.from.length - 1}` : h.from[0] })),

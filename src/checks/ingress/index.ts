@@ -3,15 +3,15 @@
 // cluster that knows the host, the same cluster checks).
 import { menuEntry } from '../menu.ts';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
-import { caFileError, certEnvironment, certOnlyDiagnosis, certTarget } from '../cert/diagnosis.ts';
-import { certTlsCheck } from '../cert/tls.ts';
-import { annotationsCheck } from './annotations.ts';
-import { certManagerCheck } from './certmanager.ts';
-import { IngressContext, type IngressOptions } from './context.ts';
-import { diagnoseIngress } from './diagnosis.ts';
-import { http01Check } from './http01.ts';
-import { dnsCheck, lbCheck, trafficPolicyCheck } from './lb.ts';
-import { backendCheck, resourceCheck } from './resource.ts';
+import { caFileError, certEnvironment, certOnlyDiagnosis, certTarget } from '../cert/without-cluster.ts';
+import { certTlsCheck } from '../served-host/tls.ts';
+import { annotationsCheck } from '../served-host/annotations.ts';
+import { certManagerCheck } from '../served-host/certmanager.ts';
+import { IngressContext, type IngressOptions } from '../served-host/cluster-context.ts';
+import { diagnoseIngress } from '../served-host/diagnose.ts';
+import { http01Check } from '../served-host/http01.ts';
+import { dnsCheck, lbCheck, trafficPolicyCheck } from '../served-host/lb.ts';
+import { backendCheck, resourceCheck } from '../served-host/resource.ts';
 
 function target(ctx: IngressContext) {
   const k = ctx.cluster.configured ? ctx.cluster.api.kube : undefined;

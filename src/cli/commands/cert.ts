@@ -6,8 +6,8 @@
 // ingress and cert-manager checks) is imported only when a kubeconfig may resolve.
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CertContext } from '../../checks/cert/context.ts';
-import type { IngressOptions } from '../../checks/ingress/context.ts';
+import { CertContext } from '../../checks/served-host/context.ts';
+import type { IngressOptions } from '../../checks/served-host/cluster-context.ts';
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { splitHostPort } from '../../net/ip.ts';
 import type { CommandContext } from '../report-command.ts';
@@ -90,13 +90,13 @@ export async function run(cc: CommandContext): Promise<number> {
   if (noKubeconfig(o.kubeconfig)) {
     const ctx = new CertContext(o);
     ctx.tls().catch(() => {}); // cert.tls awaits this same handshake (and sees any failure)
-    const [{ runReportCommand }, { certOnlyDiagnosis }] = await Promise.all([import('../report-command.ts'), import('../../checks/cert/diagnosis.ts')]);
+    const [{ runReportCommand }, { certOnlyDiagnosis }] = await Promise.all([import('../report-command.ts'), import('../../checks/cert/without-cluster.ts')]);
     return runReportCommand({ ...certOnlyDiagnosis, createContext: () => ctx }, o, cc);
   }
   const [{ runReportCommand }, { certDiagnosis }, { certTlsCheck }, { loadKubeconfig }] = await Promise.all([
     import('../report-command.ts'),
     import('../../checks/ingress/index.ts'),
-    import('../../checks/cert/tls.ts'),
+    import('../../checks/served-host/tls.ts'),
     import('../../kube/kubeconfig.ts'),
   ]);
   let def = certDiagnosis;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../../src/cli/commands/cert.ts';
-import { acmeCause } from '../../../src/checks/ingress/certmanager.ts';
+import { acmeCause } from '../../../src/checks/served-host/certmanager.ts';
 import { permissionFor } from '../../../src/checks/ingress/cluster.ts';
-import { hostMatches, ingressMatches } from '../../../src/checks/ingress/context.ts';
-import { covers, inRange, selectorMatches } from '../../../src/checks/ingress/lb.ts';
+import { hostMatches, ingressMatches } from '../../../src/checks/served-host/cluster-context.ts';
+import { covers, inRange, selectorMatches } from '../../../src/checks/served-host/lb.ts';
 
 describe('parseTarget (HOST[:PORT])', () => {
   it('host, host:port, IPv6, URL; default port 443', () => {

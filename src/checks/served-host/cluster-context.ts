@@ -5,8 +5,8 @@ import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { resolveHost, type DnsResult } from '../../net/dns.ts';
 import type { Redactor } from '../../report/redact.ts';
 import type { CheckOutcome } from '../../engine/definitions.ts';
-import { CertContext, type CertOptions } from '../cert/context.ts';
-import { Cluster, permissionFor, type GetResult } from './cluster.ts';
+import { CertContext, type CertOptions } from './context.ts';
+import { Cluster, permissionFor, type GetResult } from '../ingress/cluster.ts';
 import type { Certificate, EndpointSlice, Ingress, IngressClass, KObj } from './types.ts';
 
 export interface IngressOptions extends CertOptions {

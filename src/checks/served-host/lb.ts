@@ -4,7 +4,7 @@
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { cidrContains, parseCIDR, parseIP, ipToString } from '../../net/ip.ts';
-import { hostIngresses, nameOf, readFailure, type IngressContext } from './context.ts';
+import { hostIngresses, nameOf, readFailure, type IngressContext } from './cluster-context.ts';
 import type { Advertisement, IPAddressPool, KEvent, LabelSelector, Node, Service } from './types.ts';
 
 export interface Controller {

@@ -2,7 +2,7 @@
 // cert-manager Certificate, for a picker (the TUI's `host` input). Read-only; errors are returned.
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import type { Redactor } from '../../report/redact.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster } from '../ingress/cluster.ts';
 import type { Certificate, Ingress } from './types.ts';
 
 export interface HostList {

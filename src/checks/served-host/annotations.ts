@@ -3,7 +3,7 @@
 // the class of the controller that serves the host.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './cluster-context.ts';
 import { certManager } from './certmanager.ts';
 import { http01 } from './http01.ts';
 import { ingressClassOf } from './resource.ts';

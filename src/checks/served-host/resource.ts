@@ -2,7 +2,7 @@
 // secret) and the Services and ready endpoints behind them.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type IngressContext } from './context.ts';
+import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type IngressContext } from './cluster-context.ts';
 import type { Ingress, IngressClass, Service } from './types.ts';
 
 export function ingressClassOf(i: Ingress): string | undefined {

@@ -9,7 +9,7 @@ import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { joinHostPort } from '../../net/ip.ts';
 import { openTcp } from '../../net/tcp.ts';
 import { httpRequest } from '../../net/http.ts';
-import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './cluster-context.ts';
 import { certManager } from './certmanager.ts';
 import { controller } from './lb.ts';
 import { httpGetInPod, podsFromSlices, type ExecTarget } from './inside-exec.ts';

@@ -3,7 +3,7 @@
 // production or staging ACME server).
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { condition, nameOf, readFailure, type IngressContext } from './context.ts';
+import { condition, nameOf, readFailure, type IngressContext } from './cluster-context.ts';
 import type { Certificate, CertificateRequest, Challenge, Issuer, KEvent, KObj, Order } from './types.ts';
 
 const CM = '/apis/cert-manager.io/v1';

@@ -4,9 +4,9 @@
 import { menuEntry } from '../menu.ts';
 import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
-import { diagnoseIngress } from '../ingress/diagnosis.ts';
-import { CertContext, type CertOptions } from './context.ts';
-import { certTlsCheck } from './tls.ts';
+import { diagnoseIngress } from '../served-host/diagnose.ts';
+import { CertContext, type CertOptions } from '../served-host/context.ts';
+import { certTlsCheck } from '../served-host/tls.ts';
 
 export function certTarget(ctx: CertContext, cluster?: { context?: string; cluster?: string; user?: string; server: string }) {
   return {

@@ -2,7 +2,7 @@
 import type { CheckResult, Diagnosis, Finding } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import type { CertInfo } from '../../net/x509.ts';
-import type { CertContext } from '../cert/context.ts';
+import type { CertContext } from './context.ts';
 
 interface Lookup {
   check(id: string): CheckResult | undefined;
