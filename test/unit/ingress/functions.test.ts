@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../../src/cli/commands/cert.ts';
 import { acmeCause } from '../../../src/checks/served-host/certmanager.ts';
-import { permissionFor } from '../../../src/checks/ingress/cluster.ts';
 import { hostMatches, ingressMatches } from '../../../src/checks/served-host/cluster-context.ts';
-import { covers, inRange, selectorMatches } from '../../../src/checks/served-host/lb.ts';
+import { covers, inRange, selectorMatches } from '../../../src/checks/served-host/metallb.ts';
 
 describe('parseTarget (HOST[:PORT])', () => {
   it('host, host:port, IPv6, URL; default port 443', () => {
@@ -76,15 +75,5 @@ describe('which advertisement covers a pool', () => {
     expect(covers({ metadata: { name: 'other' }, spec: { ipAddressPools: ['private'] } }, pool)).toBe(false);
     expect(covers({ metadata: { name: 'sel' }, spec: { ipAddressPoolSelectors: [{ matchLabels: { tier: 'edge' } }] } }, pool)).toBe(true);
     expect(covers({ metadata: { name: 'sel2' }, spec: { ipAddressPoolSelectors: [{ matchLabels: { tier: 'core' } }] } }, pool)).toBe(false);
-  });
-});
-
-describe('permissionFor', () => {
-  it('names the verb, resource.group and scope, and the kubectl auth can-i command', () => {
-    expect(permissionFor('/apis/cert-manager.io/v1/certificates?limit=500')).toEqual({
-      text: 'list certificates.cert-manager.io in all namespaces',
-      canI: 'kubectl auth can-i list certificates.cert-manager.io -A',
-    });
-    expect(permissionFor('/api/v1/namespaces/web/events').canI).toBe('kubectl auth can-i list events -n web');
   });
 });
