@@ -27,6 +27,7 @@ describe('acmeCause: the ACME error text turned into a cause', () => {
     ['429 urn:ietf:params:acme:error:rateLimited: Error creating new order :: too many certificates already issued for exact set of domains', 'cert.certmanager.acme-rate-limited'],
     ["Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'", 'cert.certmanager.acme-404'],
     ["Waiting for HTTP-01 challenge propagation: failed to perform self check GET request 'http://a.io/x': Get \"https://a.io/x\": x509: certificate is valid for ingress.local, not a.io", 'cert.certmanager.self-check'],
+    ['urn:ietf:params:acme:error:unauthorized: The key authorization file from the server did not match this challenge: invalid', 'cert.certmanager.acme-other'],
   ])('%s', (text, code) => {
     expect(acmeCause(text)?.code).toBe(code);
   });
