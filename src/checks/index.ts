@@ -3,7 +3,8 @@
 // that light list, so its first paint loads no check; test/unit/tui/first-paint.test.ts keeps the two equal).
 import { apiDiagnosis } from './api/index.ts';
 import { serverDiagnosis } from './server/index.ts';
-import { certDiagnosis, ingressDiagnosis } from './ingress/index.ts';
+import { certDiagnosis } from './cert/index.ts';
+import { ingressDiagnosis } from './ingress/index.ts';
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import { egressDiagnosis } from './egress/index.ts';
 

@@ -75,16 +75,16 @@ function oneLine(s: string): string {
 async function list(o: SuggestOptions, kind: SuggestKind, q: SuggestQuery): Promise<SuggestResult> {
   const kubeconfig = { ...o.kubeconfig, context: q.context ?? o.kubeconfig.context };
   if (kind === 'host') {
-    const { listHosts } = await import('../checks/ingress/hosts.ts');
+    const { listHosts } = await import('../checks/served-host/hosts.ts');
     const r = await listHosts({ kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs, env: o.env, redactor: o.redactor });
     return {
       items: r.hosts.map((h) => ({ value: h.host, note: h.from.length > 1 ? `${h.from[0]} +${h.from.length - 1}` : h.from[0] })),
       error: r.errors.length ? r.errors.join('; ') : undefined,
     };
   }
-  const { Cluster } = await import('../checks/ingress/cluster.ts');
-  const cluster = new Cluster({ kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs, endpoints: [], env: o.env, redactor: o.redactor });
-  if (!cluster.configured) return { items: [], error: cluster.api.kubeError?.message ?? 'no kubeconfig' };
+  const { KubeClient } = await import('../kube/client.ts');
+  const cluster = new KubeClient({ kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs, env: o.env, redactor: o.redactor });
+  if (!cluster.configured) return { items: [], error: cluster.kubeError?.message ?? 'no kubeconfig' };
   if (kind === 'namespace') {
     const r = await cluster.list<{ metadata: { name: string }; status?: { phase?: string } }>('/api/v1/namespaces');
     if (!r.ok) return { items: [], error: r.message };
@@ -94,7 +94,7 @@ async function list(o: SuggestOptions, kind: SuggestKind, q: SuggestQuery): Prom
         .sort((a, b) => a.value.localeCompare(b.value)),
     };
   }
-  const ns = q.namespace?.trim() || cluster.api.kube?.namespace || 'default';
+  const ns = q.namespace?.trim() || cluster.kube?.namespace || 'default';
   const r = await cluster.list<{ metadata: { name: string; deletionTimestamp?: string }; status?: { phase?: string } }>(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods`);
   if (!r.ok) return { items: [], error: r.message, namespace: ns };
   return {

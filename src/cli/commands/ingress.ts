@@ -5,7 +5,7 @@ import { EXIT } from '../io.ts';
 import { options } from './cert.ts';
 
 export function run(cc: CommandContext): Promise<number> {
-  const o = options(cc, 'ingress');
+  const o = options(cc);
   if ('error' in o) {
     cc.io.stderr.write(`error: ${o.error}\n`);
     return Promise.resolve(EXIT.usage);

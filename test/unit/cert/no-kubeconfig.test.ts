@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { noKubeconfig } from '../../../src/cli/commands/cert.ts';
+import { noKubeconfig } from '../../../src/checks/cert/prepare.ts';
 import { loadKubeconfig, type KubeconfigOptions } from '../../../src/kube/kubeconfig.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'netdiag-nokube-'));

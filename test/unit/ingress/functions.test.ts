@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../../src/cli/commands/cert.ts';
-import { acmeCause } from '../../../src/checks/ingress/certmanager.ts';
-import { permissionFor } from '../../../src/checks/ingress/cluster.ts';
-import { hostMatches, ingressMatches } from '../../../src/checks/ingress/context.ts';
-import { covers, inRange, selectorMatches } from '../../../src/checks/ingress/lb.ts';
+import { acmeCause } from '../../../src/checks/served-host/certmanager.ts';
+import { hostMatches, ingressMatches } from '../../../src/checks/served-host/cluster-context.ts';
+import { covers, inRange, selectorMatches } from '../../../src/checks/served-host/metallb.ts';
 
 describe('parseTarget (HOST[:PORT])', () => {
   it('host, host:port, IPv6, URL; default port 443', () => {
@@ -28,6 +27,7 @@ describe('acmeCause: the ACME error text turned into a cause', () => {
     ['429 urn:ietf:params:acme:error:rateLimited: Error creating new order :: too many certificates already issued for exact set of domains', 'cert.certmanager.acme-rate-limited'],
     ["Waiting for HTTP-01 challenge propagation: wrong status code '404', expected '200'", 'cert.certmanager.acme-404'],
     ["Waiting for HTTP-01 challenge propagation: failed to perform self check GET request 'http://a.io/x': Get \"https://a.io/x\": x509: certificate is valid for ingress.local, not a.io", 'cert.certmanager.self-check'],
+    ['urn:ietf:params:acme:error:unauthorized: The key authorization file from the server did not match this challenge: invalid', 'cert.certmanager.acme-other'],
   ])('%s', (text, code) => {
     expect(acmeCause(text)?.code).toBe(code);
   });
@@ -76,15 +76,5 @@ describe('which advertisement covers a pool', () => {
     expect(covers({ metadata: { name: 'other' }, spec: { ipAddressPools: ['private'] } }, pool)).toBe(false);
     expect(covers({ metadata: { name: 'sel' }, spec: { ipAddressPoolSelectors: [{ matchLabels: { tier: 'edge' } }] } }, pool)).toBe(true);
     expect(covers({ metadata: { name: 'sel2' }, spec: { ipAddressPoolSelectors: [{ matchLabels: { tier: 'core' } }] } }, pool)).toBe(false);
-  });
-});
-
-describe('permissionFor', () => {
-  it('names the verb, resource.group and scope, and the kubectl auth can-i command', () => {
-    expect(permissionFor('/apis/cert-manager.io/v1/certificates?limit=500')).toEqual({
-      text: 'list certificates.cert-manager.io in all namespaces',
-      canI: 'kubectl auth can-i list certificates.cert-manager.io -A',
-    });
-    expect(permissionFor('/api/v1/namespaces/web/events').canI).toBe('kubectl auth can-i list events -n web');
   });
 });

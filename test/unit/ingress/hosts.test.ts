@@ -8,7 +8,7 @@ import { REPO_ROOT, startLab } from '../../lab/netns.ts';
 const canRun = process.getuid?.() === 0 && spawnSync('unshare', ['--net', '--', 'true']).status === 0;
 
 const SCRIPT = `
-import { listHosts } from '${join(REPO_ROOT, 'src/checks/ingress/hosts.ts')}';
+import { listHosts } from '${join(REPO_ROOT, 'src/checks/served-host/hosts.ts')}';
 import { Redactor } from '${join(REPO_ROOT, 'src/report/redact.ts')}';
 const r = await listHosts({ kubeconfig: { kubeconfig: process.argv[2], env: process.env, homeDir: '/nonexistent' }, timeoutMs: 3000, env: process.env, redactor: new Redactor() });
 console.log(JSON.stringify(r));

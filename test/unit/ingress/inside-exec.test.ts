@@ -6,8 +6,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGetCommand, parseHttpGet, podsFromSlices } from '../../../src/checks/ingress/inside-exec.ts';
-import type { EndpointSlice } from '../../../src/checks/ingress/types.ts';
+import { httpGetCommand, parseHttpGet, podsFromSlices } from '../../../src/checks/served-host/inside-exec.ts';
+import type { EndpointSlice } from '../../../src/checks/served-host/types.ts';
 
 const KEY = 'Xk3vRZ1g0c8Q9ZWmLhYpVt2sN5bJfA7eKuD4oHqWcE0.thumbprint';
 let server: http.Server;

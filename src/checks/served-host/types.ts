@@ -1,4 +1,8 @@
-// The parts of Kubernetes, MetalLB and cert-manager objects the cert/ingress checks read.
+// The objects the cert/ingress checks read. Kubernetes kinds are @kubernetes/client-node's models
+// (type-only imports: the library itself never loads), as the API server lists them (metadata and
+// its name always set); MetalLB and cert-manager CRDs, and Events (whose times arrive as strings,
+// not the Dates the models declare), keep their own types.
+import type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Node, V1ObjectMeta, V1Pod, V1Service } from '@kubernetes/client-node';
 
 export interface Meta {
   name: string;
@@ -6,8 +10,6 @@ export interface Meta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: { kind: string; name: string; uid?: string }[];
-  uid?: string;
-  creationTimestamp?: string;
 }
 
 export interface KObj {
@@ -24,53 +26,15 @@ export interface Condition {
   lastTransitionTime?: string;
 }
 
-export interface IngressBackend {
-  service?: { name: string; port?: { number?: number; name?: string } };
-}
+/** An object as the API server returns it: metadata and its name are always there. */
+export type Listed<T extends { metadata?: V1ObjectMeta }> = T & { metadata: V1ObjectMeta & { name: string } };
 
-export interface Ingress extends KObj {
-  spec?: {
-    ingressClassName?: string;
-    defaultBackend?: IngressBackend;
-    tls?: { hosts?: string[]; secretName?: string }[];
-    rules?: { host?: string; http?: { paths?: { path?: string; pathType?: string; backend: IngressBackend }[] } }[];
-  };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-}
-
-export interface IngressClass extends KObj {
-  spec?: { controller?: string };
-}
-
-export interface ServicePort {
-  name?: string;
-  port: number;
-  targetPort?: number | string;
-  nodePort?: number;
-  protocol?: string;
-}
-
-export interface Service extends KObj {
-  spec?: {
-    type?: string;
-    selector?: Record<string, string>;
-    ports?: ServicePort[];
-    clusterIP?: string;
-    externalTrafficPolicy?: string;
-    loadBalancerIP?: string;
-    loadBalancerClass?: string;
-  };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-}
-
-export interface EndpointSlice extends KObj {
-  endpoints?: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; nodeName?: string; targetRef?: { kind: string; name: string; namespace?: string } }[];
-  ports?: { name?: string; port?: number; protocol?: string }[];
-}
-
-export interface Node extends KObj {
-  status?: { conditions?: Condition[]; addresses?: { type: string; address: string }[] };
-}
+export type Ingress = Listed<V1Ingress>;
+export type IngressClass = Listed<V1IngressClass>;
+export type Service = Listed<V1Service>;
+export type EndpointSlice = Listed<V1EndpointSlice>;
+export type Node = Listed<V1Node>;
+export type Pod = Listed<V1Pod>;
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;

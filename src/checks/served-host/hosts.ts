@@ -2,7 +2,7 @@
 // cert-manager Certificate, for a picker (the TUI's `host` input). Read-only; errors are returned.
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import type { Redactor } from '../../report/redact.ts';
-import { Cluster } from './cluster.ts';
+import { KubeClient } from '../../kube/client.ts';
 import type { Certificate, Ingress } from './types.ts';
 
 export interface HostList {
@@ -12,8 +12,8 @@ export interface HostList {
 }
 
 export async function listHosts(o: { kubeconfig: KubeconfigOptions; timeoutMs: number; requestTimeoutMs?: number; env: Record<string, string | undefined>; redactor: Redactor }): Promise<HostList> {
-  const cluster = new Cluster({ kubeconfig: o.kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs ?? o.timeoutMs, endpoints: [], env: o.env, redactor: o.redactor });
-  if (!cluster.configured) return { hosts: [], errors: [cluster.api.kubeError?.message ?? 'no kubeconfig'] };
+  const cluster = new KubeClient({ kubeconfig: o.kubeconfig, timeoutMs: o.timeoutMs, requestTimeoutMs: o.requestTimeoutMs ?? o.timeoutMs, env: o.env, redactor: o.redactor });
+  if (!cluster.configured) return { hosts: [], errors: [cluster.kubeError?.message ?? 'no kubeconfig'] };
   const [ing, certs] = await Promise.all([
     cluster.list<Ingress>('/apis/networking.k8s.io/v1/ingresses'),
     cluster.list<Certificate>('/apis/cert-manager.io/v1/certificates'),
@@ -36,7 +36,7 @@ export async function listHosts(o: { kubeconfig: KubeconfigOptions; timeoutMs: n
   } else errors.push(`Ingresses: ${ing.message}`);
   if (certs.ok) {
     for (const c of certs.body) for (const d of c.spec?.dnsNames ?? []) add(d, `Certificate ${c.metadata.namespace}/${c.metadata.name}`);
-  } else if (certs.reason !== 'not-found') errors.push(`Certificates: ${certs.message}`);
+  } else if (certs.reason !== 'kind-not-served' && certs.reason !== 'not-found') errors.push(`Certificates: ${certs.message}`);
   const hosts = [...found].map(([host, from]) => ({ host, from: [...from].sort() })).sort((a, b) => a.host.localeCompare(b.host));
   return { hosts, errors };
 }

@@ -1,7 +1,8 @@
-// The served-certificate half of the `cert` / `ingress` context: the target, --ca-file and the one
-// TLS handshake. Kept apart from the cluster half (../ingress/context.ts, which extends it) so that
-// `kubectl netdiag cert HOST` without a kubeconfig loads no cluster code at all (start-up time:
-// the budget is openssl s_client's wall time × 1.3).
+// served-host: the checks and context that the `cert` and `ingress` diagnoses share (not a diagnosis itself: each of those defines its own from these).
+//
+// This file: the served-certificate half of the context: the target, --ca-file and the one TLS
+// handshake. Kept apart from the cluster half (./cluster-context.ts, which extends it) so that
+// `kubectl netdiag cert HOST` without a kubeconfig loads no cluster code at all (start-up time).
 import { Memo } from '../../engine/memo.ts';
 import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
@@ -10,9 +11,8 @@ import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
 import type { ConnectResult } from '../../net/connect.ts';
 import { parsePemBundle } from '../../net/x509.ts';
 
-/** What the served-certificate check needs of the options (IngressOptions adds the cluster part). */
-export interface CertOptions {
-  command: 'cert' | 'ingress';
+/** What the served-certificate check needs of the options (HostClusterOptions adds the cluster part). */
+export interface ServedHostOptions {
   host: string;
   /** HTTPS port of cert.tls (default 443) */
   port: number;
@@ -23,7 +23,7 @@ export interface CertOptions {
   now?: () => Date;
 }
 
-/** The cluster as the cert-only report sees it: none. */
+/** The cluster as the report sees it: none here; HostClusterContext's KubeClient otherwise. */
 export interface ClusterView {
   readonly configured: boolean;
   readonly contextName: string | undefined;
@@ -46,7 +46,7 @@ function proxyEnvSet(env: Record<string, string | undefined>): boolean {
   return !!(env.HTTPS_PROXY || env.https_proxy);
 }
 
-export class CertContext<O extends CertOptions = CertOptions> {
+export class ServedHostContext<O extends ServedHostOptions = ServedHostOptions> {
   readonly options: O;
   private readonly memo = new Memo();
   private caRead?: { roots?: X509Certificate[]; error?: string };
@@ -55,9 +55,19 @@ export class CertContext<O extends CertOptions = CertOptions> {
     this.options = options;
   }
 
-  /** none here; IngressContext returns the real cluster */
+  /** none here; HostClusterContext returns its KubeClient */
   get cluster(): ClusterView {
     return NO_CLUSTER;
+  }
+
+  /** The cluster part of the report's target: none here. */
+  targetCluster(): { context?: string; cluster?: string; user?: string; server: string } | undefined {
+    return undefined;
+  }
+
+  /** The kubeconfig files read, for the report's environment: null when none was looked at. */
+  kubeconfigFiles(): string[] | null | undefined {
+    return null;
   }
 
   get host(): string {

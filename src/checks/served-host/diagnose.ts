@@ -1,8 +1,9 @@
-// From the cert/ingress findings to one root cause naming the broken link, and the fix.
+// From the cert/ingress findings to one root cause naming the broken link, and the fix: the verdict
+// of both diagnoses (each calls it with what it left out).
 import type { CheckResult, Diagnosis, Finding } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import type { CertInfo } from '../../net/x509.ts';
-import type { CertContext } from '../cert/context.ts';
+import type { ServedHostContext } from './context.ts';
 
 interface Lookup {
   check(id: string): CheckResult | undefined;
@@ -45,7 +46,12 @@ function renewStep(l: Lookup): string[] {
   });
 }
 
-export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagnosis {
+export interface VerdictOptions {
+  /** the cluster checks were left out because no kubeconfig resolves (`cert` without a cluster): say so */
+  clusterLeftOut?: boolean;
+}
+
+export function diagnoseServedHost(results: CheckResult[], ctx: ServedHostContext, opts: VerdictOptions = {}): Diagnosis {
   const s = worstStatus(results.map((r) => r.status));
   const status = s === 'skip' ? 'pass' : s;
   const l = lookup(results);
@@ -216,7 +222,7 @@ export function diagnoseIngress(results: CheckResult[], ctx: CertContext): Diagn
   const cm = l.check('cert.certmanager');
   if (cm && cm.status !== 'skip') parts.push(`cert-manager: ${cm.summary}.`);
   const skippedForbidden = results.filter((r) => r.status === 'skip' && r.summary.startsWith('skipped: forbidden'));
-  if (ctx.options.command === 'cert' && !ctx.cluster.configured) parts.push('No kubeconfig resolves, so the cert-manager and ingress checks were left out.');
+  if (opts.clusterLeftOut) parts.push('No kubeconfig resolves, so the cert-manager and ingress checks were left out.');
   if (skippedForbidden.length) parts.push(`Not checked: ${skippedForbidden.map((r) => `${r.id} (${r.summary.replace(/^skipped: forbidden: /, '')})`).join('; ')}.`);
   const warns = results.flatMap((r) => r.findings.filter((f) => f.severity === 'warn'));
   if (warns.length) parts.push(`To watch: ${warns.map((w) => w.message).join(' ')}`);

@@ -1,9 +1,7 @@
-// ingress.resource and ingress.backend: the Ingresses that serve the host (class, rules, TLS
-// secret) and the Services and ready endpoints behind them.
-import type { CheckDefinition } from '../../engine/definitions.ts';
-import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type IngressContext } from './context.ts';
-import type { Ingress, IngressClass, Service } from './types.ts';
+// ingress.resource: the Ingresses that serve the host: class, rules, TLS secret.
+import type { CheckDefinition, CheckOutcome, FindingInput } from '../../engine/definitions.ts';
+import { hostIngresses, hostMatches, isSolverIngress, nameOf, readFailure, type HostClusterContext } from './cluster-context.ts';
+import type { Ingress } from './types.ts';
 
 export function ingressClassOf(i: Ingress): string | undefined {
   return i.spec?.ingressClassName ?? i.metadata.annotations?.['kubernetes.io/ingress.class'];
@@ -15,32 +13,21 @@ export function tlsSecretFor(i: Ingress, host: string): string | undefined {
 }
 
 
-/** The class the controller for a set of IngressClasses answers for (the default class, else the first). */
-export async function defaultClass(ctx: IngressContext): Promise<IngressClass | undefined> {
-  const r = await ctx.ingressClasses();
-  if (!r.ok) return undefined;
-  return r.body.find((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true') ?? r.body[0];
-}
-
-export const resourceCheck: CheckDefinition<IngressContext> = {
+export const resourceCheck: CheckDefinition<HostClusterContext> = {
   id: 'ingress.resource',
   title: 'Ingress resources',
   codes: ['ingress.resource.not-found', 'ingress.resource.tls-secret-missing', 'ingress.resource.no-tls', 'ingress.resource.class-unknown', 'ingress.resource.no-class', 'ingress.resource.api-unreachable'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs + 1000,
   async run(ctx): Promise<CheckOutcome> {
+    // a cluster that cannot be read is this check's finding (where the diagnosis did not declare it a requirement)
+    const unusable = await ctx.clusterUnusable();
+    if (unusable) return { summary: unusable.why, findings: [{ code: 'ingress.resource.api-unreachable', message: capital(unusable.why) + '.' }] };
     const d = await ctx.discover();
-    if (d.gate) {
-      if (ctx.options.command === 'ingress' && ctx.cluster.configured && !d.gate.summary.includes('has no Ingress')) {
-        return { summary: d.gate.summary.replace(/^not applicable: /, ''), findings: [{ code: 'ingress.resource.api-unreachable', message: capital(d.gate.summary.replace(/^not applicable: /, '')) + '.' }] };
-      }
-      return d.gate;
-    }
     const path = '/apis/networking.k8s.io/v1/ingresses';
     if (d.ingressError && !d.ingressError.ok) return readFailure(d.ingressError, path, 'Ingresses');
     const reproduce = [ctx.kubectl(`get ingress -A -o wide | grep -w ${ctx.host}`)];
     const main = hostIngresses(d);
     if (main.length === 0) {
-      if (ctx.options.command === 'cert') return { skip: true, summary: `not applicable: no Ingress for ${ctx.host} (a Certificate exists)` };
       return {
         summary: `no Ingress has a rule for ${ctx.host}`,
         findings: [{ code: 'ingress.resource.not-found', message: d.scoped ? `No Ingress in namespace ${d.scoped} has a rule or TLS entry for ${ctx.host} (RBAC forbids listing the other namespaces; pass -n NAMESPACE).` : `No Ingress in any namespace has a rule or TLS entry for ${ctx.host}.` }],
@@ -98,59 +85,6 @@ export const resourceCheck: CheckDefinition<IngressContext> = {
       main.map((i) => `${nameOf(i)} (class ${ingressClassOf(i) ?? 'default'}${tlsSecretFor(i, ctx.host) ? `, TLS secret ${tlsSecretFor(i, ctx.host)}` : ', no TLS'})`).join('; ') +
       (d.scoped ? ` (searched namespace ${d.scoped} only: listing Ingresses in all namespaces is forbidden)` : '');
     return { summary, findings, evidence: { ingresses: rows, solverIngresses: d.ingresses.filter(isSolverIngress).map(nameOf) }, reproduce };
-  },
-};
-
-export const backendCheck: CheckDefinition<IngressContext> = {
-  id: 'ingress.backend',
-  title: 'Backend services',
-  codes: ['ingress.backend.service-missing', 'ingress.backend.port-missing', 'ingress.backend.no-ready-endpoints'],
-  timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + 1000,
-  async run(ctx): Promise<CheckOutcome> {
-    const gate = await ctx.gate();
-    if (gate) return gate;
-    const d = await ctx.discover();
-    const main = hostIngresses(d);
-    if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
-    const backends = new Map<string, { ns: string; name: string; port?: { number?: number; name?: string } }>();
-    for (const i of main) {
-      const ns = i.metadata.namespace ?? 'default';
-      for (const r of i.spec?.rules ?? []) {
-        if (r.host && !hostMatches(r.host, ctx.host)) continue;
-        for (const p of r.http?.paths ?? []) if (p.backend.service) backends.set(`${ns}/${p.backend.service.name}`, { ns, ...p.backend.service });
-      }
-      if (i.spec?.defaultBackend?.service) backends.set(`${ns}/${i.spec.defaultBackend.service.name}`, { ns, ...i.spec.defaultBackend.service });
-    }
-    const findings: FindingInput[] = [];
-    const rows: Record<string, unknown>[] = [];
-    const reproduce: string[] = [];
-    for (const b of backends.values()) {
-      const svcPath = `/api/v1/namespaces/${b.ns}/services/${b.name}`;
-      const [svc, slices] = await Promise.all([
-        ctx.get<Service>(svcPath),
-        ctx.endpointSlices(b.ns, b.name),
-      ]);
-      reproduce.push(ctx.kubectl(`get service,endpointslices -n ${b.ns} -l kubernetes.io/service-name=${b.name}`));
-      if (!svc.ok) {
-        if (svc.reason === 'forbidden') return readFailure(svc, svcPath, 'Services');
-        findings.push({ code: 'ingress.backend.service-missing', message: `The backend Service ${b.ns}/${b.name} does not exist (${svc.message}).` });
-        rows.push({ service: `${b.ns}/${b.name}`, exists: false });
-        continue;
-      }
-      const ports = svc.body.spec?.ports ?? [];
-      const port = ports.find((p) => (b.port?.number !== undefined && p.port === b.port.number) || (b.port?.name !== undefined && p.name === b.port.name));
-      if (b.port && !port) {
-        findings.push({ code: 'ingress.backend.port-missing', message: `The Ingress sends ${ctx.host} to port ${b.port.number ?? b.port.name} of Service ${b.ns}/${b.name}, which has ports ${ports.map((p) => p.name ? `${p.port} (${p.name})` : p.port).join(', ') || 'none'}.` });
-      }
-      const eps = slices.ok ? slices.body.flatMap((s) => s.endpoints ?? []) : [];
-      const ready = eps.filter((e) => e.conditions?.ready !== false);
-      if (slices.ok && ready.length === 0) {
-        findings.push({ code: 'ingress.backend.no-ready-endpoints', message: `Service ${b.ns}/${b.name} has no ready endpoints (${eps.length} not ready): the controller answers 503.` });
-      }
-      rows.push({ service: `${b.ns}/${b.name}`, exists: true, port: port?.port ?? null, ready: ready.length, total: eps.length });
-    }
-    const summary = rows.map((r) => (r.exists ? `${r.service}: ${r.ready}/${r.total} endpoints ready` : `${r.service}: missing`)).join('; ') || 'no backend service';
-    return { summary, findings, evidence: { backends: rows }, reproduce };
   },
 };
 

@@ -3,7 +3,7 @@
 // the class of the controller that serves the host.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type HostClusterContext } from './cluster-context.ts';
 import { certManager } from './certmanager.ts';
 import { http01 } from './http01.ts';
 import { ingressClassOf } from './resource.ts';
@@ -15,17 +15,14 @@ function solverClass(s: AcmeSolver | undefined): string | undefined {
   return s?.http01?.ingress?.ingressClassName ?? s?.http01?.ingress?.class;
 }
 
-export const annotationsCheck: CheckDefinition<IngressContext> = {
+export const annotationsCheck: CheckDefinition<HostClusterContext> = {
   id: 'ingress.annotations',
   title: 'Annotations and classes vs HTTP-01',
   codes: ['ingress.annotations.ssl-redirect', 'ingress.annotations.force-ssl-redirect', 'ingress.annotations.ssl-passthrough', 'ingress.annotations.class-mismatch'],
   timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 4 + 2000,
   async run(ctx): Promise<CheckOutcome> {
-    const gate = await ctx.gate();
-    if (gate) return gate;
     const d = await ctx.discover();
     const main = hostIngresses(d);
-    if (main.length === 0) return { skip: true, summary: 'not applicable: no Ingress for the host' };
     const cm = await certManager(ctx);
     const pending = cm.chains.some((c) => c.challenges.some((x) => x.status?.state !== 'valid')) || cm.challenges.some((x) => x.status?.state !== 'valid');
     // What the challenge path did when probed (ingress.http01, shared): a redirect seen there makes

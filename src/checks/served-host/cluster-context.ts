@@ -1,30 +1,21 @@
-// The shared state of one `cert` or `ingress` diagnosis: the target host, the served
-// certificate (one handshake; ../cert/context.ts), and what the cluster says about the host
-// (Ingresses, Services, MetalLB, cert-manager), each fetched once and shared by every check.
-import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
+// The cluster half of the `cert` / `ingress` context: what the cluster says about the host
+// (Ingresses, Services, MetalLB, cert-manager), read through the one API client (KubeClient), each
+// read once and shared by every check. Extends the served-certificate half (./context.ts).
+import { KubeClient, permissionFor, type ApiFailure, type ApiResult, type ClientOptions, type ListResult } from '../../kube/client.ts';
 import { resolveHost, type DnsResult } from '../../net/dns.ts';
-import type { Redactor } from '../../report/redact.ts';
 import type { CheckOutcome } from '../../engine/definitions.ts';
-import { CertContext, type CertOptions } from '../cert/context.ts';
-import { Cluster, permissionFor, type GetResult } from './cluster.ts';
+import { ServedHostContext, type ServedHostOptions } from './context.ts';
 import type { Certificate, EndpointSlice, Ingress, IngressClass, KObj } from './types.ts';
 
-export interface IngressOptions extends CertOptions {
-  kubeconfig: KubeconfigOptions;
-  requestTimeoutMs: number;
-  redactor: Redactor;
-  hostsPath?: string;
-}
+export interface HostClusterOptions extends ServedHostOptions, Omit<ClientOptions, 'now' | 'env' | 'timeoutMs'> {}
 
 export interface Discovery {
   ingresses: Ingress[];
   certificates: Certificate[];
-  /** why the cluster part does not apply (cert mode), or why it cannot run */
-  gate?: CheckOutcome;
-  ingressError?: GetResult<unknown>;
+  ingressError?: ApiFailure;
   /** RBAC forbids listing Ingresses in all namespaces: only this namespace was searched */
   scoped?: string;
-  certificateError?: GetResult<unknown>;
+  certificateError?: ApiFailure;
 }
 
 /** cert-manager's solver Ingress, one per HTTP-01 Challenge. */
@@ -37,16 +28,16 @@ export function hostIngresses(d: Discovery): Ingress[] {
   return d.ingresses.filter((i) => !isSolverIngress(i));
 }
 
-export class IngressContext extends CertContext<IngressOptions> {
-  private readonly kube: Cluster;
+export class HostClusterContext extends ServedHostContext<HostClusterOptions> {
+  /** the one API client */
+  readonly client: KubeClient;
 
-  constructor(options: IngressOptions) {
+  constructor(options: HostClusterOptions) {
     super(options);
-    this.kube = new Cluster({
+    this.client = new KubeClient({
       kubeconfig: options.kubeconfig,
       timeoutMs: options.timeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
-      endpoints: [],
       env: options.env,
       redactor: options.redactor,
       hostsPath: options.hostsPath,
@@ -54,8 +45,17 @@ export class IngressContext extends CertContext<IngressOptions> {
     });
   }
 
-  override get cluster(): Cluster {
-    return this.kube;
+  override get cluster(): KubeClient {
+    return this.client;
+  }
+
+  override targetCluster() {
+    const k = this.client.configured ? this.client.kube : undefined;
+    return k ? { context: k.contextName, cluster: k.clusterName, user: k.userName, server: k.cluster.server } : undefined;
+  }
+
+  override kubeconfigFiles() {
+    return this.client.configured ? this.client.kube?.files.map((f) => f.path) : null;
   }
 
   dns(): Promise<DnsResult> {
@@ -64,27 +64,20 @@ export class IngressContext extends CertContext<IngressOptions> {
 
   // ------------------------------------------------------------------ the cluster
 
-  /** Ingresses whose rules or TLS name the host, and Certificates for it. */
+  /**
+   * Why the cluster cannot be read, or undefined when it can: no kubeconfig resolves, or the API
+   * server is not reachable (or its certificate does not verify, so no credential is sent).
+   */
+  async clusterUnusable(): Promise<{ noKubeconfig: boolean; why: string } | undefined> {
+    if (!this.client.configured) return { noKubeconfig: true, why: 'no kubeconfig' };
+    const reach = await this.client.reachable();
+    return reach.ok ? undefined : { noKubeconfig: false, why: `the cluster API cannot be used (${reach.why})` };
+  }
+
+  /** Ingresses whose rules or TLS name the host, and Certificates for it (none when the cluster cannot be read). */
   discover(): Promise<Discovery> {
     return this.once('discover', async () => {
-      const cert = this.options.command === 'cert';
-      if (!this.cluster.configured) {
-        return {
-          ingresses: [],
-          certificates: [],
-          gate: cert
-            ? { skip: true, summary: 'not applicable: no kubeconfig resolves, so only the served certificate is checked' }
-            : { skip: true, summary: 'not applicable: no kubeconfig' },
-        };
-      }
-      const reach = await this.cluster.reachable();
-      if (!reach.ok) {
-        return {
-          ingresses: [],
-          certificates: [],
-          gate: { skip: true, summary: `not applicable: the cluster API cannot be used (${reach.why})` },
-        };
-      }
+      if (await this.clusterUnusable()) return { ingresses: [], certificates: [] };
       const [ing, certs] = await Promise.all([
         this.listScoped<Ingress>('/apis/networking.k8s.io/v1', 'ingresses'),
         this.listScoped<Certificate>('/apis/cert-manager.io/v1', 'certificates'),
@@ -102,65 +95,59 @@ export class IngressContext extends CertContext<IngressOptions> {
       }
       certificates = [...new Set(certificates)];
       const d: Discovery = { ingresses, certificates };
-      if ('scoped' in ing && ing.scoped) d.scoped = ing.scoped;
+      if (ing.scoped) d.scoped = ing.scoped;
       if (!ing.ok) d.ingressError = ing;
       if (!certs.ok) d.certificateError = certs;
-      if (cert && ingresses.length === 0 && certificates.length === 0) {
-        d.gate = { skip: true, summary: `not applicable: the cluster (context ${this.cluster.contextName ?? '?'}) has no Ingress or Certificate for ${this.host}` };
-      }
       return d;
     });
   }
 
   /** The namespace a namespace-scoped user is confined to: -n, else the context's. */
   get namespace(): string {
-    return this.cluster.api.kube?.namespace ?? 'default';
+    return this.client.kube?.namespace ?? 'default';
   }
 
   /**
    * List a resource in all namespaces; when RBAC forbids that (a namespace-scoped user), in the
    * namespace of -n / the context instead. `scoped` names that namespace when the fallback was used.
    */
-  async listScoped<T extends KObj>(base: string, plural: string): Promise<GetResult<T[]> & { scoped?: string; forbiddenAll?: string }> {
-    const all = await this.cluster.list<T>(`${base}/${plural}`);
+  async listScoped<T extends KObj>(base: string, plural: string): Promise<ListResult<T> & { scoped?: string; forbiddenAll?: string }> {
+    const all = await this.client.list<T>(`${base}/${plural}`);
     if (all.ok || all.reason !== 'forbidden') return all;
     const ns = this.namespace;
-    const one = await this.cluster.list<T>(`${base}/namespaces/${ns}/${plural}`);
+    const one = await this.client.list<T>(`${base}/namespaces/${ns}/${plural}`);
     return one.ok ? { ...one, scoped: ns, forbiddenAll: all.message } : all;
   }
 
-  /** The outcome every cluster check returns when the cluster part does not apply. */
-  async gate(): Promise<CheckOutcome | undefined> {
-    const d = await this.discover();
-    return d.gate;
+  /** The EndpointSlices of a Service (memoised per path, like every read). */
+  endpointSlices(namespace: string, service: string): Promise<ListResult<EndpointSlice>> {
+    return this.client.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, { query: { labelSelector: `kubernetes.io/service-name=${service}` } });
   }
 
-  /** The EndpointSlices of a Service (memoised per path, like every list). */
-  endpointSlices(namespace: string, service: string): Promise<GetResult<EndpointSlice[]>> {
-    return this.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`);
+  ingressClasses(): Promise<ListResult<IngressClass>> {
+    return this.client.list<IngressClass>('/apis/networking.k8s.io/v1/ingressclasses');
   }
 
-  ingressClasses(): Promise<GetResult<IngressClass[]>> {
-    return this.cluster.list<IngressClass>('/apis/networking.k8s.io/v1/ingressclasses');
+  list<T extends KObj>(path: string, query?: Record<string, string>): Promise<ListResult<T>> {
+    return this.client.list<T>(path, query ? { query } : {});
   }
 
-  list<T extends KObj>(path: string): Promise<GetResult<T[]>> {
-    return this.cluster.list<T>(path);
-  }
-
-  get<T>(path: string): Promise<GetResult<T>> {
-    return this.cluster.get<T>(path);
+  get<T>(path: string): Promise<ApiResult<T>> {
+    return this.client.get<T>(path);
   }
 
   kubectl(args: string): string {
-    return this.cluster.kubectl(args);
+    return this.client.kubectl(args);
   }
 }
 
-/** A skip outcome for a forbidden or failed read: names the permission that is needed. */
-export function readFailure(r: Exclude<GetResult<unknown>, { ok: true }>, path: string, what: string): CheckOutcome {
+/**
+ * A skip outcome for a forbidden or failed read: names the permission that is needed (as the
+ * server's 403 names it), or says the kind is not installed.
+ */
+export function readFailure(r: ApiFailure, path: string, what: string): CheckOutcome {
   if (r.reason === 'forbidden') {
-    const perm = permissionFor(path);
+    const perm = r.needs ?? permissionFor(path);
     return {
       skip: true,
       summary: `skipped: forbidden: needs the RBAC permission to ${perm.text}`,
@@ -168,7 +155,7 @@ export function readFailure(r: Exclude<GetResult<unknown>, { ok: true }>, path: 
       reproduce: [perm.canI],
     };
   }
-  if (r.reason === 'not-found') return { skip: true, summary: `not applicable: ${what} is not installed in the cluster (${r.message})` };
+  if (r.reason === 'kind-not-served' || r.reason === 'not-found') return { skip: true, summary: `not applicable: ${what} is not installed in the cluster (${r.message})` };
   return { skip: true, summary: `skipped: reading ${what} failed: ${r.message}`, evidence: { path, error: r.message } };
 }
 

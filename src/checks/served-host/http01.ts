@@ -9,9 +9,9 @@ import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { joinHostPort } from '../../net/ip.ts';
 import { openTcp } from '../../net/tcp.ts';
 import { httpRequest } from '../../net/http.ts';
-import { hostIngresses, isSolverIngress, nameOf, type IngressContext } from './context.ts';
+import { hostIngresses, isSolverIngress, nameOf, type HostClusterContext } from './cluster-context.ts';
 import { certManager } from './certmanager.ts';
-import { controller } from './lb.ts';
+import { controller } from './metallb.ts';
 import { httpGetInPod, podsFromSlices, type ExecTarget } from './inside-exec.ts';
 import type { Challenge } from './types.ts';
 
@@ -36,7 +36,7 @@ export interface Http01State {
   insideSkipped?: string;
 }
 
-async function outsideProbe(ctx: IngressContext, address: string, path: string): Promise<Probe> {
+async function outsideProbe(ctx: HostClusterContext, address: string, path: string): Promise<Probe> {
   const url = `http://${ctx.host}${path}`;
   const where = joinHostPort(address, 80);
   const t = await openTcp(address, 80, { timeoutMs: ctx.timeoutMs });
@@ -55,7 +55,7 @@ async function outsideProbe(ctx: IngressContext, address: string, path: string):
   };
 }
 
-export function http01(ctx: IngressContext): Promise<Http01State> {
+export function http01(ctx: HostClusterContext): Promise<Http01State> {
   return ctx.once('http01', async (): Promise<Http01State> => {
     const cm = await certManager(ctx);
     const challenge = [...cm.chains.flatMap((c) => c.challenges), ...cm.challenges].find((c) => c.spec?.type !== 'DNS-01' && c.spec?.token && c.status?.state !== 'valid');
@@ -64,8 +64,8 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
     const dns = await ctx.dns();
     const addrs = dns.addresses.map((a) => a.address).slice(0, 4);
     const insideP = (async (): Promise<{ inside?: Http01State['inside']; skipped?: string }> => {
-      const gate = await ctx.gate();
-      if (gate) return { skipped: gate.summary };
+      const unusable = await ctx.clusterUnusable();
+      if (unusable) return { skipped: `not applicable: ${unusable.why}` };
       // the solver Service when a Challenge is pending, else the controller Service
       const d = await ctx.discover();
       const solver = d.ingresses.filter(isSolverIngress).find((i) => (i.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.path?.includes(token))));
@@ -90,7 +90,7 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
       }
       const via = `/api/v1/namespaces/${ns}/services/${svc}:${port}/proxy${path}`;
       const url = `http://${svc}.${ns}.svc:${portNumber ?? port}${path}`;
-      const r = await ctx.cluster.getText(via);
+      const r = await serviceProxyGet(ctx, via);
       if (r.status === 403) {
         // no services/proxy: the same GET from a pod, when exec is allowed
         const proxyWhy = `forbidden: needs the RBAC permission to get services/proxy in namespace ${ns}`;
@@ -118,11 +118,26 @@ export function http01(ctx: IngressContext): Promise<Http01State> {
 }
 
 /**
+ * GET through the API server's service proxy: the proxied service's answer as it is, whatever its
+ * status (a 404 or 503 of the solver is the evidence, not an API error); a 403 is the API server's
+ * own (services/proxy forbidden). Credentials go only to an API server whose certificate verified.
+ */
+async function serviceProxyGet(ctx: HostClusterContext, path: string): Promise<{ ok: boolean; status?: number; body?: string; message?: string; durationMs: number }> {
+  const t0 = performance.now();
+  const reach = await ctx.client.reachable();
+  if (!reach.ok) return { ok: false, message: reach.why, durationMs: 0 };
+  const res = await ctx.client.request('GET', path, { auth: true });
+  const durationMs = Math.round(performance.now() - t0);
+  if (!res.ok || !res.response) return { ok: false, message: res.error?.message ?? 'request failed', durationMs };
+  return { ok: true, status: res.response.statusCode, body: res.response.body, durationMs };
+}
+
+/**
  * The inside GET over pods/exec: from a ready ingress controller pod (the hop external traffic
  * takes), else from a pod behind the Ingress's backend Service; the first pod exec is allowed in
  * and that has a tool wins. Without any, why not (for the skip reason).
  */
-async function insideByExec(ctx: IngressContext, url: string): Promise<{ inside?: Http01State['inside']; why?: string }> {
+async function insideByExec(ctx: HostClusterContext, url: string): Promise<{ inside?: Http01State['inside']; why?: string }> {
   const slicesOf = async (ns: string, name: string, role: string): Promise<ExecTarget[]> => {
     const r = await ctx.endpointSlices(ns, name);
     return r.ok ? podsFromSlices(r.body, role) : [];
@@ -139,7 +154,7 @@ async function insideByExec(ctx: IngressContext, url: string): Promise<{ inside?
   if (targets.length === 0) return { why: 'no ready pod found to run the request from with kubectl exec' };
   const reasons: string[] = [];
   for (const t of targets.slice(0, 2)) {
-    const r = await httpGetInPod(ctx.cluster.api, t, url, ctx.timeoutMs, (a) => ctx.kubectl(a));
+    const r = await httpGetInPod(ctx.client, t, url, ctx.timeoutMs, (a) => ctx.kubectl(a));
     if (r.ran) {
       return {
         inside: {
@@ -168,15 +183,13 @@ const KIND_CODE: Record<string, string> = {
   unreachable: 'ingress.http01.unreachable',
 };
 
-export const http01Check: CheckDefinition<IngressContext> = {
+export const http01Check: CheckDefinition<HostClusterContext> = {
   id: 'ingress.http01',
   title: 'HTTP-01 challenge path',
   codes: ['ingress.http01.timeout', 'ingress.http01.refused', 'ingress.http01.reset', 'ingress.http01.unreachable', 'ingress.http01.redirect', 'ingress.http01.token-not-found', 'ingress.http01.wrong-key', 'ingress.http01.http-error', 'ingress.http01.inside-failed'],
   // outside and inside run in parallel; inside may be the service proxy, then up to two pods over exec
   timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 4 + 2000 + (ctx.timeoutMs * 2 + 2000) * 2,
   async run(ctx): Promise<CheckOutcome> {
-    const gate = ctx.options.command === 'cert' ? await ctx.gate() : undefined;
-    if (gate) return gate;
     const dns = await ctx.dns();
     if (dns.error || dns.addresses.length === 0) return { blockedBy: 'ingress.dns', summary: 'skipped because ingress.dns failed' };
     const s = await http01(ctx);

@@ -6,7 +6,7 @@ import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
-import type { CertContext } from './context.ts';
+import type { ServedHostContext } from './context.ts';
 import { systemAnchorsFor } from './roots.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
@@ -43,7 +43,7 @@ export interface CertJudgement {
   trustedByCaFile?: boolean;
 }
 
-export const certTlsCheck: CheckDefinition<CertContext> = {
+export const certTlsCheck: CheckDefinition<ServedHostContext> = {
   id: 'cert.tls',
   title: 'Served certificate',
   codes: [

@@ -3,7 +3,7 @@
 // ingress controller pod first (the hop external traffic takes), then in a pod behind the Ingress's
 // backend Service (a namespace a developer may exec in). Read-only: exec runs one HTTP GET with the
 // container's own curl, wget or python3 and writes nothing.
-import type { ApiContext } from '../api/context.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import { execInPod, type ExecResult } from '../../kube/exec.ts';
 import { detectTools } from '../../kube/pod-tools.ts';
 import type { EndpointSlice } from './types.ts';
@@ -39,7 +39,7 @@ export function podsFromSlices(slices: EndpointSlice[], role: string, max = 2): 
   for (const s of slices) {
     for (const e of s.endpoints ?? []) {
       const ref = e.targetRef;
-      if (ref?.kind !== 'Pod' || e.conditions?.ready === false) continue;
+      if (ref?.kind !== 'Pod' || !ref.name || e.conditions?.ready === false) continue;
       const namespace = ref.namespace ?? s.metadata.namespace ?? 'default';
       if (!out.some((t) => t.pod === ref.name && t.namespace === namespace)) out.push({ namespace, pod: ref.name, role });
     }
@@ -119,7 +119,7 @@ function shellQuote(a: string): string {
 }
 
 /** GET the URL from inside the pod with the first tool it has (python3, curl, wget, busybox wget). */
-export async function httpGetInPod(api: ApiContext, t: ExecTarget, url: string, timeoutMs: number, kubectl: (args: string) => string): Promise<ExecHttpResult> {
+export async function httpGetInPod(api: KubeClient, t: ExecTarget, url: string, timeoutMs: number, kubectl: (args: string) => string): Promise<ExecHttpResult> {
   const start = Date.now();
   const tools = await detectTools(api, t.namespace, t.pod, undefined, timeoutMs);
   if (tools.forbidden) return { ran: false, ok: false, forbidden: true, unusable: `exec forbidden: needs the RBAC permission to create pods/exec in namespace ${t.namespace}`, durationMs: Date.now() - start };

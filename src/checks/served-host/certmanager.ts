@@ -3,8 +3,8 @@
 // production or staging ACME server).
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
-import { condition, nameOf, readFailure, type IngressContext } from './context.ts';
-import type { Certificate, CertificateRequest, Challenge, Issuer, KEvent, KObj, Order } from './types.ts';
+import { condition, nameOf, readFailure, type HostClusterContext } from './cluster-context.ts';
+import type { Certificate, CertificateRequest, Challenge, Issuer, KEvent, KObj, Order, Pod } from './types.ts';
 
 const CM = '/apis/cert-manager.io/v1';
 const ACME = '/apis/acme.cert-manager.io/v1';
@@ -33,10 +33,10 @@ function ownedBy(o: { metadata: { ownerReferences?: { kind: string; name: string
   return (o.metadata.ownerReferences ?? []).some((r) => r.kind === kind && r.name === name);
 }
 
-export function certManager(ctx: IngressContext): Promise<CertManagerState> {
+export function certManager(ctx: HostClusterContext): Promise<CertManagerState> {
   return ctx.once('certmanager', async (): Promise<CertManagerState> => {
-    const gate = await ctx.gate();
-    if (gate) return { outcome: gate, chains: [], challenges: [] };
+    // no cluster to read: nothing to report here (the diagnosis declares whether the check applies)
+    if (await ctx.clusterUnusable()) return { chains: [], challenges: [] };
     const d = await ctx.discover();
     if (d.certificateError && !d.certificateError.ok) {
       return { outcome: readFailure(d.certificateError, `${CM}/certificates`, 'cert-manager (certificates.cert-manager.io)'), chains: [], challenges: [] };
@@ -77,21 +77,16 @@ export function certManager(ctx: IngressContext): Promise<CertManagerState> {
   });
 }
 
-interface Pod extends KObj {
-  status?: { phase?: string; conditions?: { type: string; status: string }[] };
-}
-
 /** The solver pod, Service and Ingress of a presented HTTP-01 Challenge. */
-async function solverParts(ctx: IngressContext, x: Challenge): Promise<{ missing: string[]; evidence: Record<string, unknown> }> {
+async function solverParts(ctx: HostClusterContext, x: Challenge): Promise<{ missing: string[]; evidence: Record<string, unknown> }> {
   const ns = x.metadata.namespace ?? 'default';
   const token = x.spec!.token!;
   const d = await ctx.discover();
   const ing = d.ingresses.find((i) => i.metadata.namespace === ns && (i.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.path?.includes(token))));
   const backend = ing?.spec?.rules?.flatMap((r) => r.http?.paths ?? []).find((p) => p.path?.includes(token))?.backend.service;
-  const sel = encodeURIComponent('acme.cert-manager.io/http01-solver=true');
   const [svc, pods] = await Promise.all([
     backend ? ctx.get<KObj>(`/api/v1/namespaces/${ns}/services/${backend.name}`) : Promise.resolve(undefined),
-    ctx.list<Pod>(`/api/v1/namespaces/${ns}/pods?labelSelector=${sel}`),
+    ctx.list<Pod>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'acme.cert-manager.io/http01-solver=true' }),
   ]);
   const missing: string[] = [];
   if (!ing) missing.push(`no solver Ingress routes /.well-known/acme-challenge/${token} for ${x.spec?.dnsName}`);
@@ -124,7 +119,7 @@ export function acmeCause(text: string): { code: string; cause: string } | undef
   return undefined;
 }
 
-export const certManagerCheck: CheckDefinition<IngressContext> = {
+export const certManagerCheck: CheckDefinition<HostClusterContext> = {
   id: 'cert.certmanager',
   title: 'cert-manager',
   codes: [
@@ -147,7 +142,6 @@ export const certManagerCheck: CheckDefinition<IngressContext> = {
     const st = await certManager(ctx);
     if (st.outcome) return st.outcome;
     if (st.chains.length === 0) {
-      if (ctx.options.command === 'cert') return { skip: true, summary: `not applicable: no cert-manager Certificate for ${ctx.host}` };
       return { summary: `no cert-manager Certificate for ${ctx.host}`, findings: [{ code: 'cert.certmanager.no-certificate', message: `No cert-manager Certificate covers ${ctx.host} (and no Ingress annotation made one).` }] };
     }
     const findings: FindingInput[] = [];
