@@ -34,7 +34,7 @@ async function ingress(e: Evidence) {
   return { ...r, ctx, diagnosis: diagnoseIngress(r.results, ctx) };
 }
 
-const dnsAt = (address: string) => ({ addresses: [{ address, family: 4 as const }] });
+const dnsAt = (address: string) => ({ addresses: [{ address, family: 4 as const, source: 'dns' as const }] });
 
 describe('ingress.resource', () => {
   it('no Ingress for the host: not-found, and the verdict says so with the context', async () => {
