@@ -10,8 +10,9 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import { DIAGNOSIS_MENU } from '../checks/menu.ts';
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
-import { listContexts, loadKubeconfig, redactUrlPassword } from '../kube/kubeconfig.ts';
-import { redactUrl, selectProxy } from '../net/proxy.ts';
+import { listContexts, loadKubeconfig } from '../kube/kubeconfig.ts';
+import { selectProxy } from '../net/proxy.ts';
+import { redactUrl } from '../report/redact.ts';
 import type { RunnerEvent } from '../engine/runner.ts';
 import type { Report } from '../report/types.ts';
 import { App } from '../tui/App.tsx';
@@ -50,7 +51,7 @@ export function headerInfo(flags: CommonFlags, io: CliIO, context?: string): Hea
       context: k.contextName || undefined,
       cluster: k.clusterName || undefined,
       user: k.userName || undefined,
-      server: redactUrlPassword(k.cluster.server),
+      server: redactUrl(k.cluster.server),
       namespace: k.namespace,
       proxy,
     };

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { Severity } from '../../report/types.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { certInfo, knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
-import { redactUrl } from '../../net/proxy.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 
 export const KUBECTL_TLS_PREFIX = 'Unable to connect to the server: tls: failed to verify certificate: ';
