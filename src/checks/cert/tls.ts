@@ -7,7 +7,7 @@ import type { FindingInput } from '../../engine/definitions.ts';
 import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
 import type { CertContext } from './context.ts';
-import { systemAnchorsFor } from './roots.ts';
+import { systemAnchorsFor } from '../../net/trust-store.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
 const FAKE_CERTS: [RegExp, string][] = [
