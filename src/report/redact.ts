@@ -39,6 +39,18 @@ export class Redactor {
     }
   }
 
+  /** Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and decoded. */
+  addUrlPassword(value: string | undefined | null): void {
+    const p = value ? urlPassword(value) : undefined;
+    if (!p) return;
+    this.add(p);
+    try {
+      this.add(decodeURIComponent(p));
+    } catch {
+      // not percent-encoded
+    }
+  }
+
   redact(text: string): string {
     let out = text;
     // longest first, so a secret containing another is replaced whole
@@ -53,6 +65,27 @@ export class Redactor {
   redactValue<T>(value: T): T {
     return JSON.parse(this.redact(JSON.stringify(value))) as T;
   }
+}
+
+/** Where redactUrl finds a password in `s`: [start, end) of the password, or undefined. */
+function passwordSpan(s: string): [number, number] | undefined {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
+  const start = scheme ? scheme[0].length : 0;
+  const at = s.lastIndexOf('@');
+  if (at < start) return undefined;
+  const userinfo = s.slice(start, at);
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return undefined;
+  // 'host:port/path@x': the '@' is in the path, after a port (a password of digits followed by a
+  // raw '/' would look the same, but a raw '/' cannot be in a password of a URL Go or curl accept)
+  if (/^[^:/?#@]*:\d*\//.test(userinfo)) return undefined;
+  return [start + colon + 1, at];
+}
+
+/** The password of a URL or `user:password@host` value, as written (still percent-encoded), by redactUrl's rule. */
+export function urlPassword(value: string): string | undefined {
+  const span = passwordSpan(value);
+  return span && span[1] > span[0] ? value.slice(span[0], span[1]) : undefined;
 }
 
 /**
@@ -76,15 +109,6 @@ export function redactUrl(url: string | URL): string {
     // 'http://p:8080/' as the user wrote it: 'http://p:8080'
     if (url.pathname === '/' && !url.search && !url.hash && s.endsWith('/') && !/\/\/[^/]*\/.+/.test(s)) s = s.slice(0, -1);
   }
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
-  const start = scheme ? scheme[0].length : 0;
-  const at = s.lastIndexOf('@');
-  if (at < start) return s;
-  const userinfo = s.slice(start, at);
-  const colon = userinfo.indexOf(':');
-  if (colon < 0) return s;
-  // 'host:port/path@x': the '@' is in the path, after a port (a password of digits followed by a
-  // raw '/' would look the same, but a raw '/' cannot be in a password of a URL Go or curl accept)
-  if (/^[^:/?#@]*:\d*\//.test(userinfo)) return s;
-  return `${s.slice(0, start + colon)}:${REDACTED}${s.slice(at)}`;
+  const span = passwordSpan(s);
+  return span ? `${s.slice(0, span[0])}${REDACTED}${s.slice(span[1])}` : s;
 }

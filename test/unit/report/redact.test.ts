@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor, redactUrl } from '../../../src/report/redact.ts';
+import { Redactor, redactUrl, urlPassword } from '../../../src/report/redact.ts';
 import { selectProxy } from '../../../src/net/proxy.ts';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -116,5 +116,20 @@ current-context: x
     }
     expect(message).toContain('ftp://u1:REDACTED@proxy:21');
     for (const p of pieces('Pa@ssW0rd')) expect(message).not.toContain(p);
+  });
+});
+
+describe('the password of a URL value, for the Redactor to replace wherever it appears', () => {
+  it.each(CASES)('%s', (input, _expected, password) => {
+    expect(urlPassword(input)).toBe(password);
+    if (password.length < 6) return; // the Redactor ignores values this short (they would mask ordinary words)
+    const r = new Redactor();
+    r.addUrlPassword(input);
+    const out = r.redact(`the proxy rejected ${password} (${decodeURIComponent(password.replace(/%(?![0-9A-F]{2})/gi, '%25'))})`);
+    for (const p of pieces(password)) expect(out).not.toContain(p);
+  });
+  it('has none when there is none', () => {
+    expect(urlPassword('http://user@p:8080')).toBeUndefined();
+    expect(urlPassword('https://registry.example.com:443/@scope/pkg')).toBeUndefined();
   });
 });
