@@ -5,8 +5,9 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import type { RunnerEvent } from '../engine/runner.ts';
-import { loadKubeconfig, redactUrlPassword } from '../kube/kubeconfig.ts';
-import { redactUrl, selectProxy } from '../net/proxy.ts';
+import { loadKubeconfig } from '../kube/kubeconfig.ts';
+import { selectProxy } from '../net/proxy.ts';
+import { redactUrl } from '../report/redact.ts';
 import type { Report } from '../report/types.ts';
 import { LiveRun } from '../tui/LiveRun.tsx';
 import { EMPTY_RUN, applyEvent, type HeaderInfo } from '../tui/model.ts';
@@ -40,7 +41,7 @@ export function headerInfo(flags: CommonFlags, io: CliIO, context?: string): Hea
       context: k.contextName || undefined,
       cluster: k.clusterName || undefined,
       user: k.userName || undefined,
-      server: redactUrlPassword(k.cluster.server),
+      server: redactUrl(k.cluster.server),
       namespace: k.namespace,
       proxy,
     };

@@ -25,6 +25,7 @@ import { parseCertificates, parsePrivateKey, pemBlocks } from './encoding.ts';
 import { readKubeconfigFile } from './parse.ts';
 import type { RawCluster, RawConfig, RawContext, RawUser } from './parse.ts';
 import { joinHostPort } from '../net/ip.ts';
+import { redactUrl } from '../report/redact.ts';
 
 export { KubeconfigError };
 export type { KubeconfigErrorCode };
@@ -191,11 +192,6 @@ function urlScheme(u: string): string | undefined {
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
-/** Hides the password of user:password@ in a URL shown in a message. */
-export function redactUrlPassword(u: string): string {
-  return u.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/@:]*):[^/@]*@/, '$1:REDACTED@');
-}
-
 function checkReadable(path: string): unknown {
   try {
     closeSync(openSync(path, 'r'));
@@ -220,7 +216,7 @@ function validateCluster(name: string, c: EffectiveCluster): void {
   if (c.proxyUrl) {
     const scheme = urlScheme(c.proxyUrl);
     if (!scheme || !['http', 'https', 'socks5'].includes(scheme)) {
-      fail('invalid', `invalid 'proxy-url' "${redactUrlPassword(c.proxyUrl)}" for ${label} (in ${c.origin}): unsupported scheme "${scheme ?? ''}", must be http, https, or socks5`, c.origin);
+      fail('invalid', `invalid 'proxy-url' "${redactUrl(c.proxyUrl)}" for ${label} (in ${c.origin}): unsupported scheme "${scheme ?? ''}", must be http, https, or socks5`, c.origin);
     }
   }
   if (c.caFile && c.caData) {
@@ -442,7 +438,7 @@ export function loadKubeconfig(opts: KubeconfigOptions): ResolvedKubeconfig {
     warnings.push(`context "${contextName}" refers to user "${userName}", which is not defined in any kubeconfig file: no credentials will be sent`);
   }
   if (!serverFromDefault && !urlScheme(server)) {
-    const shown = redactUrlPassword(server);
+    const shown = redactUrl(server);
     warnings.push(`server "${shown}" has no scheme: kubectl dials it as plain http://${shown}`);
   }
 
@@ -510,7 +506,7 @@ function fillUser(resolved: ResolvedKubeconfig, userName: string, u: RawUser, ht
   }
 
   if (!https && out.authKind !== 'none') {
-    warnings.push(`server ${redactUrlPassword(resolved.cluster.server)} is not https: kubectl sends no credentials (${out.authKind} of ${label} is ignored)`);
+    warnings.push(`server ${redactUrl(resolved.cluster.server)} is not https: kubectl sends no credentials (${out.authKind} of ${label} is ignored)`);
   }
   if (u.exec && out.authKind !== 'exec') {
     warnings.push(`${label} has an exec plugin but also ${out.authKind} credentials: kubectl does not run the plugin`);
@@ -601,7 +597,7 @@ export function describeMerge(resolved: ResolvedKubeconfig): string {
   const files = `${label}: ${describeFiles(resolved.files)}`;
   if (resolved.source === 'in-cluster') {
     const token = resolved.inCluster?.tokenPath ?? 'service account token';
-    return oneLine(`in-cluster service account (${redactUrlPassword(resolved.cluster.server)}, token ${token}); ${files}`);
+    return oneLine(`in-cluster service account (${redactUrl(resolved.cluster.server)}, token ${token}); ${files}`);
   }
   if (resolved.localhostFallback) {
     return oneLine(`${files}; nothing selects a server, so kubectl would use ${DEFAULT_SERVER}`);

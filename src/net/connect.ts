@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { elapsed, startDeadline, type NetOpts } from './deadline.ts';
 import { isIPLiteral, joinHostPort, urlHostname } from './ip.ts';
-import { redactUrl } from './proxy.ts';
+import { redactUrl } from '../report/redact.ts';
 import { abortedError, classifySocketError, guardSocket, openTcp, timeoutError, type NetError } from './tcp.ts';
 
 export interface ConnectResult {

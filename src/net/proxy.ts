@@ -30,6 +30,7 @@ import {
   type Cidr,
   type IPBytes,
 } from './ip.ts';
+import { redactUrl } from '../report/redact.ts';
 
 export type ProxySource = 'kubeconfig proxy-url' | 'HTTPS_PROXY' | 'https_proxy' | 'HTTP_PROXY' | 'http_proxy' | 'none';
 
@@ -515,29 +516,4 @@ function joinHP(host: string, port: string): string {
 function cidrText(c: Cidr): string {
   const ip = c.network.length === 4 ? Array.from(c.network).join('.') : ipToString(c.network);
   return `${ip}/${c.bits}`;
-}
-
-/** 'http://user:secret@p:8080' -> 'http://user:REDACTED@p:8080' (Go's url.Redacted: only the password). */
-export function redactUrl(u: string | URL): string {
-  let s: string;
-  if (typeof u === 'string') {
-    s = u;
-  } else {
-    s = u.href;
-    if (u.pathname === '/' && !u.search && !u.hash && s.endsWith('/') && !/\/\/[^/]*\/.+/.test(s)) s = s.slice(0, -1);
-  }
-  const schemeEnd = s.indexOf('://');
-  const authStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
-  let authEnd = s.length;
-  for (const ch of ['/', '?', '#']) {
-    const i = s.indexOf(ch, authStart);
-    if (i >= 0 && i < authEnd) authEnd = i;
-  }
-  const authority = s.slice(authStart, authEnd);
-  const at = authority.lastIndexOf('@');
-  if (at < 0) return s;
-  const userinfo = authority.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  if (colon < 0) return s;
-  return s.slice(0, authStart) + userinfo.slice(0, colon) + ':REDACTED' + authority.slice(at) + s.slice(authEnd);
 }

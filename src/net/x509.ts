@@ -6,9 +6,9 @@
 // reader (./der.ts) for the fields X509Certificate does not expose.
 
 import { X509Certificate } from 'node:crypto';
-import * as tls from 'node:tls';
 import { parseCertDer, type CertDer } from './der.ts';
 import { ipBytesToString, ipEqual, parseIP } from './ip.ts';
+import { systemAnchorsFor } from './trust-store.ts';
 
 export interface CertInfo {
   /** 'CN=kube-apiserver,O=...' (RFC 4514 order: most specific first) */
@@ -69,7 +69,10 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
+  /** 'system': the system trust store, read as Go reads it (./trust-store.ts) */
   roots: X509Certificate[] | 'system';
+  /** where SSL_CERT_FILE / SSL_CERT_DIR are read for 'system' (default: this process's environment) */
+  env?: Record<string, string | undefined>;
   /** host or IP the client checks: tls-server-name if set, else the URL host. Empty = no name check (like Go). */
   serverName: string;
   now?: Date;
@@ -256,33 +259,6 @@ export function parsePemBundle(pem: string): X509Certificate[] {
       throw new Error(`certificate ${i + 1} of ${blocks.length} in the PEM bundle cannot be parsed: ${(e as Error).message}`);
     }
   });
-}
-
-// ---------------------------------------------------------------- system roots
-
-let systemRootsCache: X509Certificate[] | undefined;
-
-/** The OS trust store (what Go on Linux uses), else Node's bundled Mozilla roots. */
-export function systemRoots(): X509Certificate[] {
-  if (systemRootsCache) return systemRootsCache;
-  let pems: readonly string[] = [];
-  const get = (tls as unknown as { getCACertificates?: (t: string) => string[] }).getCACertificates;
-  try {
-    if (get) pems = get('system');
-  } catch {
-    pems = [];
-  }
-  if (!pems.length) pems = tls.rootCertificates;
-  const out: X509Certificate[] = [];
-  for (const p of pems) {
-    try {
-      out.push(new X509Certificate(p));
-    } catch {
-      /* skip unparsable */
-    }
-  }
-  systemRootsCache = out;
-  return out;
 }
 
 // ---------------------------------------------------------------- Go's host name rules
@@ -631,7 +607,7 @@ export function verifyChain(presented: X509Certificate[], opts: VerifyOptions): 
   const leaf = parsed(presented[0]);
   const ctx: Ctx = {
     now,
-    roots: new Pool(opts.roots === 'system' ? systemRoots() : opts.roots),
+    roots: new Pool(opts.roots === 'system' ? systemAnchorsFor(presented, opts.env ?? process.env).roots : opts.roots),
     intermediates: new Pool(presented.slice(1)),
     sigChecks: 0,
   };
@@ -729,44 +705,4 @@ export function verifyChain(presented: X509Certificate[], opts: VerifyOptions): 
     chain: chainP.map((p) => certInfo(p.x)),
     ...(anchored ? { anchoredBy: who(chainP[chainP.length - 1]) } : {}),
   };
-}
-
-// ---------------------------------------------------------------- interception products
-
-const PRODUCTS: [RegExp, string][] = [
-  [/mitmproxy/i, 'mitmproxy'],
-  [/zscaler/i, 'Zscaler'],
-  [/netskope/i, 'Netskope'],
-  [/palo ?alto|pan-?os|paloaltonetworks/i, 'Palo Alto Networks'],
-  [/fortinet|fortigate|fortiproxy/i, 'Fortinet FortiGate'],
-  [/blue ?coat|proxysg|ssl ?visibility|symantec web (security|gateway)|symantec.*proxy/i, 'Blue Coat / Symantec ProxySG'],
-  [/cisco umbrella|opendns|umbrella secondary|umbrella root/i, 'Cisco Umbrella'],
-  [/forcepoint|websense/i, 'Forcepoint'],
-  [/sophos/i, 'Sophos'],
-  [/squid/i, 'Squid'],
-  [/charles ?proxy|charlesproxy|O=XK72/i, 'Charles Proxy'],
-  [/DO_NOT_TRUST|fiddler/i, 'Fiddler'],
-  [/portswigger|burp/i, 'Burp Suite (PortSwigger)'],
-  [/check ?point/i, 'Check Point'],
-  [/mcafee|skyhigh/i, 'McAfee / Skyhigh Security'],
-  [/kaspersky/i, 'Kaspersky'],
-  [/\beset\b/i, 'ESET'],
-  [/avast|\bavg\b/i, 'Avast / AVG'],
-  [/bitdefender/i, 'Bitdefender'],
-  [/cloudflare (gateway|managed)|gateway ca - cloudflare/i, 'Cloudflare Gateway'],
-  [/sonicwall/i, 'SonicWall'],
-  [/watchguard/i, 'WatchGuard'],
-  [/barracuda/i, 'Barracuda'],
-  [/\biboss\b/i, 'iboss'],
-  [/menlo security/i, 'Menlo Security'],
-  [/http ?toolkit/i, 'HTTP Toolkit'],
-  [/proxyman/i, 'Proxyman'],
-];
-
-/** Recognise a TLS-interception product from the issuer (then the subject) of a certificate. */
-export function knownInterceptionProduct(info: CertInfo): string | undefined {
-  for (const text of [info.issuer, info.subject]) {
-    for (const [re, name] of PRODUCTS) if (re.test(text)) return name;
-  }
-  return undefined;
 }

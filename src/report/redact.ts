@@ -8,7 +8,10 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string)][] = [
   [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, REDACTED],
   [/((?:proxy-)?authorization\s*[:=]\s*"?(?:bearer|basic)\s+)[^\s"',}]+/gi, `$1${REDACTED}`],
   [/\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"']+:)[^\s/@"']+@/gi, `$1${REDACTED}@`],
+  // scheme://user:password@host, the password up to the LAST '@' of the URL (see redactUrl)
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*@[^\s"'<>`]*/gi, (url: string) => redactUrl(url)],
+  // schemeless user:password@host[:port] (an HTTPS_PROXY value as Go accepts it), as a word of its own
+  [/(?<=^|[\s"'<>=(,`])[^\s"'<>=(,`:/@]+:(?!\/\/)[^\s"'<>`]*@(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?=[\s"'<>/),;`]|\.(?:\s|$)|$)/g, (value: string) => redactUrl(value)],
   [/("(?:token|password|client-key-data|clientKeyData|access_token|id_token)"\s*:\s*")[^"]+"/gi, `$1${REDACTED}"`],
 ];
 
@@ -36,6 +39,18 @@ export class Redactor {
     }
   }
 
+  /** Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and decoded. */
+  addUrlPassword(value: string | undefined | null): void {
+    const p = value ? urlPassword(value) : undefined;
+    if (!p) return;
+    this.add(p);
+    try {
+      this.add(decodeURIComponent(p));
+    } catch {
+      // not percent-encoded
+    }
+  }
+
   redact(text: string): string {
     let out = text;
     // longest first, so a secret containing another is replaced whole
@@ -52,7 +67,48 @@ export class Redactor {
   }
 }
 
-/** Redact a URL's password for display: http://user:secret@proxy:8080 -> http://user:REDACTED@proxy:8080 */
-export function redactUrlText(url: string): string {
-  return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi, `$1${REDACTED}@`);
+/** Where redactUrl finds a password in `s`: [start, end) of the password, or undefined. */
+function passwordSpan(s: string): [number, number] | undefined {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
+  const start = scheme ? scheme[0].length : 0;
+  const at = s.lastIndexOf('@');
+  if (at < start) return undefined;
+  const userinfo = s.slice(start, at);
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return undefined;
+  // 'host:port/path@x': the '@' is in the path, after a port (a password of digits followed by a
+  // raw '/' would look the same, but a raw '/' cannot be in a password of a URL Go or curl accept)
+  if (/^[^:/?#@]*:\d*\//.test(userinfo)) return undefined;
+  return [start + colon + 1, at];
+}
+
+/** The password of a URL or `user:password@host` value, as written (still percent-encoded), by redactUrl's rule. */
+export function urlPassword(value: string): string | undefined {
+  const span = passwordSpan(value);
+  return span && span[1] > span[0] ? value.slice(span[0], span[1]) : undefined;
+}
+
+/**
+ * The one redactor of a URL, or of any string that may hold `user:password@` (an environment value,
+ * a kubeconfig field, an argument), whether or not it parses as a URL:
+ * 'http://user:secret@proxy:8080' -> 'http://user:REDACTED@proxy:8080' (like Go's url.Redacted,
+ * only the password goes; a user name alone is kept).
+ *
+ * The userinfo runs from the authority's start (after 'scheme://', or the string's start when there
+ * is no scheme, as in 'user:pass@host:port') to the LAST '@' of the string: a password may hold a
+ * raw '@' ('u1:Pa@ssW0rd@host'), '#' (which WHATWG and Go take for a fragment: 'u2:Pa#ssW0rd@host'),
+ * '?', '/' or ':'; the password is everything after the userinfo's first ':'. A path that holds an
+ * '@' after 'host:port/' ('https://h:443/@scope/pkg') is left alone.
+ */
+export function redactUrl(url: string | URL): string {
+  let s: string;
+  if (typeof url === 'string') {
+    s = url;
+  } else {
+    s = url.href;
+    // 'http://p:8080/' as the user wrote it: 'http://p:8080'
+    if (url.pathname === '/' && !url.search && !url.hash && s.endsWith('/') && !/\/\/[^/]*\/.+/.test(s)) s = s.slice(0, -1);
+  }
+  const span = passwordSpan(s);
+  return span ? `${s.slice(0, span[0])}${REDACTED}${s.slice(span[1])}` : s;
 }

@@ -1,7 +1,7 @@
 // From findings to one root-cause paragraph and ordered, copy-pasteable remediation.
 import type { CheckResult, Diagnosis, Finding } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
-import { redactUrl } from '../../net/proxy.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 import { KUBECTL_TLS_PREFIX } from './tls.ts';
 

@@ -7,7 +7,7 @@ import { openTcp, type NetError } from '../../net/tcp.ts';
 import { httpConnect } from '../../net/connect.ts';
 import { tlsHandshake } from '../../net/tls.ts';
 import { verifyChain } from '../../net/x509.ts';
-import { redactUrl } from '../../net/proxy.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { shortError } from './network.ts';

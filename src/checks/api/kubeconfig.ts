@@ -1,7 +1,7 @@
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { describeMerge } from '../../kube/kubeconfig.ts';
-import { redactUrlText } from '../../report/redact.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 
 const ERROR_CODE = {
@@ -76,7 +76,7 @@ export const kubeconfigCheck: CheckDefinition<ApiContext> = {
         caSource: k.cluster.caSource,
         insecureSkipTlsVerify: k.cluster.insecureSkipTlsVerify,
         tlsServerName: k.cluster.tlsServerName,
-        proxyUrl: k.cluster.proxyUrl ? redactUrlText(k.cluster.proxyUrl) : undefined,
+        proxyUrl: k.cluster.proxyUrl ? redactUrl(k.cluster.proxyUrl) : undefined,
         warnings: k.warnings,
       },
       reproduce: [`kubectl config view --minify ${ctx.contextArgs}`.trim()],

@@ -1,7 +1,8 @@
 // api.dns, api.proxy, api.tcp and api.proxy.connect: the path below TLS.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
-import { redactUrl, type ProxyDecision } from '../../net/proxy.ts';
+import type { ProxyDecision } from '../../net/proxy.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { NetError } from '../../net/tcp.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort } from '../../net/ip.ts';
@@ -12,17 +13,9 @@ export function proxyEnvironment(env: Record<string, string | undefined>): Recor
   const out: Record<string, string> = {};
   for (const name of PROXY_VARS) {
     const v = env[name];
-    if (v !== undefined) out[name] = name.toLowerCase() === 'no_proxy' ? v : safeRedactUrl(v);
+    if (v !== undefined) out[name] = name.toLowerCase() === 'no_proxy' ? v : redactUrl(v);
   }
   return out;
-}
-
-function safeRedactUrl(v: string): string {
-  try {
-    return redactUrl(v);
-  } catch {
-    return v.replace(/:[^:@/]+@/, ':REDACTED@');
-  }
 }
 
 export function tcpCode(e: NetError | undefined): string {
@@ -116,7 +109,7 @@ export const proxyCheck: CheckDefinition<ApiContext> = {
     const findings: FindingInput[] = [];
     const evidence = {
       environment: env,
-      kubeconfigProxyUrl: ctx.config.cluster.proxyUrl ? safeRedactUrl(ctx.config.cluster.proxyUrl) : undefined,
+      kubeconfigProxyUrl: ctx.config.cluster.proxyUrl ? redactUrl(ctx.config.cluster.proxyUrl) : undefined,
       proxy: d.proxy ? redactUrl(d.proxy) : null,
       source: d.source,
       reason: d.reason,

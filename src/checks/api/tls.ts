@@ -3,8 +3,9 @@
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { Severity } from '../../report/types.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
-import { certInfo, knownInterceptionProduct, type CertInfo } from '../../net/x509.ts';
-import { redactUrl } from '../../net/proxy.ts';
+import { certInfo, type CertInfo } from '../../net/x509.ts';
+import { judgeInterception } from '../../net/interception.ts';
+import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 
 export const KUBECTL_TLS_PREFIX = 'Unable to connect to the server: tls: failed to verify certificate: ';
@@ -89,11 +90,17 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       if (v.goError) evidence.kubectlError = `${KUBECTL_TLS_PREFIX}${v.goError}`;
       const kinds = new Set(v.problems.map((p) => p.kind));
       const caSubjects = (t.roots ?? []).map((r) => certInfo(r).subject);
-      const product = leaf ? t.tls.chain.map(knownInterceptionProduct).find(Boolean) : undefined;
       const notFromCa = kinds.has('unknown-authority');
-      const intercepted = notFromCa && (t.dialled.connect !== undefined || product !== undefined);
+      const interception = judgeInterception({
+        chain: t.tls.chain,
+        expected: t.roots ? 'the kubeconfig CA' : 'the system store',
+        anchoredBy: v.anchoredBy,
+        ...(t.dialled.connect !== undefined ? { proxy: { url: proxy ? redactUrl(proxy) : undefined } } : {}),
+      });
+      const product = interception.product;
       const issuer = t.tls.chain[t.tls.chain.length - 1]?.issuer ?? leaf?.issuer;
-      if (intercepted) {
+      if (interception.intercepted) {
+        evidence.interception = { decidedBy: interception.evidence.map((e) => e.detail), ...(product ? { product } : {}) };
         const by = proxy ? `the proxy ${redactUrl(proxy)}` : 'a middlebox on the path';
         findings.push({
           code: 'api.tls.intercepted',

@@ -113,7 +113,7 @@ export class ServedHostContext<O extends ServedHostOptions = ServedHostOptions> 
     return this.once('tls', async (): Promise<ServedTls> => {
       const hs = { host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs };
       if (!proxyEnvSet(this.options.env)) return { ...(await tlsHandshake(hs)), via: 'direct' };
-      const [{ selectProxy, redactUrl }, { httpConnect }] = await Promise.all([import('../../net/proxy.ts'), import('../../net/connect.ts')]);
+      const [{ selectProxy }, { httpConnect }, { redactUrl }] = await Promise.all([import('../../net/proxy.ts'), import('../../net/connect.ts'), import('../../report/redact.ts')]);
       const d = selectProxy(new URL(`https://${this.hostPort}`), this.options.env);
       if (!d.proxy) return { ...(await tlsHandshake(hs)), via: 'direct' };
       const proxy = { url: redactUrl(d.proxy), source: d.source, ...(d.noProxy ? { noProxy: d.noProxy } : {}) };

@@ -6,8 +6,9 @@ import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
+import { judgeInterception } from '../../net/interception.ts';
 import type { ServedHostContext } from './context.ts';
-import { systemAnchorsFor } from './roots.ts';
+import { systemAnchorsFor } from '../../net/trust-store.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
 const FAKE_CERTS: [RegExp, string][] = [
@@ -143,10 +144,20 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
 
     // Through a proxy, a chain the system store does not trust is most often the proxy's own: an
     // intercepting proxy re-signs every server certificate with its CA. That, not the server's
-    // chain, is then what clients behind it see.
+    // chain, is then what clients behind it see. The rule is the one `api` uses (net/interception.ts).
     // (A chain --ca-file anchors is taken as what the user expects: a private CA, or the proxy's.)
-    const intercepted = !!t.proxy && !anchored && !fake && !staging;
+    const interception = judgeInterception({
+      chain: t.chain,
+      expected: o.caFile ? `the system store or --ca-file ${o.caFile}` : 'the system store',
+      anchoredBy: sys.anchoredBy || ca?.anchoredBy || undefined,
+      ...(t.proxy ? { proxy: { url: t.proxy.url } } : {}),
+      ...(fake ? { otherExplanation: `the default certificate of ${fake}` } : staging ? { otherExplanation: "a certificate of Let's Encrypt's staging CA" } : {}),
+    });
+    // cert has a finding for an interception through a proxy only; without a proxy (a transparent
+    // middlebox named by the issuer) the chain is judged as any untrusted chain, as before (issue 12)
+    const intercepted = interception.intercepted && !!t.proxy;
     if (intercepted) {
+      evidence.interception = { decidedBy: interception.evidence.map((e) => e.detail), ...(interception.product ? { product: interception.product } : {}) };
       findings.push({
         code: 'cert.tls.proxy-intercepted',
         message:

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemAnchorsFor } from '../../../src/checks/served-host/roots.ts';
+import { systemAnchorsFor } from '../../../src/net/trust-store.ts';
 import { fakeCertController, isLetsEncrypt, isStaging } from '../../../src/checks/served-host/tls.ts';
 import { certInfo } from '../../../src/net/x509.ts';
 import { mintCert } from '../../lab/pki.ts';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certInfo, knownInterceptionProduct, parsePemBundle, verifyChain, type CertInfo } from '../../../src/net/x509.ts';
+import { certInfo, parsePemBundle, verifyChain, type CertInfo } from '../../../src/net/x509.ts';
 import { mintCert, type Pem } from '../../lab/pki.ts';
 
 const DAY = 86_400_000;
@@ -240,48 +240,3 @@ describe('verifyChain', () => {
   });
 });
 
-describe('knownInterceptionProduct', () => {
-  const info = (issuer: string): CertInfo => ({
-    subject: 'CN=api.example.com',
-    issuer,
-    sans: [],
-    dnsNames: [],
-    ipAddresses: [],
-    notBefore: '',
-    notAfter: '',
-    serialNumber: '',
-    sha256: '',
-    keyType: '',
-    isCA: false,
-    selfSigned: false,
-  });
-  it.each([
-    ['CN=mitmproxy,O=mitmproxy', 'mitmproxy'],
-    ['CN=Zscaler Intermediate Root CA (zscaler.net),O=Zscaler Inc.', 'Zscaler'],
-    ['CN=ca.corp.goskope.com,O=Netskope Inc', 'Netskope'],
-    ['CN=Palo Alto Decryption CA', 'Palo Alto Networks'],
-    ['CN=FortiGate CA,O=Fortinet', 'Fortinet FortiGate'],
-    ['CN=Blue Coat SG-S500 Series', 'Blue Coat / Symantec ProxySG'],
-    ['CN=Cisco Umbrella Secondary SubCA,O=Cisco', 'Cisco Umbrella'],
-    ['CN=Forcepoint Cloud CA', 'Forcepoint'],
-    ['CN=Sophos SSL CA_C123', 'Sophos'],
-    ['CN=squid-ca', 'Squid'],
-    ['CN=Charles Proxy CA (21 Nov 2026),OU=Charles Proxy Custom Root Certificate', 'Charles Proxy'],
-    ['CN=DO_NOT_TRUST_FiddlerRoot,O=DO_NOT_TRUST', 'Fiddler'],
-    ['CN=PortSwigger CA,O=PortSwigger', 'Burp Suite (PortSwigger)'],
-    ['CN=Check Point Outbound Inspection CA', 'Check Point'],
-    ['CN=McAfee Web Gateway', 'McAfee / Skyhigh Security'],
-    ['CN=Kaspersky Anti-Virus Personal Root Certificate', 'Kaspersky'],
-    ['CN=ESET SSL Filter CA', 'ESET'],
-    ['CN=Avast Web/Mail Shield Root', 'Avast / AVG'],
-    ['CN=Bitdefender Personal CA.Net-Defender', 'Bitdefender'],
-  ])('%s -> %s', (issuer, product) => expect(knownInterceptionProduct(info(issuer))).toBe(product));
-  it('returns undefined for ordinary CAs', () => {
-    expect(knownInterceptionProduct(info('CN=kubernetes'))).toBeUndefined();
-    expect(knownInterceptionProduct(info("CN=R11,O=Let's Encrypt,C=US"))).toBeUndefined();
-    expect(knownInterceptionProduct(info('CN=reset-ca'))).toBeUndefined();
-  });
-  it('works on a real certificate', () => {
-    expect(knownInterceptionProduct(certInfo(x(mintCert({ cn: 'mitmproxy', o: 'mitmproxy', isCA: true }))))).toBe('mitmproxy');
-  });
-});

@@ -1,0 +1,205 @@
+// The system trust store, read as Go's crypto/x509 reads it on Linux (what kubectl trusts when the
+// kubeconfig has no CA, and what `cert` calls "the system store"): the first CA bundle file that
+// exists (SSL_CERT_FILE instead of the list when set), plus every file of the CA directories
+// (SSL_CERT_DIR, colon-separated, instead of the defaults when set). Only the roots that can anchor
+// one presented chain are parsed: those whose subject is the issuer of a presented certificate.
+// Parsing every root of the store (hundreds of X509Certificate objects) would cost more than the
+// handshake. The one loader for `api` (x509.ts verifyChain with roots 'system') and `cert`.
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
+import * as tls from 'node:tls';
+import { children, readTlv } from './der.ts';
+
+/** Go's crypto/x509 certFiles for Linux, in order: the first that exists is read. */
+export const CERT_FILES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/pki/tls/cacert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+
+/** Go's crypto/x509 certDirectories for Linux: every file in each is read. */
+export const CERT_DIRECTORIES = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+
+/** Where the store is read from, for this environment (Go's SSL_CERT_FILE and SSL_CERT_DIR rules). */
+export function trustStoreSources(env: Record<string, string | undefined>): { files: string[]; directories: string[] } {
+  return {
+    files: env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : CERT_FILES,
+    directories: env.SSL_CERT_DIR ? env.SSL_CERT_DIR.split(':').filter(Boolean) : CERT_DIRECTORIES,
+  };
+}
+
+/**
+ * Go's readUniqueDirectoryEntries: the files of a directory, without the symbolic links that point
+ * into the same directory (the OpenSSL hash links, e.g. 002c0b4f.0 -> GlobalSign_Root_R46.pem).
+ * In the default directories, links that point elsewhere are skipped too: there they are the ones
+ * update-ca-certificates made for the roots it also wrote into the bundle (reading those ~150
+ * files would cost more than the handshake); regular files (a CA dropped in by hand) are read. A
+ * directory named by SSL_CERT_DIR is read whole, as Go does.
+ */
+function uniqueEntries(dir: string, whole: boolean): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = `${dir}/${e.name}`;
+    if (e.isSymbolicLink()) {
+      if (!whole) continue;
+      try {
+        if (!readlinkSync(path).includes('/')) continue;
+      } catch {
+        continue;
+      }
+    } else if (!e.isFile()) continue;
+    out.push(path);
+  }
+  return out;
+}
+
+function rawName(der: Uint8Array, which: 'issuer' | 'subject'): string | undefined {
+  try {
+    const cert = readTlv(der, 0);
+    const tbs = readTlv(der, cert.body, cert.end);
+    const t = children(der, tbs);
+    let i = t[0] && t[0].cls === 2 && t[0].tag === 0 ? 1 : 0;
+    i += 2; // serial, signature algorithm
+    const issuer = t[i];
+    const subject = t[i + 2];
+    const n = which === 'issuer' ? issuer : subject;
+    return n ? Buffer.from(der.subarray(n.start, n.end)).toString('hex') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Anchors {
+  roots: X509Certificate[];
+  /** the bundle file read (or "Node's bundled Mozilla roots" when the system has none) */
+  source: string;
+  /** the file each root was found in, index for index */
+  files: string[];
+}
+
+// the PEM markers once every white space is gone
+const BEGIN = '-----BEGINCERTIFICATE-----';
+const END = '-----ENDCERTIFICATE-----';
+
+/**
+ * The base64 text that must occur in the (whitespace-free) base64 body of any certificate whose
+ * DER holds `name`: base64 encodes 3 bytes as 4 characters from the start of the block, so the
+ * name is encoded at one of three alignments; for each, the characters that depend on the name's
+ * bytes alone.
+ */
+function base64Probes(name: Buffer): string[] {
+  const out: string[] = [];
+  for (let skip = 0; skip < 3; skip++) {
+    const n = Math.floor((name.length - skip) / 3) * 3;
+    if (n >= 9) out.push(name.subarray(skip, skip + n).toString('base64'));
+  }
+  return out;
+}
+
+/**
+ * The roots of the system store that can anchor the presented chain (any of whose issuers they
+ * name). The CA directories are read only when the bundle file holds none of them: on the usual
+ * systems they hold the same roots as the bundle, one file each, and a chain the bundle anchors
+ * needs nothing more.
+ */
+export function systemAnchorsFor(presented: X509Certificate[], env: Record<string, string | undefined>): Anchors {
+  const wanted = new Map<string, Buffer>();
+  for (const c of presented) {
+    const n = rawName(c.raw, 'issuer');
+    if (n && !wanted.has(n)) wanted.set(n, Buffer.from(n, 'hex'));
+  }
+  const out: Anchors = { roots: [], source: '', files: [] };
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const scan = (text: string, file: string) => {
+    for (const der of candidates(text, wanted)) {
+      const s = rawName(der, 'subject');
+      if (!s || !wanted.has(s)) continue;
+      let root: X509Certificate;
+      try {
+        root = new X509Certificate(der);
+      } catch {
+        continue; // unparsable root: ignored, like Go
+      }
+      if (seen.has(root.fingerprint256)) continue;
+      seen.add(root.fingerprint256);
+      found.add(s);
+      out.roots.push(root);
+      out.files.push(file);
+    }
+  };
+  const { files, directories } = trustStoreSources(env);
+  for (const f of files) {
+    try {
+      const text = readFileSync(f, 'latin1');
+      out.source = f;
+      scan(text, f);
+      break;
+    } catch {
+      // next
+    }
+  }
+  let dirFiles = 0;
+  if (!out.source || found.size === 0) {
+    for (const dir of directories) {
+      for (const f of uniqueEntries(dir, !!env.SSL_CERT_DIR)) {
+        if (f === out.source) continue;
+        let text: string;
+        try {
+          text = readFileSync(f, 'latin1');
+        } catch {
+          continue; // a subdirectory, or unreadable: Go skips it too
+        }
+        if (!text.includes('-----BEGIN')) continue;
+        dirFiles++;
+        scan(text, f);
+      }
+    }
+  }
+  if (!out.source && dirFiles === 0) {
+    out.source = "Node's bundled Mozilla roots";
+    scan(tls.rootCertificates.join('\n'), out.source);
+  } else if (!out.source) {
+    out.source = directories.join(':');
+  }
+  return out;
+}
+
+/**
+ * The DER of every PEM block of `text` that holds one of the wanted names, found by a text search
+ * of the names' base64 forms; only those are decoded.
+ */
+function candidates(text: string, wanted: Map<string, Buffer>): Buffer[] {
+  const flat = text.replace(/\s+/g, '');
+  const blocks = new Set<number>();
+  for (const name of wanted.values()) {
+    const probes = base64Probes(name);
+    if (probes.length === 0) {
+      // a name too short to search for: every block is a candidate
+      for (let at = flat.indexOf(BEGIN); at >= 0; at = flat.indexOf(BEGIN, at + 1)) blocks.add(at);
+    }
+    for (const probe of probes) {
+      for (let at = flat.indexOf(probe); at >= 0; at = flat.indexOf(probe, at + 1)) {
+        const start = flat.lastIndexOf(BEGIN, at);
+        if (start >= 0 && flat.indexOf(END, start) > at) blocks.add(start);
+      }
+    }
+  }
+  const out: Buffer[] = [];
+  for (const start of [...blocks].sort((a, b) => a - b)) {
+    const body = start + BEGIN.length;
+    const end = flat.indexOf(END, body);
+    if (end < 0) continue;
+    out.push(Buffer.from(flat.slice(body, end), 'base64'));
+  }
+  return out;
+}
