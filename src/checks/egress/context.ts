@@ -22,8 +22,8 @@ import {
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
 import { probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
-import { presignedHosts, scanLogs, type LogHit } from './logs.ts';
-import type { KubeObj } from './gitops.ts';
+import { presignedHosts, scanLogs, type LogHit } from './log-scan.ts';
+import type { KubeObj } from './drift.ts';
 
 /** exec sessions at once with --selector (each is one WebSocket to the API server) */
 const EXEC_PARALLEL = 16;

@@ -2,7 +2,7 @@
 // the verdict with its rule, the policies' owners, the logs.
 import { menuEntry } from '../menu.ts';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
-import { EGRESS_CHECKS } from './checks.ts';
+import { EGRESS_CHECKS } from './pod.ts';
 import { EgressContext, type EgressOptions } from './context.ts';
 import { diagnoseEgress } from './diagnosis.ts';
 

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { CheckOutcome, FindingInput } from '../../engine/definitions.ts';
 import { destText, refText, ruleText, suggestFix, type PodInfo, type PolicyRef, type Verdict } from '../../policy/index.ts';
 import { podInfo, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
-import { compareWithSource, loadSource, objKey, ownerOf, ownerText, type KubeObj } from './gitops.ts';
+import { compareWithSource, loadSource, objKey, ownerOf, ownerText, type KubeObj } from './drift.ts';
 import { targetText } from './target.ts';
 
 type Check = CheckDefinition<EgressContext>;
