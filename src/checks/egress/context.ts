@@ -23,7 +23,7 @@ import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
 import { probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
 import { presignedHosts, scanLogs, type LogHit } from './log-scan.ts';
-import type { KubeObj } from './drift.ts';
+import type { KubeObj } from './owner.ts';
 
 /** exec sessions at once with --selector (each is one WebSocket to the API server) */
 const EXEC_PARALLEL = 16;

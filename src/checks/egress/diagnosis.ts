@@ -5,7 +5,8 @@ import type { CheckResult, Diagnosis } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import { destText, refText, ruleText, suggestFix, type PolicyIndex, type PolicyRef } from '../../policy/index.ts';
 import type { EgressContext, FlowVerdict, PodProbe } from './context.ts';
-import { objKey, ownerOf, ownerText, type KubeObj, type SourceObject } from './drift.ts';
+import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
+import type { SourceObject } from './drift.ts';
 import { targetText } from './target.ts';
 import type { PodInfo } from '../../policy/index.ts';
 

@@ -1,7 +1,8 @@
 // egress.gitops: who owns each policy that selects the pod (Flux, Argo CD, Helm, by hand), and
 // with --source the drift between the live policies and the manifests in git.
 import type { FindingInput } from '../../engine/definitions.ts';
-import { compareWithSource, loadSource, objKey, ownerOf, ownerText, type KubeObj } from './drift.ts';
+import { compareWithSource, loadSource } from './drift.ts';
+import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
 import type { Check } from './shared.ts';
 
 export const gitopsCheck: Check = {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget, presignedKind, TargetError } from '../../../src/checks/egress/target.ts';
 import { presignedHosts, scanLogs, storageKind } from '../../../src/checks/egress/log-scan.ts';
-import { compareWithSource, ownerOf, ownerText, specDiff, type KubeObj } from '../../../src/checks/egress/drift.ts';
+import { compareWithSource, specDiff } from '../../../src/checks/egress/drift.ts';
+import { ownerOf, ownerText, type KubeObj } from '../../../src/checks/egress/owner.ts';
 
 describe('TARGET forms', () => {
   it.each([
