@@ -23,7 +23,7 @@ export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> 
   createContext: (options) => new EgressContext(options),
   diagnose: diagnoseEgress,
   target(ctx) {
-    const k = ctx.api.kube;
+    const k = ctx.client.kube;
     return {
       context: k?.contextName,
       cluster: k?.clusterName,
@@ -36,8 +36,8 @@ export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> 
       control: ctx.options.control,
     };
   },
-  configError: (ctx) => ctx.api.kubeError?.message ?? ctx.targetError,
+  configError: (ctx) => ctx.client.kubeError?.message ?? ctx.targetError,
   environment(ctx) {
-    return { kubeconfig: ctx.api.kube?.files.map((f) => f.path), apiRequests: ctx.requests.length };
+    return { kubeconfig: ctx.client.kube?.files.map((f) => f.path), apiRequests: ctx.client.requests.length };
   },
 };

@@ -2,7 +2,7 @@
 // verdict for every host found there.
 import type { FindingInput } from '../../engine/definitions.ts';
 import { ruleText } from '../../policy/index.ts';
-import { podInfo } from './context.ts';
+import { itemsOf, podInfo } from './context.ts';
 import { dedupe, type Check } from './shared.ts';
 
 export const logsCheck: Check = {
@@ -29,7 +29,7 @@ export const logsCheck: Check = {
       findings.push({ code: 'egress.logs.presigned-url', message: `${h.presigned} to ${h.host}${h.storage ? ` (${h.storage})` : ''}: the SDK reaches this storage host directly, not through the API host.` });
     }
     // every host from the logs through the policy engine
-    const pod = (pods.body ?? [])[0];
+    const pod = itemsOf(pods)[0];
     const rows: Record<string, unknown>[] = [];
     if (pod) {
       const pi = podInfo(pod);

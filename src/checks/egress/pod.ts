@@ -1,5 +1,6 @@
 // egress.pod: the pod(s) the flow starts from, and which probe tools each container has.
 import type { FindingInput } from '../../engine/definitions.ts';
+import { itemsOf } from './context.ts';
 import { grouped, podName, podsText, type Check } from './shared.ts';
 
 export const podCheck: Check = {
@@ -11,17 +12,18 @@ export const podCheck: Check = {
     const sel = ctx.options.selector;
     const what = sel ? `pods -l ${sel} in ${ctx.namespace}` : `pod ${ctx.namespace}/${ctx.options.pod}`;
     const reproduce = [ctx.kubectl(sel ? `get pods -n ${ctx.namespace} -l ${sel} -o wide` : `get pod -n ${ctx.namespace} ${ctx.options.pod} -o wide`)];
-    if (!r.ok && r.status !== 404) {
+    // a 404 (of the pod, or of pods on a server that serves none) is "not found"; anything else an API error
+    if (!r.ok && r.reason !== 'not-found' && r.reason !== 'kind-not-served') {
       return { summary: `cannot read ${what}: ${r.message}`, findings: [{ code: 'egress.pod.api-error', message: `Reading ${what} failed: ${r.message}` }], reproduce };
     }
-    const pods = r.body ?? [];
+    const pods = itemsOf(r);
     if (!pods.length) {
       return { summary: `${what} not found`, findings: [{ code: 'egress.pod.not-found', message: sel ? `No pod in namespace ${ctx.namespace} matches ${sel}.` : `Pod ${ctx.options.pod} does not exist in namespace ${ctx.namespace}.` }], reproduce };
     }
     const findings: FindingInput[] = [];
     const notRunning = pods.filter((p) => p.status?.phase !== 'Running');
     if (notRunning.length) {
-      findings.push({ code: 'egress.pod.not-running', message: notRunning.map((p) => `${p.metadata.name} is ${p.status?.phase ?? 'Unknown'}`).join('; ') + '.' });
+      findings.push({ code: 'egress.pod.not-running', message: notRunning.map((p) => `${p.metadata?.name} is ${p.status?.phase ?? 'Unknown'}`).join('; ') + '.' });
     }
     const probes = await ctx.tools();
     for (const g of grouped(probes.map((p) => ({ pod: p.pod, value: p })), (p) => p.skipped ?? 'ok')) {
@@ -57,13 +59,13 @@ export const podCheck: Check = {
     const toolText = tools?.tools.join(', ') || (probes.some((p) => p.skipped === 'forbidden') ? 'unknown (exec forbidden)' : 'none found');
     const summary =
       pods.length === 1
-        ? `${first.metadata.namespace}/${first.metadata.name} ${first.status?.phase ?? '?'} on ${first.spec?.nodeName ?? '?'}, IP ${first.status?.podIP ?? '-'}, container ${probes[0]?.container ?? ctx.containerOf(first)}${probes[0]?.debug?.name ? ' (ephemeral, --debug-image)' : ''}; tools: ${toolText}`
+        ? `${first.metadata?.namespace}/${first.metadata?.name} ${first.status?.phase ?? '?'} on ${first.spec?.nodeName ?? '?'}, IP ${first.status?.podIP ?? '-'}, container ${probes[0]?.container ?? ctx.containerOf(first)}${probes[0]?.debug?.name ? ' (ephemeral, --debug-image)' : ''}; tools: ${toolText}`
         : `${pods.length} pods match ${sel}; ${pods.length - notRunning.length} running; tools: ${toolText}`;
     return {
       summary,
       findings,
       evidence: {
-        pods: pods.map((p) => ({ name: p.metadata.name, phase: p.status?.phase, node: p.spec?.nodeName, ips: p.status?.podIPs?.map((i) => i.ip) ?? [p.status?.podIP], containers: p.spec?.containers?.map((c) => c.name), labels: p.metadata.labels })),
+        pods: pods.map((p) => ({ name: p.metadata?.name, phase: p.status?.phase, node: p.spec?.nodeName, ips: p.status?.podIPs?.map((i) => i.ip) ?? [p.status?.podIP], containers: p.spec?.containers?.map((c) => c.name), labels: p.metadata?.labels })),
         probe: probes.map((p) => ({ pod: podName(p.pod), container: p.container, tools: p.tools?.tools, execProtocol: p.tools?.exec.protocol, skipped: p.skipped, message: p.message })),
         listPages: r.pages,
       },

@@ -2,19 +2,20 @@
 // and their verdict on each flow (egressDeny, default deny, the DNS proxy).
 import type { FindingInput } from '../../engine/definitions.ts';
 import { refText, ruleText, suggestFix, type PolicyRef } from '../../policy/index.ts';
-import { dedupe, flowsByTarget, grouped, podsText, verdictKey, type Check } from './shared.ts';
+import { itemsOf } from './context.ts';
+import { ciliumInstalled, dedupe, flowsByTarget, grouped, podsText, verdictKey, type Check } from './shared.ts';
 import { targetText } from './target.ts';
 
 export const ciliumPolicyCheck: Check = {
   id: 'egress.policy.cilium',
   title: 'Cilium policies',
   requires: ['egress.pod'],
+  appliesWhen: [ciliumInstalled],
   codes: ['egress.policy.cilium.denied', 'egress.policy.cilium.egress-deny', 'egress.policy.cilium.dns-proxy-missing', 'egress.policy.cilium.allowed', 'egress.policy.cilium.error'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
     const [cil, verdicts, index] = await Promise.all([ctx.ciliumPolicies(), ctx.verdicts(), ctx.index()]);
     const reproduce = [ctx.kubectl(`get ciliumnetworkpolicies -n ${ctx.namespace} -o yaml`), ctx.kubectl('get ciliumclusterwidenetworkpolicies -o yaml')];
-    if (!cil.installed) return { skip: true, summary: 'not applicable: the Cilium CRDs are not installed (404)' };
     const findings: FindingInput[] = [];
     if (!cil.cnp.ok && !cil.ccnp.ok) {
       return { summary: `cannot list Cilium policies: ${cil.cnp.message}`, findings: [{ code: 'egress.policy.cilium.error', message: `Listing Cilium policies failed: ${cil.cnp.message}` }], reproduce };
@@ -44,9 +45,9 @@ export const ciliumPolicyCheck: Check = {
     const names = [...selecting.values()].map(refText);
     const bad = findings.some((f) => f.severity !== 'info' && f.code !== 'egress.policy.cilium.allowed');
     return {
-      summary: `${cil.cnp.ok ? `${cil.cnp.body?.length ?? 0} CNPs` : 'CNPs unreadable'} in ${ctx.namespace}, ${cil.ccnp.ok ? `${cil.ccnp.body?.length ?? 0} CCNPs` : 'CCNPs unreadable'}; ${names.length ? `selecting the pod: ${names.join(', ')}` : 'none selects the pod'}; ${bad ? 'the flow is denied' : 'the flow is allowed'}`,
+      summary: `${cil.cnp.ok ? `${cil.cnp.body.length} CNPs` : 'CNPs unreadable'} in ${ctx.namespace}, ${cil.ccnp.ok ? `${cil.ccnp.body.length} CCNPs` : 'CCNPs unreadable'}; ${names.length ? `selecting the pod: ${names.join(', ')}` : 'none selects the pod'}; ${bad ? 'the flow is denied' : 'the flow is allowed'}`,
       findings: dedupe(findings),
-      evidence: { cnp: cil.cnp.body?.length ?? 0, ccnp: cil.ccnp.body?.length ?? 0, selecting: names, verdicts: rows },
+      evidence: { cnp: itemsOf(cil.cnp).length, ccnp: itemsOf(cil.ccnp).length, selecting: names, verdicts: rows },
       reproduce,
     };
   },

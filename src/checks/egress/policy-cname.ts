@@ -3,17 +3,17 @@
 // target (or an old alias) never applies.
 import type { FindingInput } from '../../engine/definitions.ts';
 import { ruleText } from '../../policy/index.ts';
-import { dedupe, flowsByTarget, type Check } from './shared.ts';
+import { ciliumPoliciesExist, dedupe, flowsByTarget, type Check } from './shared.ts';
 
 export const cnameCheck: Check = {
   id: 'egress.policy.cname',
   title: 'CNAME vs allow-list',
   requires: ['egress.pod'],
+  appliesWhen: [ciliumPoliciesExist],
   codes: ['egress.policy.cname.target-listed', 'egress.policy.cname.alias-listed'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
-    const [verdicts, index, cil] = await Promise.all([ctx.verdicts(), ctx.index(), ctx.ciliumPolicies()]);
-    if (!cil.installed || !(cil.cnp.body?.length || cil.ccnp.body?.length)) return { skip: true, summary: 'not applicable: no Cilium policies (toFQDNs)' };
+    const [verdicts, index] = await Promise.all([ctx.verdicts(), ctx.index()]);
     const findings: FindingInput[] = [];
     const checked: string[] = [];
     for (const { pod, fv } of flowsByTarget(verdicts)) {

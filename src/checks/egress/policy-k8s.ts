@@ -17,7 +17,7 @@ export const k8sPolicyCheck: Check = {
       return { summary: `cannot list NetworkPolicies: ${np.message}`, findings: [{ code: 'egress.policy.k8s.error', message: `Listing NetworkPolicies in ${ctx.namespace} failed: ${np.message}` }], reproduce };
     }
     const findings: FindingInput[] = [];
-    const usesNsSelector = (np.body ?? []).some((p) => p.spec.egress?.some((r) => r.to?.some((t) => t.namespaceSelector && Object.keys(t.namespaceSelector).length)));
+    const usesNsSelector = np.body.some((p) => p.spec.egress?.some((r) => r.to?.some((t) => t.namespaceSelector && Object.keys(t.namespaceSelector).length)));
     if (!nss.ok && usesNsSelector) {
       findings.push({ code: 'egress.policy.k8s.error', message: `Namespaces could not be listed (${nss.message}): namespaceSelector is evaluated with the label kubernetes.io/metadata.name only.` });
     }
@@ -36,9 +36,9 @@ export const k8sPolicyCheck: Check = {
     const names = [...selecting.values()].map((r) => `${r.namespace}/${r.name}`);
     const denied = findings.some((f) => f.code === 'egress.policy.k8s.denied');
     return {
-      summary: `${np.body?.length ?? 0} NetworkPolicies in ${ctx.namespace}; ${names.length ? `selecting the pod for egress: ${names.join(', ')}` : 'none selects the pod for egress'}; ${denied ? 'the flow is denied' : 'the flow is allowed'}`,
+      summary: `${np.body.length} NetworkPolicies in ${ctx.namespace}; ${names.length ? `selecting the pod for egress: ${names.join(', ')}` : 'none selects the pod for egress'}; ${denied ? 'the flow is denied' : 'the flow is allowed'}`,
       findings: dedupe(findings),
-      evidence: { listed: np.body?.length ?? 0, pages: np.pages, selecting: names, verdicts: rows },
+      evidence: { listed: np.body.length, pages: np.pages, selecting: names, verdicts: rows },
       reproduce,
     };
   },

@@ -1,8 +1,8 @@
 // What several egress checks share: the check type, pods grouped by outcome ("3 pods: …" for
 // --selector runs), duplicate findings dropped, flows by target, and the skip when no live probe ran.
-import type { CheckDefinition, CheckOutcome, FindingInput } from '../../engine/definitions.ts';
+import type { CheckDefinition, CheckOutcome, FindingInput, Requirement } from '../../engine/definitions.ts';
 import { ruleText, type PodInfo, type Verdict } from '../../policy/index.ts';
-import type { EgressContext, FlowVerdict, PodProbe } from './context.ts';
+import { itemsOf, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
 
 export type Check = CheckDefinition<EgressContext>;
 
@@ -24,14 +24,44 @@ export function podsText(pods: string[]): string {
   return pods.length === 1 ? `pod ${pods[0]}` : `${pods.length} pods (${pods.slice(0, 5).join(', ')}${pods.length > 5 ? ', …' : ''})`;
 }
 
-export function probeSkip(probes: PodProbe[]): CheckOutcome | undefined {
+/** Why no live probe ran from any pod, or undefined when one did. */
+export function noProbe(probes: PodProbe[]): string | undefined {
   if (probes.some((p) => p.probe)) return undefined;
   const p = probes[0];
-  if (!p) return { skip: true, summary: 'not applicable: no pod' };
-  if (p.skipped === 'forbidden') return { skip: true, summary: `not applicable: exec is forbidden (needs create on pods/exec in ${p.pod.namespace}); static verdict only` };
-  if (p.skipped === 'no-tools') return { skip: true, summary: 'not applicable: the container has no probe tool (see egress.pod; --debug-image)' };
-  return { skip: true, summary: `not applicable: no live probe (${p.message ?? p.skipped})` };
+  if (!p) return 'no pod';
+  if (p.skipped === 'forbidden') return `exec is forbidden (needs create on pods/exec in ${p.pod.namespace}); static verdict only`;
+  if (p.skipped === 'no-tools') return 'the container has no probe tool (see egress.pod; --debug-image)';
+  return `no live probe (${p.message ?? p.skipped})`;
 }
+
+/** The skip of a check whose live part cannot run. */
+export function probeSkip(probes: PodProbe[]): CheckOutcome | undefined {
+  const why = noProbe(probes);
+  return why === undefined ? undefined : { skip: true, summary: `not applicable: ${why}` };
+}
+
+// ---- when egress checks apply ----------------------------------------------------------------
+
+/** A live probe ran from at least one pod (exec allowed, a tool found). */
+export const liveProbe: Requirement<EgressContext> = {
+  name: 'live-probe',
+  unmet: async (ctx) => noProbe(await ctx.probes()),
+};
+
+/** The server serves the Cilium policy CRDs. */
+export const ciliumInstalled: Requirement<EgressContext> = {
+  name: 'cilium',
+  unmet: async (ctx) => ((await ctx.ciliumPolicies()).installed ? undefined : 'the Cilium CRDs are not installed (404)'),
+};
+
+/** Cilium policies exist (toFQDNs can only come from them). */
+export const ciliumPoliciesExist: Requirement<EgressContext> = {
+  name: 'cilium-policies',
+  unmet: async (ctx) => {
+    const cil = await ctx.ciliumPolicies();
+    return cil.installed && (itemsOf(cil.cnp).length || itemsOf(cil.ccnp).length) ? undefined : 'no Cilium policies (toFQDNs)';
+  },
+};
 
 export function dedupe(f: FindingInput[]): FindingInput[] {
   const seen = new Set<string>();

@@ -2,19 +2,18 @@
 // policy verdict of the same flow.
 import type { FindingInput } from '../../engine/definitions.ts';
 import { destText, ruleText } from '../../policy/index.ts';
-import { dedupe, podName, probeSkip, type Check } from './shared.ts';
+import { dedupe, liveProbe, podName, type Check } from './shared.ts';
 import { targetText } from './target.ts';
 
 export const tcpCheck: Check = {
   id: 'egress.tcp',
   title: 'TCP from the pod',
   requires: ['egress.pod'],
+  appliesWhen: [liveProbe],
   codes: ['egress.tcp.timeout', 'egress.tcp.refused', 'egress.tcp.unreachable', 'egress.tcp.reset', 'egress.tcp.error', 'egress.tcp.all-egress-blocked', 'egress.tcp.contradiction', 'egress.tcp.agrees'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
     const [probes, verdicts, index] = await Promise.all([ctx.probes(), ctx.verdicts(), ctx.index()]);
-    const skip = probeSkip(probes);
-    if (skip) return skip;
     const findings: FindingInput[] = [];
     const reproduce: string[] = [];
     const parts: string[] = [];
