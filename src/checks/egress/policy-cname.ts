@@ -2,7 +2,7 @@
 // application asks DNS for, never the end of its CNAME chain: an allow-list that names the CNAME
 // target (or an old alias) never applies.
 import type { FindingInput } from '../../engine/definitions.ts';
-import { ruleText } from '../../policy/index.ts';
+import { ruleText, type CnameHint } from '../../policy/index.ts';
 import { ciliumPoliciesExist, dedupe, flowsByTarget, type Check } from './shared.ts';
 
 export const cnameCheck: Check = {
@@ -20,13 +20,7 @@ export const cnameCheck: Check = {
       if (!fv.dest.host) continue;
       checked.push(`${fv.dest.host}${fv.dest.cnames?.length ? ` → ${fv.dest.cnames.join(' → ')}` : ''}`);
       if (fv.verdict.allowed) continue;
-      for (const h of index.cnameHints({ pod, dest: fv.dest })) {
-        findings.push(
-          h.kind === 'target-listed'
-            ? { code: 'egress.policy.cname.target-listed', message: `${ruleText(h.rule)} names ${h.listed}, the CNAME target of ${h.dialled}. The application asks DNS for ${h.dialled}; toFQDNs matches only that name, so the rule never applies. Add matchName: ${h.dialled}.` }
-            : { code: 'egress.policy.cname.alias-listed', message: `${ruleText(h.rule)} names ${h.listed}, an alias of ${h.dialled}; the application now dials ${h.dialled} directly. Add matchName: ${h.dialled}.` },
-        );
-      }
+      for (const h of index.cnameHints({ pod, dest: fv.dest })) findings.push(cnameFinding(h));
     }
     const uniq = dedupe(findings);
     return {
@@ -36,3 +30,10 @@ export const cnameCheck: Check = {
     };
   },
 };
+
+/** The finding for one mismatch between a toFQDNs name and the CNAME chain of the dialled name. */
+export function cnameFinding(h: CnameHint): FindingInput {
+  return h.kind === 'target-listed'
+    ? { code: 'egress.policy.cname.target-listed', message: `${ruleText(h.rule)} names ${h.listed}, the CNAME target of ${h.dialled}. The application asks DNS for ${h.dialled}; toFQDNs matches only that name, so the rule never applies. Add matchName: ${h.dialled}.` }
+    : { code: 'egress.policy.cname.alias-listed', message: `${ruleText(h.rule)} names ${h.listed}, an alias of ${h.dialled}; the application now dials ${h.dialled} directly. Add matchName: ${h.dialled}.` };
+}
