@@ -83,6 +83,8 @@ export interface Recorded {
   /** names this machine resolves (for the static verdict when no probe ran) */
   resolve?: Record<string, string[]>;
   options?: Partial<EgressOptions>;
+  /** leave the exec steps (tools, probes) to the context itself (the test mocks what they call) */
+  liveExec?: boolean;
 }
 
 function forbiddenStatus(verb: string, plural: string, group: string, ns: string | null) {
@@ -170,8 +172,10 @@ export function recordedContext(rec: Recorded): EgressContext {
       return { ...base, probe: { tool: 'python3', results: rec.probe } };
     });
   };
-  void ctx.once('tools', seeded);
-  void ctx.once('probes', seeded);
+  if (!rec.liveExec) {
+    void ctx.once('tools', seeded);
+    void ctx.once('probes', seeded);
+  }
   for (const [host, addrs] of Object.entries({ [CONTROL]: [CONTROL_IP], ...rec.resolve })) {
     void ctx.once(`resolve:${host}`, async () => ({ host, addresses: addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4, source: 'dns' })), servers: [], durationMs: 1 }));
   }
