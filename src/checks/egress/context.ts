@@ -86,6 +86,16 @@ export interface ContainerLog {
   reason?: ApiFailure['reason'];
 }
 
+/** Every policy object listed, each with its kind (a list's items may omit it). */
+export function livePolicies(np: ListResult<NetworkPolicy & KubeObj> | undefined, cil: CiliumLists | undefined): KubeObj[] {
+  const withKind = (items: KubeObj[], kind: string) => items.map((o) => ({ ...o, kind: o.kind ?? kind }));
+  return [
+    ...withKind(np ? itemsOf(np) : [], 'NetworkPolicy'),
+    ...withKind(cil ? itemsOf(cil.cnp) : [], 'CiliumNetworkPolicy'),
+    ...withKind(cil ? itemsOf(cil.ccnp) : [], 'CiliumClusterwideNetworkPolicy'),
+  ];
+}
+
 export interface PodProbe {
   pod: PodInfo;
   container?: string;

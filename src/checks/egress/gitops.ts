@@ -1,7 +1,7 @@
 // egress.gitops: who owns each policy that selects the pod (Flux, Argo CD, Helm, by hand), and
 // with --source the drift between the live policies and the manifests in git.
 import type { FindingInput } from '../../engine/definitions.ts';
-import { itemsOf } from './context.ts';
+import { livePolicies } from './context.ts';
 import { compareWithSource, loadSource } from './drift.ts';
 import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
 import type { Check } from './shared.ts';
@@ -14,11 +14,7 @@ export const gitopsCheck: Check = {
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
     const [index, verdicts, np, cil] = await Promise.all([ctx.index(), ctx.verdicts(), ctx.networkPolicies(), ctx.ciliumPolicies()]);
-    const live: KubeObj[] = [
-      ...(itemsOf(np).map((o) => ({ ...o, kind: o.kind ?? 'NetworkPolicy' })) as KubeObj[]),
-      ...(itemsOf(cil.cnp).map((o) => ({ ...o, kind: o.kind ?? 'CiliumNetworkPolicy' })) as KubeObj[]),
-      ...(itemsOf(cil.ccnp).map((o) => ({ ...o, kind: o.kind ?? 'CiliumClusterwideNetworkPolicy' })) as KubeObj[]),
-    ];
+    const live = livePolicies(np, cil);
     // the relevant policies: those that select any of the pods
     const relevant = new Set<string>();
     for (const v of verdicts) {
