@@ -1,12 +1,13 @@
-// The shared state of one `egress` diagnosis: the API connection (the same dial / proxy / TLS
-// path as `api`, through ApiContext), the objects it lists (paginated, only what it needs), the
-// live probe inside the pod, and the policy engine's index. Every step is memoised so that
-// checks share one list, one probe, one verdict.
+// The shared state of one `egress` diagnosis: the API client (src/kube/client.ts: the same dial /
+// proxy / TLS path as `api`, one classification of errors), the objects it lists (paginated, only
+// what it needs), the live probe inside the pod, and the policy engine's index. Every step is
+// memoised so that checks share one list, one probe, one verdict.
 import { Memo } from '../../engine/memo.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { ApiContext } from '../api/context.ts';
+import type { V1Endpoints, V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import { classifyStatus, KubeClient, type ApiFailure, type ListResult } from '../../kube/client.ts';
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { resolveHost } from '../../net/dns.ts';
 import type { Redactor } from '../../report/redact.ts';
@@ -22,11 +23,13 @@ import {
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
 import { probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
-import { presignedHosts, scanLogs, type LogHit } from './logs.ts';
-import type { KubeObj } from './gitops.ts';
+import { presignedHosts, scanLogs, type LogHit } from './log-scan.ts';
+import type { KubeObj } from './owner.ts';
 
 /** exec sessions at once with --selector (each is one WebSocket to the API server) */
 const EXEC_PARALLEL = 16;
+/** page size of egress's lists (the evidence shows the pages) */
+const PAGE = 250;
 
 export interface EgressOptions {
   kubeconfig: KubeconfigOptions;
@@ -48,28 +51,49 @@ export interface EgressOptions {
   tailLines?: number;
 }
 
-export interface PodObj extends KubeObj {
-  spec?: { nodeName?: string; serviceAccountName?: string; containers?: { name: string; image?: string; ports?: { name?: string; containerPort: number; protocol?: string }[] }[]; ephemeralContainers?: { name: string; image?: string }[] };
-  status?: {
-    phase?: string;
-    podIP?: string;
-    podIPs?: { ip: string }[];
-    containerStatuses?: { name: string; ready?: boolean; state?: Record<string, unknown> }[];
-    ephemeralContainerStatuses?: { name: string; state?: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: unknown } }[];
-  };
+/** The items of a list that answered, else none (the failure is reported where it matters). */
+export function itemsOf<T>(r: ListResult<T>): T[] {
+  return r.ok ? r.body : [];
 }
 
-export interface ApiAnswer<T> {
+/** A list that answered with nothing, e.g. for a kind the server does not serve. */
+function emptyList<T>(pages: number): ListResult<T> {
+  return { ok: true, status: 200, body: [], pages };
+}
+
+export interface CiliumLists {
+  /** false when the server serves neither CiliumNetworkPolicies nor the clusterwide ones */
+  installed: boolean;
+  cnp: ListResult<CiliumPolicy & KubeObj>;
+  ccnp: ListResult<CiliumPolicy & KubeObj>;
+}
+
+/** Cilium is installed unless neither kind is served; one kind served and the other not: the other has none. */
+export function ciliumLists(cnp: ListResult<CiliumPolicy & KubeObj>, ccnp: ListResult<CiliumPolicy & KubeObj>): CiliumLists {
+  const notServed = (r: ListResult<unknown>) => !r.ok && r.reason === 'kind-not-served';
+  const installed = !(notServed(cnp) && notServed(ccnp));
+  const served = (r: ListResult<CiliumPolicy & KubeObj>) => (installed && notServed(r) ? emptyList<CiliumPolicy & KubeObj>(r.pages) : r);
+  return { installed, cnp: served(cnp), ccnp: served(ccnp) };
+}
+
+/** The recent log of one container, or why it could not be read. */
+export interface ContainerLog {
+  pod: string;
+  container: string;
   ok: boolean;
-  status?: number;
-  body?: T;
-  /** the Status message of an error, or the network error */
+  text: string;
   message?: string;
-  reason?: string;
+  reason?: ApiFailure['reason'];
 }
 
-export interface ListResult<T> extends ApiAnswer<T[]> {
-  pages: number;
+/** Every policy object listed, each with its kind (a list's items may omit it). */
+export function livePolicies(np: ListResult<NetworkPolicy & KubeObj> | undefined, cil: CiliumLists | undefined): KubeObj[] {
+  const withKind = (items: KubeObj[], kind: string) => items.map((o) => ({ ...o, kind: o.kind ?? kind }));
+  return [
+    ...withKind(np ? itemsOf(np) : [], 'NetworkPolicy'),
+    ...withKind(cil ? itemsOf(cil.cnp) : [], 'CiliumNetworkPolicy'),
+    ...withKind(cil ? itemsOf(cil.ccnp) : [], 'CiliumClusterwideNetworkPolicy'),
+  ];
 }
 
 export interface PodProbe {
@@ -92,21 +116,19 @@ export interface FlowVerdict {
 
 export class EgressContext {
   readonly options: EgressOptions;
-  readonly api: ApiContext;
+  /** the one API client; `client.requests` is the evidence of every path asked */
+  readonly client: KubeClient;
   readonly targetError?: string;
   private readonly argTarget?: EgressTarget;
   readonly control?: EgressTarget;
   private readonly memo = new Memo();
-  /** every API path requested, for evidence (shows pagination and what was asked) */
-  readonly requests: string[] = [];
 
   constructor(options: EgressOptions) {
     this.options = options;
-    this.api = new ApiContext({
+    this.client = new KubeClient({
       kubeconfig: options.kubeconfig,
       timeoutMs: options.timeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
-      endpoints: [],
       env: options.env,
       redactor: options.redactor,
     });
@@ -126,7 +148,7 @@ export class EgressContext {
   }
 
   get namespace(): string {
-    return this.options.namespace ?? this.api.kube?.namespace ?? 'default';
+    return this.options.namespace ?? this.client.kube?.namespace ?? 'default';
   }
 
   get timeoutMs(): number {
@@ -151,110 +173,50 @@ export class EgressContext {
 
   private readonly settled = new Map<string, unknown>();
 
-  get kubectlArgs(): string {
-    const parts: string[] = [];
-    if (this.options.kubeconfig.kubeconfig) parts.push(`--kubeconfig ${this.options.kubeconfig.kubeconfig}`);
-    if (this.api.kube?.contextName) parts.push(`--context ${this.api.kube.contextName}`);
-    return parts.join(' ');
-  }
-
   kubectl(rest: string): string {
-    return `kubectl ${this.kubectlArgs ? `${this.kubectlArgs} ` : ''}${rest}`;
-  }
-
-  // ---- API ---------------------------------------------------------------------------------
-
-  async get<T>(path: string): Promise<ApiAnswer<T>> {
-    this.requests.push(`GET ${path}`);
-    const r = await this.api.request('GET', path, { auth: true });
-    if (!r.ok || !r.response) return { ok: false, message: r.error?.message ?? 'request failed' };
-    const status = r.response.statusCode;
-    let body: unknown;
-    try {
-      body = JSON.parse(r.response.body);
-    } catch {
-      body = r.response.body;
-    }
-    if (status >= 200 && status < 300) return { ok: true, status, body: body as T };
-    const st = (body && typeof body === 'object' ? body : {}) as { message?: string; reason?: string };
-    return { ok: false, status, message: st.message ?? `HTTP ${status}`, reason: st.reason };
-  }
-
-  async getText(path: string): Promise<ApiAnswer<string>> {
-    this.requests.push(`GET ${path}`);
-    const r = await this.api.request('GET', path, { auth: true });
-    if (!r.ok || !r.response) return { ok: false, message: r.error?.message ?? 'request failed' };
-    const status = r.response.statusCode;
-    if (status >= 200 && status < 300) return { ok: true, status, body: r.response.body };
-    let message = `HTTP ${status}`;
-    try {
-      message = (JSON.parse(r.response.body) as { message?: string }).message ?? message;
-    } catch {
-      // plain text
-    }
-    return { ok: false, status, message };
-  }
-
-  /** A list, page by page (limit/continue), with only the selectors asked for. */
-  async list<T>(path: string, query: Record<string, string> = {}, limit = 250): Promise<ListResult<T>> {
-    const items: T[] = [];
-    let cont: string | undefined;
-    let pages = 0;
-    do {
-      const q = new URLSearchParams({ ...query, limit: String(limit) });
-      if (cont) q.set('continue', cont);
-      const r = await this.get<{ items?: T[]; metadata?: { continue?: string } }>(`${path}?${q.toString()}`);
-      pages++;
-      if (!r.ok) return { ok: false, status: r.status, message: r.message, reason: r.reason, pages };
-      items.push(...(r.body?.items ?? []));
-      cont = r.body?.metadata?.continue || undefined;
-    } while (cont && pages < 1000);
-    return { ok: true, status: 200, body: items, pages };
+    return this.client.kubectl(rest);
   }
 
   // ---- objects -----------------------------------------------------------------------------
 
   /** The pod(s) the flow starts from. */
-  pods(): Promise<ListResult<PodObj>> {
+  pods(): Promise<ListResult<V1Pod>> {
     return this.once('pods', async () => {
       const ns = encodeURIComponent(this.namespace);
-      if (this.options.selector) return this.list<PodObj>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: this.options.selector });
-      const r = await this.get<PodObj>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(this.options.pod!)}`);
-      return { ...r, body: r.body ? [r.body] : [], pages: 1 };
+      if (this.options.selector) return this.client.list<V1Pod>(`/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: this.options.selector }, limit: PAGE });
+      const r = await this.client.get<V1Pod>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(this.options.pod!)}`);
+      return r.ok ? { ...r, body: [r.body], pages: 1 } : { ...r, pages: 1 };
     });
   }
 
-  namespaces(): Promise<ListResult<KubeObj>> {
-    return this.once('namespaces', () => this.list<KubeObj>('/api/v1/namespaces'));
+  namespaces(): Promise<ListResult<V1Namespace>> {
+    return this.once('namespaces', () => this.client.list<V1Namespace>('/api/v1/namespaces', { limit: PAGE }));
   }
 
   networkPolicies(): Promise<ListResult<NetworkPolicy & KubeObj>> {
     // a NetworkPolicy only ever selects pods of its own namespace
     return this.once('np', async () => {
-      const r = await this.list<NetworkPolicy & KubeObj>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/networkpolicies`);
-      // a built-in resource: a 404 (a server that does not serve the group) means none
-      return r.status === 404 ? { ok: true, status: 200, body: [], pages: r.pages } : r;
+      const r = await this.client.list<NetworkPolicy & KubeObj>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/networkpolicies`, { limit: PAGE });
+      // a built-in resource: a server that does not serve the group has none
+      return !r.ok && r.reason === 'kind-not-served' ? emptyList(r.pages) : r;
     });
   }
 
-  /** CNPs of the pod's namespace and every CCNP; 404 = Cilium is not installed. */
-  ciliumPolicies(): Promise<{ installed: boolean; cnp: ListResult<CiliumPolicy & KubeObj>; ccnp: ListResult<CiliumPolicy & KubeObj> }> {
+  /** CNPs of the pod's namespace and every CCNP; neither kind served = Cilium is not installed. */
+  ciliumPolicies(): Promise<CiliumLists> {
     return this.once('cilium', async () => {
       const [cnp, ccnp] = await Promise.all([
-        this.list<CiliumPolicy & KubeObj>(`/apis/cilium.io/v2/namespaces/${encodeURIComponent(this.namespace)}/ciliumnetworkpolicies`),
-        this.list<CiliumPolicy & KubeObj>('/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies'),
+        this.client.list<CiliumPolicy & KubeObj>(`/apis/cilium.io/v2/namespaces/${encodeURIComponent(this.namespace)}/ciliumnetworkpolicies`, { limit: PAGE }),
+        this.client.list<CiliumPolicy & KubeObj>('/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', { limit: PAGE }),
       ]);
-      const installed = !(cnp.status === 404 && ccnp.status === 404);
-      // one kind served and the other 404: the served one answers, the other has none
-      const empty = (r: ListResult<CiliumPolicy & KubeObj>) => (installed && r.status === 404 ? { ok: true, status: 200, body: [], pages: r.pages } : r);
-      return { installed, cnp: empty(cnp), ccnp: empty(ccnp) };
+      return ciliumLists(cnp, ccnp);
     });
   }
 
   kubeDnsPods(): Promise<PodInfo[]> {
     return this.once('kube-dns', async () => {
-      const r = await this.list<PodObj>('/api/v1/namespaces/kube-system/pods', { labelSelector: 'k8s-app=kube-dns' }, 50);
-      const pods = (r.body ?? []).map(podInfo);
+      const r = await this.client.list<V1Pod>('/api/v1/namespaces/kube-system/pods', { query: { labelSelector: 'k8s-app=kube-dns' }, limit: 50 });
+      const pods = itemsOf(r).map(podInfo);
       // no permission or no such pods: Kubernetes' well-known labels still say what a policy must allow
       return pods.length ? pods : [{ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] }];
     });
@@ -264,13 +226,15 @@ export class EgressContext {
   index(): Promise<PolicyIndex> {
     return this.once('index', async () => {
       const [ns, np, cil] = await Promise.all([this.namespaces(), this.networkPolicies(), this.ciliumPolicies()]);
-      const namespaces: NamespaceInfo[] = (ns.body ?? []).map((n) => ({ name: n.metadata.name, labels: n.metadata.labels ?? {} }));
+      const namespaces: NamespaceInfo[] = itemsOf(ns).map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
       if (!namespaces.some((n) => n.name === this.namespace)) namespaces.push({ name: this.namespace, labels: { 'kubernetes.io/metadata.name': this.namespace } });
+      const cnp = itemsOf(cil.cnp);
+      const ccnp = itemsOf(cil.ccnp);
       return new PolicyIndex({
         namespaces,
-        networkPolicies: np.body ?? [],
-        ciliumPolicies: [...(cil.cnp.body ?? []), ...(cil.ccnp.body ?? [])],
-        cilium: cil.installed && ((cil.cnp.body?.length ?? 0) > 0 || (cil.ccnp.body?.length ?? 0) > 0),
+        networkPolicies: itemsOf(np),
+        ciliumPolicies: [...cnp, ...ccnp],
+        cilium: cil.installed && (cnp.length > 0 || ccnp.length > 0),
       });
     });
   }
@@ -278,14 +242,15 @@ export class EgressContext {
   // ---- targets -----------------------------------------------------------------------------
 
   /** Recent logs of every container of the pod(s). */
-  logs(): Promise<{ pod: string; container: string; ok: boolean; text: string; message?: string; status?: number }[]> {
+  logs(): Promise<ContainerLog[]> {
     return this.once('logs', async () => {
-      const pods = (await this.pods()).body ?? [];
+      const pods = itemsOf(await this.pods());
       const jobs = pods.flatMap((p) =>
-        (p.spec?.containers ?? []).map(async (c) => {
+        (p.spec?.containers ?? []).map(async (c): Promise<ContainerLog> => {
+          const name = p.metadata?.name ?? '';
           const q = new URLSearchParams({ container: c.name, tailLines: String(this.options.tailLines ?? 500) });
-          const r = await this.getText(`/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? this.namespace)}/pods/${encodeURIComponent(p.metadata.name)}/log?${q}`);
-          return { pod: p.metadata.name, container: c.name, ok: r.ok, text: r.body ?? '', message: r.message, status: r.status };
+          const r = await this.client.getText(`/api/v1/namespaces/${encodeURIComponent(p.metadata?.namespace ?? this.namespace)}/pods/${encodeURIComponent(name)}/log?${q}`);
+          return r.ok ? { pod: name, container: c.name, ok: true, text: r.body } : { pod: name, container: c.name, ok: false, text: '', message: r.message, reason: r.reason };
         }),
       );
       return Promise.all(jobs);
@@ -326,14 +291,14 @@ export class EgressContext {
 
   // ---- the live probe ----------------------------------------------------------------------
 
-  containerOf(p: PodObj): string | undefined {
+  containerOf(p: V1Pod): string | undefined {
     return this.options.container ?? p.spec?.containers?.[0]?.name;
   }
 
   /** Which tools each pod's container has (exec), in parallel. */
   tools(): Promise<PodProbe[]> {
     return this.once('tools', async () => {
-      const pods = (await this.pods()).body ?? [];
+      const pods = itemsOf(await this.pods());
       return mapLimit(
         pods,
         EXEC_PARALLEL,
@@ -341,7 +306,7 @@ export class EgressContext {
           const pod = podInfo(p);
           const container = this.containerOf(p);
           if (p.status?.phase !== 'Running') return { pod, container, skipped: 'not-running', message: `the pod is ${p.status?.phase ?? 'in an unknown phase'}` };
-          const tools = await detectTools(this.api, pod.namespace, pod.name, container, this.timeoutMs * 2);
+          const tools = await detectTools(this.client, pod.namespace, pod.name, container, this.timeoutMs * 2);
           if (tools.forbidden) return { pod, container, tools, skipped: 'forbidden', message: tools.exec.message };
           if (!tools.tools.length) {
             const notFound = /not found|no such file/i.test(`${tools.exec.message ?? ''} ${tools.exec.stderr}`);
@@ -349,7 +314,7 @@ export class EgressContext {
               // --debug-image, and only then: add an ephemeral container and probe from it
               const debug = await this.addDebugContainer(p, container);
               if (debug.name) {
-                const dt = await detectTools(this.api, pod.namespace, pod.name, debug.name, this.timeoutMs * 2);
+                const dt = await detectTools(this.client, pod.namespace, pod.name, debug.name, this.timeoutMs * 2);
                 if (dt.tools.length) return { pod, container: debug.name, tools: dt, debug };
                 return { pod, container: debug.name, tools: dt, debug, skipped: 'no-tools', message: `the debug image ${debug.image} has no probe tool either` };
               }
@@ -367,12 +332,12 @@ export class EgressContext {
    * Add an ephemeral debug container (what `kubectl debug --image IMAGE --target C` does) and wait
    * until it runs. The only write the tool ever makes, and only with --debug-image.
    */
-  private async addDebugContainer(p: PodObj, target: string | undefined): Promise<NonNullable<PodProbe['debug']>> {
+  private async addDebugContainer(p: V1Pod, target: string | undefined): Promise<NonNullable<PodProbe['debug']>> {
     const image = this.options.debugImage!;
-    const ns = encodeURIComponent(p.metadata.namespace ?? this.namespace);
-    const podPath = `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(p.metadata.name)}`;
-    const fresh = await this.get<PodObj>(podPath);
-    if (!fresh.ok || !fresh.body) return { image, target, error: `cannot read the pod: ${fresh.message}` };
+    const ns = encodeURIComponent(p.metadata?.namespace ?? this.namespace);
+    const podPath = `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(p.metadata?.name ?? '')}`;
+    const fresh = await this.client.get<V1Pod>(podPath);
+    if (!fresh.ok) return { image, target, error: `cannot read the pod: ${fresh.message}` };
     const name = `netdiag-debug-${randomBytes(3).toString('hex')}`;
     const body = {
       ...fresh.body,
@@ -384,27 +349,38 @@ export class EgressContext {
         ],
       },
     };
-    this.requests.push(`PUT ${podPath}/ephemeralcontainers`);
-    const r = await this.api.request('PUT', `${podPath}/ephemeralcontainers`, { auth: true, body });
-    const code = r.response?.statusCode ?? 0;
-    if (code < 200 || code >= 300) {
-      let message = r.error?.message ?? `HTTP ${code}`;
-      try {
-        message = (JSON.parse(r.response?.body ?? '') as { message?: string }).message ?? message;
-      } catch {
-        // not a Status
-      }
-      return { image, target, error: code === 403 ? `${message} (needs \`update\` on \`pods/ephemeralcontainers\`)` : message };
+    const put = await this.unmemoised<V1Pod>('PUT', `${podPath}/ephemeralcontainers`, body);
+    if (!put.ok) {
+      return { image, target, error: put.reason === 'forbidden' && put.needs ? `${put.message} (needs \`${put.needs.verb}\` on \`${put.needs.resource}\`)` : put.message };
     }
     const deadline = Date.now() + Math.max(this.timeoutMs * 6, 10_000);
     while (Date.now() < deadline) {
-      const g = await this.get<PodObj>(podPath);
-      const st = g.body?.status?.ephemeralContainerStatuses?.find((c) => c.name === name);
+      // a fresh read each time (client.get is memoised per path)
+      const g = await this.unmemoised<V1Pod>('GET', podPath);
+      const st = g.ok ? g.body.status?.ephemeralContainerStatuses?.find((c) => c.name === name) : undefined;
       if (st?.state?.running) return { name, image, target };
       if (st?.state?.terminated) return { name, image, target, error: `the debug container ${name} exited` };
       await new Promise((res) => setTimeout(res, 500));
     }
     return { name, image, target, error: `the debug container ${name} did not start (image pull?)` };
+  }
+
+  /**
+   * The two requests --debug-image makes that must not be memoised: the write, and the reads
+   * that wait for the container to run. Errors in the client's one classification.
+   */
+  private async unmemoised<T>(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<{ ok: true; body: T } | ApiFailure> {
+    const r = await this.client.request(method, path, { auth: true, ...(body === undefined ? {} : { body }) });
+    if (!r.ok || !r.response) return { ok: false, reason: r.error?.kind === 'timeout' ? 'timeout' : 'unreachable', message: r.error?.message ?? 'request failed' };
+    const { statusCode, statusMessage } = r.response;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.response.body);
+    } catch {
+      parsed = r.response.body;
+    }
+    if (statusCode >= 200 && statusCode < 300) return { ok: true, body: parsed as T };
+    return classifyStatus(statusCode, parsed, method, path, statusMessage);
   }
 
   /** The probe from every pod (resolution + connects to every target and the control), in parallel. */
@@ -416,7 +392,7 @@ export class EgressContext {
         .map((t) => ({ host: t.host, port: t.port }));
       return mapLimit(withTools, EXEC_PARALLEL, async (pp): Promise<PodProbe> => {
         if (pp.skipped || !pp.tools) return pp;
-        const probe = await probeInPod(this.api, pp.pod.namespace, pp.pod.name, pp.container, pp.tools.tools, all, this.timeoutMs);
+        const probe = await probeInPod(this.client, pp.pod.namespace, pp.pod.name, pp.container, pp.tools.tools, all, this.timeoutMs);
         if (!probe) return { ...pp, skipped: 'no-tools', message: `none of the tools (${pp.tools.tools.join(', ')}) can resolve and connect` };
         return { ...pp, probe: { tool: probe.tool, results: probe.results } };
       });
@@ -441,23 +417,21 @@ export class EgressContext {
   private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string }> {
     return this.once(`svc:${t.service!.namespace}/${t.service!.name}`, async () => {
       const { name, namespace } = t.service!;
-      const svc = await this.get<{ metadata: { labels?: Record<string, string> }; spec?: { selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] } }>(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`,
-      );
-      if (!svc.ok || !svc.body) return { dests: [], message: `Service ${namespace}/${name}: ${svc.message}` };
-      const service = { namespace, name, labels: svc.body.metadata.labels ?? {}, selector: svc.body.spec?.selector ?? null };
-      const slices = await this.list<{ endpoints?: { addresses: string[]; targetRef?: { kind?: string; name?: string; namespace?: string } }[]; ports?: { port?: number }[] }>(
-        `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`,
-        { labelSelector: `kubernetes.io/service-name=${name}` },
-      );
+      const svc = await this.client.get<V1Service>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`);
+      if (!svc.ok) return { dests: [], message: `Service ${namespace}/${name}: ${svc.message}` };
+      const service = { namespace, name, labels: svc.body.metadata?.labels ?? {}, selector: svc.body.spec?.selector ?? null };
+      const slices = await this.client.list<V1EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`, {
+        query: { labelSelector: `kubernetes.io/service-name=${name}` },
+        limit: PAGE,
+      });
       const dests: Destination[] = [];
-      for (const s of slices.body ?? []) {
+      for (const s of itemsOf(slices)) {
         const port = t.port && !svc.body.spec?.ports?.some((p) => p.port === t.port) ? t.port : (s.ports?.[0]?.port ?? t.port);
         for (const e of s.endpoints ?? []) {
           let pod: PodInfo | undefined;
           if (e.targetRef?.kind === 'Pod' && e.targetRef.name) {
-            const pr = await this.get<PodObj>(`/api/v1/namespaces/${encodeURIComponent(e.targetRef.namespace ?? namespace)}/pods/${encodeURIComponent(e.targetRef.name)}`);
-            if (pr.ok && pr.body) pod = podInfo(pr.body);
+            const pr = await this.client.get<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(e.targetRef.namespace ?? namespace)}/pods/${encodeURIComponent(e.targetRef.name)}`);
+            if (pr.ok) pod = podInfo(pr.body);
           }
           for (const a of e.addresses) dests.push({ ip: a, port: port || 443, host: t.host, kind: pod ? 'pod' : 'world', pod, service });
         }
@@ -469,8 +443,8 @@ export class EgressContext {
   /** The API server's own addresses (kubernetes Endpoints), for the kube-apiserver entity. */
   private apiserverAddresses(): Promise<Set<string>> {
     return this.once('apiserver-addrs', async () => {
-      const r = await this.get<{ subsets?: { addresses?: { ip: string }[] }[] }>('/api/v1/namespaces/default/endpoints/kubernetes');
-      return new Set((r.body?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)));
+      const r = await this.client.get<V1Endpoints>('/api/v1/namespaces/default/endpoints/kubernetes');
+      return new Set((r.ok ? (r.body.subsets ?? []) : []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)));
     });
   }
 
@@ -478,8 +452,8 @@ export class EgressContext {
   private podAt(ip: string): Promise<PodInfo | undefined> {
     return this.once(`pod-at:${ip}`, async () => {
       if (!/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|f[cd])/i.test(ip)) return undefined;
-      const r = await this.list<PodObj>('/api/v1/pods', { fieldSelector: `status.podIP=${ip}` }, 5);
-      const p = (r.body ?? []).find((x) => x.status?.podIP === ip || x.status?.podIPs?.some((i) => i.ip === ip));
+      const r = await this.client.list<V1Pod>('/api/v1/pods', { query: { fieldSelector: `status.podIP=${ip}` }, limit: 5 });
+      const p = itemsOf(r).find((x) => x.status?.podIP === ip || x.status?.podIPs?.some((i) => i.ip === ip));
       return p ? podInfo(p) : undefined;
     });
   }
@@ -534,7 +508,7 @@ export class EgressContext {
       const [index, pods, dnsPods] = await Promise.all([this.index(), this.pods(), this.kubeDnsPods()]);
       const dnsPod = dnsPods[0]!;
       const ip = dnsPod.ips?.[0] ?? '10.96.0.10';
-      return (pods.body ?? []).map((p) => {
+      return itemsOf(pods).map((p) => {
         const pod = podInfo(p);
         const dest = (protocol: 'UDP' | 'TCP'): Destination => ({ ip, port: 53, protocol, kind: 'pod', pod: dnsPod });
         return { pod, udp: index.evaluate({ pod, dest: dest('UDP') }), tcp: index.evaluate({ pod, dest: dest('TCP') }), dnsPod };
@@ -557,12 +531,12 @@ async function mapLimit<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): 
   return out;
 }
 
-export function podInfo(p: PodObj): PodInfo {
+export function podInfo(p: V1Pod): PodInfo {
   const ips = p.status?.podIPs?.map((i) => i.ip) ?? (p.status?.podIP ? [p.status.podIP] : []);
   return {
-    namespace: p.metadata.namespace ?? 'default',
-    name: p.metadata.name,
-    labels: p.metadata.labels ?? {},
+    namespace: p.metadata?.namespace ?? 'default',
+    name: p.metadata?.name ?? '',
+    labels: p.metadata?.labels ?? {},
     serviceAccount: p.spec?.serviceAccountName ?? 'default',
     ips,
     ports: (p.spec?.containers ?? []).flatMap((c) => c.ports ?? []),

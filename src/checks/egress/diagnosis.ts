@@ -4,8 +4,9 @@ import { dump } from 'js-yaml';
 import type { CheckResult, Diagnosis } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import { destText, refText, ruleText, suggestFix, type PolicyIndex, type PolicyRef } from '../../policy/index.ts';
-import type { EgressContext, FlowVerdict, PodProbe } from './context.ts';
-import { objKey, ownerOf, ownerText, type KubeObj, type SourceObject } from './gitops.ts';
+import { livePolicies, type CiliumLists, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
+import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
+import type { SourceObject } from './drift.ts';
 import { targetText } from './target.ts';
 import type { PodInfo } from '../../policy/index.ts';
 
@@ -24,13 +25,7 @@ function overall(results: CheckResult[]): Diagnosis['status'] {
 }
 
 function liveObject(ctx: EgressContext, ref: PolicyRef): KubeObj | undefined {
-  const np = ctx.peek<{ body?: KubeObj[] }>('np')?.body ?? [];
-  const cil = ctx.peek<{ cnp: { body?: KubeObj[] }; ccnp: { body?: KubeObj[] } }>('cilium');
-  const all = [
-    ...np.map((o) => ({ ...o, kind: o.kind ?? 'NetworkPolicy' })),
-    ...(cil?.cnp.body ?? []).map((o) => ({ ...o, kind: o.kind ?? 'CiliumNetworkPolicy' })),
-    ...(cil?.ccnp.body ?? []).map((o) => ({ ...o, kind: o.kind ?? 'CiliumClusterwideNetworkPolicy' })),
-  ] as KubeObj[];
+  const all = livePolicies(ctx.peek<Awaited<ReturnType<EgressContext['networkPolicies']>>>('np'), ctx.peek<CiliumLists>('cilium'));
   return all.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.namespace === undefined || o.metadata.namespace === ref.namespace));
 }
 

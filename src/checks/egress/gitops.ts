@@ -1,194 +1,58 @@
-// Who owns a policy (Flux, Argo CD, Helm, or applied by hand), from labels, annotations and
-// managedFields managers; and live-vs-git drift against a directory of manifests.
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { dump, loadAll } from 'js-yaml';
+// egress.gitops: who owns each policy that selects the pod (Flux, Argo CD, Helm, by hand), and
+// with --source the drift between the live policies and the manifests in git.
+import type { FindingInput } from '../../engine/definitions.ts';
+import { livePolicies } from './context.ts';
+import { compareWithSource, loadSource } from './drift.ts';
+import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
+import type { Check } from './shared.ts';
 
-export interface KubeObj {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    managedFields?: { manager?: string; operation?: string; time?: string }[];
-    [k: string]: unknown;
-  };
-  spec?: unknown;
-  specs?: unknown;
-  [k: string]: unknown;
-}
-
-export interface Owner {
-  tool: 'Flux' | 'Argo CD' | 'Helm' | 'kubectl (by hand)' | 'unknown';
-  /** e.g. "Kustomization flux-system/apps", "Application argocd/payments", "release ml/training" */
-  detail?: string;
-  /** managers that changed it by hand after (kubectl-edit, kubectl-patch, ...) */
-  handEdits: string[];
-  managers: string[];
-  evidence: string[];
-}
-
-const HAND_MANAGERS = /^kubectl(-client-side-apply|-edit|-patch|-create|-replace|-label|-annotate)?$/;
-
-export function ownerOf(o: KubeObj): Owner {
-  const l = o.metadata.labels ?? {};
-  const a = o.metadata.annotations ?? {};
-  const managers = (o.metadata.managedFields ?? []).map((m) => m.manager ?? '').filter(Boolean);
-  const handEdits = managers.filter((m) => HAND_MANAGERS.test(m));
-  const evidence: string[] = [];
-  const base = { handEdits, managers };
-  if (l['kustomize.toolkit.fluxcd.io/name'] || managers.includes('kustomize-controller')) {
-    const name = l['kustomize.toolkit.fluxcd.io/name'];
-    const ns = l['kustomize.toolkit.fluxcd.io/namespace'] ?? 'flux-system';
-    if (name) evidence.push(`label kustomize.toolkit.fluxcd.io/name=${name}`);
-    if (managers.includes('kustomize-controller')) evidence.push('managedFields manager kustomize-controller');
-    return { tool: 'Flux', detail: name ? `Kustomization ${ns}/${name}` : 'Kustomization (unknown)', evidence, ...base };
-  }
-  if (l['helm.toolkit.fluxcd.io/name'] || managers.includes('helm-controller')) {
-    const name = l['helm.toolkit.fluxcd.io/name'];
-    const ns = l['helm.toolkit.fluxcd.io/namespace'] ?? o.metadata.namespace;
-    evidence.push(name ? `label helm.toolkit.fluxcd.io/name=${name}` : 'managedFields manager helm-controller');
-    return { tool: 'Flux', detail: name ? `HelmRelease ${ns}/${name}` : 'HelmRelease (unknown)', evidence, ...base };
-  }
-  const tracking = a['argocd.argoproj.io/tracking-id'];
-  if (tracking || managers.some((m) => /^argocd/.test(m)) || (l['app.kubernetes.io/instance'] && a['argocd.argoproj.io/sync-options'] !== undefined)) {
-    const app = tracking ? tracking.split(':')[0] : l['app.kubernetes.io/instance'];
-    evidence.push(tracking ? `annotation argocd.argoproj.io/tracking-id=${tracking}` : `managedFields manager ${managers.find((m) => /^argocd/.test(m))}`);
-    return { tool: 'Argo CD', detail: app ? `Application ${app}` : undefined, evidence, ...base };
-  }
-  if (l['app.kubernetes.io/managed-by'] === 'Helm' || a['meta.helm.sh/release-name'] || managers.includes('helm')) {
-    const rel = a['meta.helm.sh/release-name'];
-    const ns = a['meta.helm.sh/release-namespace'] ?? o.metadata.namespace;
-    evidence.push(rel ? `annotation meta.helm.sh/release-name=${rel}` : 'label app.kubernetes.io/managed-by=Helm');
-    return { tool: 'Helm', detail: rel ? `release ${ns}/${rel}` : undefined, evidence, ...base };
-  }
-  if (handEdits.length || a['kubectl.kubernetes.io/last-applied-configuration']) {
-    evidence.push(handEdits.length ? `managedFields managers ${handEdits.join(', ')}` : 'annotation kubectl.kubernetes.io/last-applied-configuration');
-    return { tool: 'kubectl (by hand)', evidence, ...base };
-  }
-  return { tool: 'unknown', evidence: managers.length ? [`managedFields managers ${managers.join(', ')}`] : [], ...base };
-}
-
-export function ownerText(o: Owner): string {
-  return `${o.tool}${o.detail ? ` (${o.detail})` : ''}${o.handEdits.length && o.tool !== 'kubectl (by hand)' ? `, edited by hand (${o.handEdits.join(', ')})` : ''}`;
-}
-
-// ---- --source DIR --------------------------------------------------------------------------
-
-export interface SourceObject {
-  obj: KubeObj;
-  file: string;
-}
-
-export const POLICY_KINDS = new Set(['NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
-
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    if (n.startsWith('.')) continue;
-    const p = join(dir, n);
-    const st = statSync(p);
-    if (st.isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/i.test(n)) out.push(p);
-  }
-  return out;
-}
-
-function parseDocs(text: string, file: string): SourceObject[] {
-  const out: SourceObject[] = [];
-  for (const d of loadAll(text) as unknown[]) {
-    if (!d || typeof d !== 'object') continue;
-    const o = d as KubeObj;
-    if (o.kind === 'List' && Array.isArray((o as { items?: unknown }).items)) {
-      for (const it of (o as unknown as { items: KubeObj[] }).items) if (it?.metadata?.name) out.push({ obj: it, file });
-    } else if (o.metadata?.name) out.push({ obj: o, file });
-  }
-  return out;
-}
-
-/** The policies in a directory: `kubectl kustomize DIR` when it holds a kustomization, else every YAML file. */
-export async function loadSource(dir: string, timeoutMs: number): Promise<{ objects: SourceObject[]; how: string; errors: string[] }> {
-  const errors: string[] = [];
-  const isKustomize = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(dir, f)));
-  if (isKustomize) {
-    const text = await new Promise<string>((resolve) => {
-      execFile('kubectl', ['kustomize', dir], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) {
-          errors.push(`kubectl kustomize ${dir}: ${(stderr || err.message).trim()}`);
-          resolve('');
-        } else resolve(stdout);
-      });
-    });
-    if (text) return { objects: parseDocs(text, `kustomize ${dir}`), how: `kubectl kustomize ${dir}`, errors };
-  }
-  const objects: SourceObject[] = [];
-  for (const f of yamlFiles(dir)) {
-    try {
-      objects.push(...parseDocs(readFileSync(f, 'utf8'), relative(dir, f) || f));
-    } catch (e) {
-      errors.push(`${f}: ${(e as Error).message.split('\n')[0]}`);
+export const gitopsCheck: Check = {
+  id: 'egress.gitops',
+  title: 'Policy owners and drift',
+  requires: ['egress.pod'],
+  codes: ['egress.gitops.owner', 'egress.gitops.manual', 'egress.gitops.hand-edited', 'egress.gitops.not-in-source', 'egress.gitops.missing-live', 'egress.gitops.different', 'egress.gitops.source-error'],
+  timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
+  async run(ctx) {
+    const [index, verdicts, np, cil] = await Promise.all([ctx.index(), ctx.verdicts(), ctx.networkPolicies(), ctx.ciliumPolicies()]);
+    const live = livePolicies(np, cil);
+    // the relevant policies: those that select any of the pods
+    const relevant = new Set<string>();
+    for (const v of verdicts) {
+      const s = index.selecting(v.pod);
+      for (const r of [...s.k8s.map((x) => x.ref), ...s.cilium.map((x) => x.ref)]) relevant.add(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
     }
-  }
-  return { objects, how: `${objects.length} objects from the YAML files under ${dir}`, errors };
-}
-
-export function objKey(o: KubeObj): string {
-  return `${o.kind} ${o.kind === 'CiliumClusterwideNetworkPolicy' ? '' : `${o.metadata.namespace ?? 'default'}/`}${o.metadata.name}`;
-}
-
-function specOf(o: KubeObj): unknown {
-  return o.specs !== undefined ? { specs: o.specs } : { spec: o.spec };
-}
-
-/** Lines of the YAML of the live spec not in git (+) and of git not live (-). */
-export function specDiff(live: KubeObj, git: KubeObj): string[] {
-  const a = dump(specOf(git), { lineWidth: -1, sortKeys: true }).split('\n').filter(Boolean);
-  const b = dump(specOf(live), { lineWidth: -1, sortKeys: true }).split('\n').filter(Boolean);
-  // LCS line diff (small inputs)
-  const n = a.length;
-  const m = b.length;
-  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) out.push(`- ${a[i++]}`);
-    else out.push(`+ ${b[j++]}`);
-  }
-  while (i < n) out.push(`- ${a[i++]}`);
-  while (j < m) out.push(`+ ${b[j++]}`);
-  return out;
-}
-
-export interface Drift {
-  notInGit: KubeObj[];
-  notLive: SourceObject[];
-  different: { live: KubeObj; git: SourceObject; diff: string[] }[];
-  same: string[];
-}
-
-export function compareWithSource(live: KubeObj[], source: SourceObject[], inScope: (o: KubeObj) => boolean): Drift {
-  const git = new Map(source.filter((s) => POLICY_KINDS.has(s.obj.kind ?? '') && inScope(s.obj)).map((s) => [objKey(s.obj), s]));
-  const drift: Drift = { notInGit: [], notLive: [], different: [], same: [] };
-  const liveKeys = new Set<string>();
-  for (const o of live) {
-    const k = objKey(o);
-    liveKeys.add(k);
-    const g = git.get(k);
-    if (!g) drift.notInGit.push(o);
-    else {
-      const diff = specDiff(o, g.obj);
-      if (diff.length) drift.different.push({ live: o, git: g, diff });
-      else drift.same.push(k);
+    const findings: FindingInput[] = [];
+    const owners: Record<string, unknown>[] = [];
+    for (const o of live) {
+      const k = objKey(o);
+      if (!relevant.has(k)) continue;
+      const ow = ownerOf(o);
+      owners.push({ policy: k, owner: ownerText(ow), evidence: ow.evidence, managers: ow.managers });
+      findings.push({ code: 'egress.gitops.owner', message: `${k}: ${ownerText(ow)}${ow.evidence.length ? ` [${ow.evidence.join('; ')}]` : ''}` });
+      if (ow.tool === 'kubectl (by hand)') findings.push({ code: 'egress.gitops.manual', message: `${k} was applied by hand (${ow.evidence.join('; ')}): it is in no GitOps source.` });
+      else if (ow.handEdits.length && ow.tool !== 'unknown') findings.push({ code: 'egress.gitops.hand-edited', message: `${k} is managed by ${ownerText(ow)}; the next sync reverts the hand edits (${ow.handEdits.join(', ')}).` });
     }
-  }
-  for (const [k, g] of git) if (!liveKeys.has(k)) drift.notLive.push(g);
-  return drift;
-}
+    let source: Record<string, unknown> | undefined;
+    if (ctx.options.source) {
+      const src = await ctx.once('source', () => loadSource(ctx.options.source!, ctx.timeoutMs * 4));
+      for (const e of src.errors) findings.push({ code: 'egress.gitops.source-error', message: e });
+      const ns = ctx.namespace;
+      const inScope = (o: KubeObj) => o.kind === 'CiliumClusterwideNetworkPolicy' || (o.metadata.namespace ?? ns) === ns;
+      const drift = compareWithSource(live.filter(inScope), src.objects, inScope);
+      for (const o of drift.notInGit) {
+        const ow = ownerOf(o);
+        findings.push({ code: 'egress.gitops.not-in-source', message: `${objKey(o)} is live but not in ${ctx.options.source} (owner: ${ownerText(ow)}): ${ow.tool === 'Flux' || ow.tool === 'Argo CD' ? 'it will be pruned on the next sync' : 'it was never committed; a rebuild from git loses it'}.` });
+      }
+      for (const s of drift.notLive) findings.push({ code: 'egress.gitops.missing-live', message: `${objKey(s.obj)} is in ${s.file} but not live.` });
+      for (const d of drift.different) findings.push({ code: 'egress.gitops.different', message: `${objKey(d.live)} differs from ${d.git.file} (- git, + live):\n${d.diff.slice(0, 30).join('\n')}` });
+      source = { dir: ctx.options.source, how: src.how, notInGit: drift.notInGit.map(objKey), notLive: drift.notLive.map((s) => objKey(s.obj)), different: drift.different.map((d) => ({ policy: objKey(d.live), file: d.git.file, diff: d.diff })), same: drift.same };
+    }
+    const summaryOwners = owners.map((o) => `${o.policy}: ${o.owner}`).join('; ');
+    return {
+      summary: `${summaryOwners || 'no policy selects the pod'}${source ? `; --source: ${(source.notInGit as string[]).length} not in git, ${(source.notLive as string[]).length} not live, ${(source.different as unknown[]).length} different` : ''}`,
+      findings,
+      evidence: { owners, ...(source ? { source } : {}) },
+      reproduce: [ctx.kubectl(`get networkpolicy,ciliumnetworkpolicy -n ${ctx.namespace} --show-managed-fields -o yaml`)],
+    };
+  },
+};

@@ -2,11 +2,20 @@
 // the verdict with its rule, the policies' owners, the logs.
 import { menuEntry } from '../menu.ts';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
-import { EGRESS_CHECKS } from './checks.ts';
+import { podCheck } from './pod.ts';
+import { dnsCheck } from './dns.ts';
+import { tcpCheck } from './tcp.ts';
+import { k8sPolicyCheck } from './policy-k8s.ts';
+import { ciliumPolicyCheck } from './policy-cilium.ts';
+import { cnameCheck } from './policy-cname.ts';
+import { gitopsCheck } from './gitops.ts';
+import { logsCheck } from './logs.ts';
+import type { Check } from './shared.ts';
 import { EgressContext, type EgressOptions } from './context.ts';
 import { diagnoseEgress } from './diagnosis.ts';
 
-export { EGRESS_CHECKS };
+/** The egress checks in report order (SPEC §5 egress). */
+export const EGRESS_CHECKS: Check[] = [podCheck, dnsCheck, tcpCheck, k8sPolicyCheck, ciliumPolicyCheck, cnameCheck, gitopsCheck, logsCheck];
 
 export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> = {
   ...menuEntry('egress'),
@@ -14,7 +23,7 @@ export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> 
   createContext: (options) => new EgressContext(options),
   diagnose: diagnoseEgress,
   target(ctx) {
-    const k = ctx.api.kube;
+    const k = ctx.client.kube;
     return {
       context: k?.contextName,
       cluster: k?.clusterName,
@@ -27,8 +36,8 @@ export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> 
       control: ctx.options.control,
     };
   },
-  configError: (ctx) => ctx.api.kubeError?.message ?? ctx.targetError,
+  configError: (ctx) => ctx.client.kubeError?.message ?? ctx.targetError,
   environment(ctx) {
-    return { kubeconfig: ctx.api.kube?.files.map((f) => f.path), apiRequests: ctx.requests.length };
+    return { kubeconfig: ctx.client.kube?.files.map((f) => f.path), apiRequests: ctx.client.requests.length };
   },
 };

@@ -2,7 +2,7 @@
 // every address, each bounded by --timeout, with the first tool the container has
 // (../../kube/pod-tools.ts finds them). Runs over the exec subresource; never writes anything
 // into the pod.
-import type { ApiContext } from '../api/context.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import { execInPod, type ExecResult } from '../../kube/exec.ts';
 
 export interface ProbeTarget {
@@ -180,7 +180,7 @@ export function shConnectTool(tools: string[]): string {
 
 /** Resolve and connect to every target from inside the pod, with the best tool it has. */
 export async function probeInPod(
-  api: ApiContext,
+  client: KubeClient,
   ns: string,
   pod: string,
   container: string | undefined,
@@ -193,7 +193,7 @@ export async function probeInPod(
   const budget = timeoutMs * 3 + 5000;
   if (tools.includes('python3')) {
     const command = ['python3', '-c', PY_PROBE, JSON.stringify(targets.map((t) => [t.host, t.port])), String(timeoutS)];
-    const exec = await execInPod(api, { namespace: ns, pod, container, command, timeoutMs: budget });
+    const exec = await execInPod(client, { namespace: ns, pod, container, command, timeoutMs: budget });
     if (exec.ok && exec.exitCode === 0) {
       try {
         return { tool: 'python3', results: JSON.parse(exec.stdout) as ProbeOutcome[], exec, command: ['python3', '-c', '<probe>'] };
@@ -205,7 +205,7 @@ export async function probeInPod(
   if ((tools.includes('sh') || tools.includes('bash')) && tools.includes('getent')) {
     const script = shProbeScript(targets, timeoutS, tools);
     const shell = tools.includes('sh') ? 'sh' : 'bash';
-    const exec = await execInPod(api, { namespace: ns, pod, container, command: [shell, '-c', script], timeoutMs: budget * 2 });
+    const exec = await execInPod(client, { namespace: ns, pod, container, command: [shell, '-c', script], timeoutMs: budget * 2 });
     if (exec.ok) {
       const tool = shConnectTool(tools);
       return { tool: `sh+getent+${tool}`, results: parseShProbe(exec.stdout, targets), exec, command: ['sh', '-c', '<probe>'] };

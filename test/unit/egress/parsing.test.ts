@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget, presignedKind, TargetError } from '../../../src/checks/egress/target.ts';
-import { presignedHosts, scanLogs, storageKind } from '../../../src/checks/egress/logs.ts';
-import { compareWithSource, ownerOf, ownerText, specDiff, type KubeObj } from '../../../src/checks/egress/gitops.ts';
+import { presignedHosts, scanLogs, storageKind } from '../../../src/checks/egress/log-scan.ts';
+import { compareWithSource, specDiff } from '../../../src/checks/egress/drift.ts';
+import { ownerOf, ownerText, type KubeObj } from '../../../src/checks/egress/owner.ts';
 
 describe('TARGET forms', () => {
   it.each([
@@ -108,7 +109,7 @@ describe('--source DIR', () => {
     const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { loadSource } = await import('../../../src/checks/egress/gitops.ts');
+    const { loadSource } = await import('../../../src/checks/egress/drift.ts');
     const dir = mkdtempSync(join(tmpdir(), 'netdiag-src-'));
     try {
       mkdirSync(join(dir, 'plain', 'sub'), { recursive: true });
