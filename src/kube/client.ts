@@ -116,14 +116,114 @@ interface PooledConnection {
   socket: Socket;
   /** as Dialled.via */
   via: string;
-  onClose?: () => void;
 }
 
 /** The TLS identity of a connection: without a client certificate, or with the kubeconfig's. */
 type TlsIdentity = 'anonymous' | 'client-certificate';
 
+/** Connections open per TLS identity before a request waits for one to be released. */
+const MAX_OPEN = 2;
+/** How long a request waits for a busy connection before it opens one more. */
+const WAIT_MS = 100;
 /** Idle connections kept per TLS identity (Go's http.Transport keeps 2 per host). */
-const MAX_IDLE = 4;
+const MAX_IDLE = 2;
+
+/**
+ * The keep-alive connections of one TLS identity. A request takes an idle connection; else, with
+ * fewer than MAX_OPEN open, it dials one; else it waits up to WAIT_MS for a busy one to be released
+ * (a request to a nearby server takes a few ms, a new TCP+TLS connection costs a handshake on both
+ * sides and, far away, two round trips more than waiting), then dials one more.
+ */
+class ConnectionPool {
+  private readonly idle: PooledConnection[] = [];
+  private readonly waiters: ((c: PooledConnection | undefined) => void)[] = [];
+  /** connections open or being dialled */
+  private open = 0;
+
+  /** An idle (or just released) connection; undefined: the caller dials one, then track()s it. */
+  async acquire(signal?: AbortSignal): Promise<PooledConnection | undefined> {
+    const idle = this.takeIdle();
+    if (idle) return idle;
+    if (this.open < MAX_OPEN || signal?.aborted) {
+      this.open++;
+      return undefined;
+    }
+    const released = await new Promise<PooledConnection | undefined>((resolve) => {
+      const done = (c: PooledConnection | undefined) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(c);
+      };
+      const timer = setTimeout(() => done(undefined), WAIT_MS);
+      const onAbort = () => done(undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(done);
+    });
+    if (released) return released;
+    this.open++;
+    return undefined;
+  }
+
+  /** The caller dials a connection whatever the count (a retry after a stale one). */
+  reserve(): undefined {
+    this.open++;
+    return undefined;
+  }
+
+  /** A connection dialled after acquire() (or tls()'s): it counts as open until its socket closes. */
+  track(c: PooledConnection): void {
+    c.socket.once('close', () => {
+      this.open--;
+      const i = this.idle.indexOf(c);
+      if (i >= 0) this.idle.splice(i, 1);
+      // a place is free: the first waiter dials instead of waiting on
+      this.waiters[0]?.(undefined);
+    });
+  }
+
+  /** The dial that acquire() allowed failed. */
+  dialFailed(): void {
+    this.open--;
+    this.waiters[0]?.(undefined);
+  }
+
+  /** A connection that can carry the next request: to a waiting request, else idle. */
+  release(c: PooledConnection): void {
+    if (c.socket.destroyed) return;
+    const waiter = this.waiters[0];
+    if (waiter) {
+      waiter(c);
+      return;
+    }
+    if (this.idle.length >= MAX_IDLE) {
+      c.socket.destroy();
+      return;
+    }
+    // idle: it must not keep the process alive
+    c.socket.unref();
+    this.idle.push(c);
+  }
+
+  private takeIdle(): PooledConnection | undefined {
+    while (this.idle.length) {
+      const c = this.idle.pop()!;
+      if (c.socket.destroyed || !c.socket.writable || c.socket.readableEnded) {
+        c.socket.destroy();
+        continue;
+      }
+      c.socket.ref();
+      return c;
+    }
+    return undefined;
+  }
+
+  /** Close the idle connections. */
+  close(): void {
+    for (const c of this.idle.splice(0)) c.socket.destroy();
+  }
+}
 
 export class KubeClient {
   readonly clientOptions: ClientOptions;
@@ -132,8 +232,8 @@ export class KubeClient {
   private readonly memo = new Memo();
   /** every API request made, in order ("GET /api/v1/…"), for evidence */
   readonly requests: string[] = [];
-  /** idle keep-alive connections, most recently used last */
-  private readonly idle = new Map<TlsIdentity, PooledConnection[]>();
+  /** keep-alive connections per TLS identity */
+  private readonly pools = new Map<TlsIdentity, ConnectionPool>();
   /** TCP+TLS connections opened for API requests (tls() and connect() not counted) */
   connectionsOpened = 0;
 
@@ -336,7 +436,13 @@ export class KubeClient {
       // certificate: good for anonymous and token requests); a tunnel carried the probe, and a
       // server we do not trust gets nothing more on it
       const trusted = verify?.trusted === true || this.kube?.cluster.insecureSkipTlsVerify === true;
-      if (!proxied && tls.socket && trusted) this.release('anonymous', { socket: tls.socket, via: dialled.via });
+      if (!proxied && tls.socket && trusted) {
+        const pool = this.pool('anonymous');
+        const conn = { socket: tls.socket, via: dialled.via };
+        pool.reserve();
+        pool.track(conn);
+        pool.release(conn);
+      }
       else {
         tls.socket?.destroy();
         dialled.socket.destroy();
@@ -434,49 +540,15 @@ export class KubeClient {
     return { ok: true, socket: c.socket, headers: id.headers, via: c.via, ...(id.execError ? { execError: id.execError } : {}) };
   }
 
-  /** An idle connection of this TLS identity that is still open, most recently used first. */
-  private takeIdle(id: TlsIdentity): PooledConnection | undefined {
-    const list = this.idle.get(id);
-    while (list?.length) {
-      const c = list.pop()!;
-      if (c.onClose) c.socket.removeListener('close', c.onClose);
-      c.onClose = undefined;
-      if (c.socket.destroyed || !c.socket.writable || c.socket.readableEnded) {
-        c.socket.destroy();
-        continue;
-      }
-      c.socket.ref();
-      return c;
-    }
-    return undefined;
-  }
-
-  /** Keep an open, idle connection for the next request (at most MAX_IDLE per identity). */
-  private release(id: TlsIdentity, c: PooledConnection): void {
-    const list = this.idle.get(id) ?? [];
-    this.idle.set(id, list);
-    if (list.length >= MAX_IDLE || c.socket.destroyed) {
-      c.socket.destroy();
-      return;
-    }
-    // idle: it must not keep the process alive, and a server that closes it takes it out
-    c.socket.unref();
-    c.onClose = () => {
-      const i = list.indexOf(c);
-      if (i >= 0) list.splice(i, 1);
-    };
-    c.socket.once('close', c.onClose);
-    list.push(c);
+  private pool(id: TlsIdentity): ConnectionPool {
+    let p = this.pools.get(id);
+    if (!p) this.pools.set(id, (p = new ConnectionPool()));
+    return p;
   }
 
   /** Close every idle connection (requests in flight finish on theirs). */
   close(): void {
-    for (const list of this.idle.values()) {
-      for (const c of list.splice(0)) {
-        if (c.onClose) c.socket.removeListener('close', c.onClose);
-        c.socket.destroy();
-      }
-    }
+    for (const p of this.pools.values()) p.close();
   }
 
   /**
@@ -496,14 +568,20 @@ export class KubeClient {
       headers['Content-Type'] = 'application/json';
     }
     let httpStarted: number | undefined;
+    const pool = this.pool(id.tlsIdentity);
     for (let attempt = 0; ; attempt++) {
-      let conn = this.takeIdle(id.tlsIdentity);
+      // a retry goes on a new connection
+      let conn = attempt === 0 ? await pool.acquire(opts.signal) : pool.reserve();
       const reused = conn !== undefined;
       if (!conn) {
         const c = await this.openTls(id, { signal: opts.signal });
-        if (!c.ok) return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
+        if (!c.ok) {
+          pool.dialFailed();
+          return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
+        }
         this.connectionsOpened++;
         conn = { socket: c.socket, via: c.via };
+        pool.track(conn);
       }
       httpStarted ??= performance.now();
       const { reusable, ...result } = await httpRequestKeepAlive({
@@ -517,7 +595,7 @@ export class KubeClient {
         timeoutMs: attempt === 0 ? this.requestTimeoutMs : Math.max(1, Math.round(this.requestTimeoutMs - (performance.now() - httpStarted))),
         signal: opts.signal,
       });
-      if (reusable) this.release(id.tlsIdentity, conn);
+      if (reusable) pool.release(conn);
       // the server closed an idle connection as we sent on it (nothing came back): a GET is safe
       // to send again, on a new connection, as Go's transport does
       const stale = reused && !result.ok && !result.response && (result.error?.kind === 'reset' || result.error?.kind === 'protocol');
