@@ -505,7 +505,7 @@ export class KubeClient {
   /** Dial and complete TLS with the given client certificate; the caller owns the socket. */
   private async openTls(
     id: { clientCertPem?: string; clientKeyPem?: string },
-    opts: { signal?: AbortSignal; alpn?: string[]; timeoutMs?: number },
+    opts: { signal?: AbortSignal; alpn?: string[]; timeoutMs?: number; chain?: boolean },
   ): Promise<{ ok: true; socket: Socket; via: string } | { ok: false; via: string; error?: NetError }> {
     const dialled = await this.dial(opts.signal);
     if (!dialled.socket) return { ok: false, via: dialled.via, error: dialled.error };
@@ -520,6 +520,7 @@ export class KubeClient {
       timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       signal: opts.signal,
       keepOpen: true,
+      ...(opts.chain === false ? { chain: false } : {}),
     });
     if (!tls.ok || !tls.socket) {
       dialled.socket.destroy();
@@ -574,7 +575,8 @@ export class KubeClient {
       let conn = attempt === 0 ? await pool.acquire(opts.signal) : pool.reserve();
       const reused = conn !== undefined;
       if (!conn) {
-        const c = await this.openTls(id, { signal: opts.signal });
+        // tls() has the chain for evidence; a request's connection needs none
+        const c = await this.openTls(id, { signal: opts.signal, chain: false });
         if (!c.ok) {
           pool.dialFailed();
           return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
