@@ -5,6 +5,14 @@
 //
 // Credentials are only sent once the API server's certificate verified against the kubeconfig CA
 // (or the kubeconfig says insecure-skip-tls-verify): `get`/`list`/`getText` check `reachable()`.
+//
+// Connections: like kubectl's transport, API requests reuse TLS connections (HTTP keep-alive)
+// instead of a new TCP+TLS session each: a request takes an idle connection of the same TLS
+// identity (with or without the kubeconfig's client certificate; tokens travel in headers) or
+// dials a new one, and gives it back when the server keeps it open. The handshake `tls()` makes
+// for evidence is the first idle connection once the certificate is trusted. A request that
+// fails on a reused connection before any answer (the server closed it while idle) is retried
+// once on a new one when it is a GET. Idle connections do not keep the process alive.
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
@@ -17,7 +25,7 @@ import { openTcp, tcpProbe, type NetError, type TcpResult } from '../net/tcp.ts'
 import { httpConnect, type ConnectResult } from '../net/connect.ts';
 import { tlsHandshake, type TlsResult } from '../net/tls.ts';
 import { parsePemBundle, verifyChain, type VerifyResult } from '../net/x509.ts';
-import { httpRequest, type HttpResult } from '../net/http.ts';
+import { httpRequest, httpRequestKeepAlive, type HttpResult } from '../net/http.ts';
 import { joinHostPort, urlHostname } from '../net/ip.ts';
 import type { Redactor } from '../report/redact.ts';
 import { TOOL_VERSION } from '../report/version.ts';
@@ -103,6 +111,120 @@ export interface ListOptions {
   limit?: number;
 }
 
+/** An open TLS connection to the API server that can carry HTTP requests. */
+interface PooledConnection {
+  socket: Socket;
+  /** as Dialled.via */
+  via: string;
+}
+
+/** The TLS identity of a connection: without a client certificate, or with the kubeconfig's. */
+type TlsIdentity = 'anonymous' | 'client-certificate';
+
+/** Connections open per TLS identity before a request waits for one to be released. */
+const MAX_OPEN = 2;
+/** How long a request waits for a busy connection before it opens one more. */
+const WAIT_MS = 100;
+/** Idle connections kept per TLS identity (Go's http.Transport keeps 2 per host). */
+const MAX_IDLE = 2;
+
+/**
+ * The keep-alive connections of one TLS identity. A request takes an idle connection; else, with
+ * fewer than MAX_OPEN open, it dials one; else it waits up to WAIT_MS for a busy one to be released
+ * (a request to a nearby server takes a few ms, a new TCP+TLS connection costs a handshake on both
+ * sides and, far away, two round trips more than waiting), then dials one more.
+ */
+class ConnectionPool {
+  private readonly idle: PooledConnection[] = [];
+  private readonly waiters: ((c: PooledConnection | undefined) => void)[] = [];
+  /** connections open or being dialled */
+  private open = 0;
+
+  /** An idle (or just released) connection; undefined: the caller dials one, then track()s it. */
+  async acquire(signal?: AbortSignal): Promise<PooledConnection | undefined> {
+    const idle = this.takeIdle();
+    if (idle) return idle;
+    if (this.open < MAX_OPEN || signal?.aborted) {
+      this.open++;
+      return undefined;
+    }
+    const released = await new Promise<PooledConnection | undefined>((resolve) => {
+      const done = (c: PooledConnection | undefined) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(c);
+      };
+      const timer = setTimeout(() => done(undefined), WAIT_MS);
+      const onAbort = () => done(undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(done);
+    });
+    if (released) return released;
+    this.open++;
+    return undefined;
+  }
+
+  /** The caller dials a connection whatever the count (a retry after a stale one). */
+  reserve(): undefined {
+    this.open++;
+    return undefined;
+  }
+
+  /** A connection dialled after acquire() (or tls()'s): it counts as open until its socket closes. */
+  track(c: PooledConnection): void {
+    c.socket.once('close', () => {
+      this.open--;
+      const i = this.idle.indexOf(c);
+      if (i >= 0) this.idle.splice(i, 1);
+      // a place is free: the first waiter dials instead of waiting on
+      this.waiters[0]?.(undefined);
+    });
+  }
+
+  /** The dial that acquire() allowed failed. */
+  dialFailed(): void {
+    this.open--;
+    this.waiters[0]?.(undefined);
+  }
+
+  /** A connection that can carry the next request: to a waiting request, else idle. */
+  release(c: PooledConnection): void {
+    if (c.socket.destroyed) return;
+    const waiter = this.waiters[0];
+    if (waiter) {
+      waiter(c);
+      return;
+    }
+    if (this.idle.length >= MAX_IDLE) {
+      c.socket.destroy();
+      return;
+    }
+    // idle: it must not keep the process alive
+    c.socket.unref();
+    this.idle.push(c);
+  }
+
+  private takeIdle(): PooledConnection | undefined {
+    while (this.idle.length) {
+      const c = this.idle.pop()!;
+      if (c.socket.destroyed || !c.socket.writable || c.socket.readableEnded) {
+        c.socket.destroy();
+        continue;
+      }
+      c.socket.ref();
+      return c;
+    }
+    return undefined;
+  }
+
+  /** Close the idle connections. */
+  close(): void {
+    for (const c of this.idle.splice(0)) c.socket.destroy();
+  }
+}
+
 export class KubeClient {
   readonly clientOptions: ClientOptions;
   readonly kube?: ResolvedKubeconfig;
@@ -110,6 +232,10 @@ export class KubeClient {
   private readonly memo = new Memo();
   /** every API request made, in order ("GET /api/v1/…"), for evidence */
   readonly requests: string[] = [];
+  /** keep-alive connections per TLS identity */
+  private readonly pools = new Map<TlsIdentity, ConnectionPool>();
+  /** TCP+TLS connections opened for API requests (tls() and connect() not counted) */
+  connectionsOpened = 0;
 
   constructor(options: ClientOptions) {
     this.clientOptions = options;
@@ -288,7 +414,7 @@ export class KubeClient {
         port: this.port,
         servername: this.sni,
         timeoutMs: this.timeoutMs,
-        keepOpen: proxied,
+        keepOpen: true,
       });
       let tunnelProbe: HttpResult | undefined;
       if (proxied && tls.ok && tls.socket) {
@@ -301,14 +427,28 @@ export class KubeClient {
           timeoutMs: this.requestTimeoutMs,
         });
       }
-      tls.socket?.destroy();
-      dialled.socket.destroy();
       const { roots, error: caError } = this.roots();
       let verify: VerifyResult | undefined;
       if (tls.ok && tls.certificates.length > 0) {
         verify = verifyChain(tls.certificates, { roots: roots ?? 'system', serverName, now: this.now() });
       }
-      return { dialled, tls, verify, serverName, caError, roots, tunnelProbe };
+      // a direct connection to a server we trust carries the first request (it sent no client
+      // certificate: good for anonymous and token requests); a tunnel carried the probe, and a
+      // server we do not trust gets nothing more on it
+      const trusted = verify?.trusted === true || this.kube?.cluster.insecureSkipTlsVerify === true;
+      if (!proxied && tls.socket && trusted) {
+        const pool = this.pool('anonymous');
+        const conn = { socket: tls.socket, via: dialled.via };
+        pool.reserve();
+        pool.track(conn);
+        pool.release(conn);
+      }
+      else {
+        tls.socket?.destroy();
+        dialled.socket.destroy();
+      }
+      const { socket: _kept, ...tlsEvidence } = tls;
+      return { dialled, tls: tlsEvidence, verify, serverName, caError, roots, tunnelProbe };
     });
   }
 
@@ -345,77 +485,125 @@ export class KubeClient {
     });
   }
 
-  /**
-   * Open an authenticated TLS connection to the API server (dial, TLS with the kubeconfig's client
-   * certificate) and hand it over with the headers that carry the credentials: for requests that
-   * are not plain HTTP (exec over WebSocket).
-   */
-  async connect(opts: { auth: boolean; signal?: AbortSignal; alpn?: string[]; timeoutMs?: number }): Promise<{ ok: true; socket: Socket; headers: Record<string, string>; via: string; execError?: ExecPluginError } | { ok: false; via: string; error?: NetError }> {
+  /** The headers and TLS client certificate a connection or request carries. */
+  private async identity(auth: boolean): Promise<{ tlsIdentity: TlsIdentity; headers: Record<string, string>; clientCertPem?: string; clientKeyPem?: string; execError?: ExecPluginError }> {
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
+    if (!auth) return { tlsIdentity: 'anonymous', headers };
+    // an exec plugin that failed: the connection goes on without credentials, and the server's
+    // answer (401) is what the caller sees; api.auth reports the plugin itself
+    const creds = await this.credentials();
+    if (creds instanceof ExecPluginError) return { tlsIdentity: 'anonymous', headers, execError: creds };
+    Object.assign(headers, creds.headers);
+    const withCert = !!(creds.clientCertPem && creds.clientKeyPem);
+    return {
+      tlsIdentity: withCert ? 'client-certificate' : 'anonymous',
+      headers,
+      ...(withCert ? { clientCertPem: creds.clientCertPem, clientKeyPem: creds.clientKeyPem } : {}),
+    };
+  }
+
+  /** Dial and complete TLS with the given client certificate; the caller owns the socket. */
+  private async openTls(
+    id: { clientCertPem?: string; clientKeyPem?: string },
+    opts: { signal?: AbortSignal; alpn?: string[]; timeoutMs?: number; chain?: boolean },
+  ): Promise<{ ok: true; socket: Socket; via: string } | { ok: false; via: string; error?: NetError }> {
     const dialled = await this.dial(opts.signal);
     if (!dialled.socket) return { ok: false, via: dialled.via, error: dialled.error };
-    const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
-    let clientCertPem: string | undefined;
-    let clientKeyPem: string | undefined;
-    let execError: ExecPluginError | undefined;
-    if (opts.auth) {
-      // an exec plugin that failed: the connection goes on without credentials, and the server's
-      // answer (401) is what the caller sees; api.auth reports the plugin itself
-      const creds = await this.credentials();
-      if (creds instanceof ExecPluginError) execError = creds;
-      else {
-        Object.assign(headers, creds.headers);
-        clientCertPem = creds.clientCertPem;
-        clientKeyPem = creds.clientKeyPem;
-      }
-    }
     const tls = await tlsHandshake({
       socket: dialled.socket,
       host: this.host,
       port: this.port,
       servername: this.sni,
-      clientCertPem,
-      clientKeyPem,
+      clientCertPem: id.clientCertPem,
+      clientKeyPem: id.clientKeyPem,
       ...(opts.alpn ? { alpn: opts.alpn } : {}),
       timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       signal: opts.signal,
       keepOpen: true,
+      ...(opts.chain === false ? { chain: false } : {}),
     });
     if (!tls.ok || !tls.socket) {
       dialled.socket.destroy();
       return { ok: false, via: dialled.via, error: tls.error };
     }
-    return { ok: true, socket: tls.socket, headers, via: dialled.via, ...(execError ? { execError } : {}) };
+    return { ok: true, socket: tls.socket, via: dialled.via };
   }
 
   /**
-   * One API request: dial, TLS with the kubeconfig's client certificate, HTTP. Credentials are
-   * sent only when `auth` is true (callers that send them first check `reachable()`).
+   * Open an authenticated TLS connection to the API server (dial, TLS with the kubeconfig's client
+   * certificate) and hand it over with the headers that carry the credentials: for requests that
+   * are not plain HTTP (exec over WebSocket). Always a new connection, never one of the pool's.
+   */
+  async connect(opts: { auth: boolean; signal?: AbortSignal; alpn?: string[]; timeoutMs?: number }): Promise<{ ok: true; socket: Socket; headers: Record<string, string>; via: string; execError?: ExecPluginError } | { ok: false; via: string; error?: NetError }> {
+    const id = await this.identity(opts.auth);
+    const c = await this.openTls(id, opts);
+    if (!c.ok) return c;
+    return { ok: true, socket: c.socket, headers: id.headers, via: c.via, ...(id.execError ? { execError: id.execError } : {}) };
+  }
+
+  private pool(id: TlsIdentity): ConnectionPool {
+    let p = this.pools.get(id);
+    if (!p) this.pools.set(id, (p = new ConnectionPool()));
+    return p;
+  }
+
+  /** Close every idle connection (requests in flight finish on theirs). */
+  close(): void {
+    for (const p of this.pools.values()) p.close();
+  }
+
+  /**
+   * One API request: HTTP over an idle keep-alive connection of the same TLS identity, else over a
+   * new one (dial, TLS with the kubeconfig's client certificate). Credentials are sent only when
+   * `auth` is true (callers that send them first check `reachable()`). The dial and the handshake
+   * each have --timeout, the HTTP exchange --request-timeout, as with a new connection per request.
    */
   async request(method: string, path: string, opts: { auth: boolean; body?: unknown; signal?: AbortSignal }): Promise<HttpResult & { via: string }> {
     const started = performance.now();
     this.requests.push(`${method} ${path}`);
-    const c = await this.connect({ auth: opts.auth, signal: opts.signal });
-    if (!c.ok) {
-      return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
-    }
-    const headers: Record<string, string> = { Accept: 'application/json', ...c.headers };
+    const id = await this.identity(opts.auth);
+    const headers: Record<string, string> = { Accept: 'application/json', ...id.headers };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['Content-Type'] = 'application/json';
     }
-    const result = await httpRequest({
-      socket: c.socket,
-      method,
-      host: this.serverUrl.host,
-      path,
-      headers,
-      body,
-      timeoutMs: this.requestTimeoutMs,
-      signal: opts.signal,
-    });
-    c.socket.destroy();
-    return { ...result, via: c.via };
+    let httpStarted: number | undefined;
+    const pool = this.pool(id.tlsIdentity);
+    for (let attempt = 0; ; attempt++) {
+      // a retry goes on a new connection
+      let conn = attempt === 0 ? await pool.acquire(opts.signal) : pool.reserve();
+      const reused = conn !== undefined;
+      if (!conn) {
+        // tls() has the chain for evidence; a request's connection needs none
+        const c = await this.openTls(id, { signal: opts.signal, chain: false });
+        if (!c.ok) {
+          pool.dialFailed();
+          return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
+        }
+        this.connectionsOpened++;
+        conn = { socket: c.socket, via: c.via };
+        pool.track(conn);
+      }
+      httpStarted ??= performance.now();
+      const { reusable, ...result } = await httpRequestKeepAlive({
+        socket: conn.socket,
+        method,
+        host: this.serverUrl.host,
+        path,
+        headers,
+        body,
+        // a retry has what is left of the first attempt's time
+        timeoutMs: attempt === 0 ? this.requestTimeoutMs : Math.max(1, Math.round(this.requestTimeoutMs - (performance.now() - httpStarted))),
+        signal: opts.signal,
+      });
+      if (reusable) pool.release(conn);
+      // the server closed an idle connection as we sent on it (nothing came back): a GET is safe
+      // to send again, on a new connection, as Go's transport does
+      const stale = reused && !result.ok && !result.response && (result.error?.kind === 'reset' || result.error?.kind === 'protocol');
+      if (stale && attempt === 0 && (method === 'GET' || method === 'HEAD')) continue;
+      return { ...result, via: conn.via };
+    }
   }
 
   /** Request once and share the answer (e.g. /version for api.http and api.auth). */

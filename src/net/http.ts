@@ -1,6 +1,7 @@
 // One HTTP/1.1 request over a socket we already own (a TLS socket from tlsHandshake or a
-// plain one). The whole exchange, body included, is bounded by the deadline. The socket is
-// consumed: it is closed when the request ends.
+// plain one). The whole exchange, body included, is bounded by the deadline. With httpRequest
+// the socket is consumed: it is closed when the request ends. With httpRequestKeepAlive it is
+// kept open when the server lets it carry another request (HTTP keep-alive), for the caller's pool.
 
 import type * as Http from 'node:http';
 
@@ -44,10 +45,42 @@ export interface HttpRequestOptions {
 
 const MAX_BODY = 1024 * 1024;
 
-export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult> {
+/** One request; the socket is closed when it ends ("Connection: close"). */
+export function httpRequest(opts: HttpRequestOptions): Promise<HttpResult> {
+  return exchange(opts, false);
+}
+
+/**
+ * One request that asks to keep the connection ("Connection: keep-alive"). `reusable`: the whole
+ * answer was read and the server did not close or refuse keep-alive, so the socket is open, idle
+ * and ready for the next request; the caller owns it. Otherwise the socket is closed, as with
+ * httpRequest.
+ */
+export async function httpRequestKeepAlive(opts: HttpRequestOptions): Promise<HttpResult & { reusable: boolean }> {
+  return exchange(opts, true);
+}
+
+/**
+ * Node's ClientRequest sends "Connection: keep-alive" and, when the answer is complete and the
+ * server agrees, hands the socket back ('free') instead of closing it only when it has an agent
+ * that keeps connections alive. This one-socket agent gives the request the socket we own.
+ */
+function oneSocketAgent(socket: net.Socket) {
+  return {
+    keepAlive: true,
+    maxSockets: 1,
+    addRequest(req: Http.ClientRequest) {
+      req.onSocket(socket);
+    },
+  };
+}
+
+function exchange(opts: HttpRequestOptions, keepAlive: false): Promise<HttpResult>;
+function exchange(opts: HttpRequestOptions, keepAlive: true): Promise<HttpResult & { reusable: boolean }>;
+async function exchange(opts: HttpRequestOptions, keepAlive: boolean): Promise<HttpResult & { reusable?: boolean }> {
   const startedAt = performance.now();
   const what = `${opts.method} ${opts.path}`;
-  return new Promise<HttpResult>((resolve) => {
+  return new Promise<HttpResult & { reusable?: boolean }>((resolve) => {
     let settled = false;
     let req: Http.ClientRequest | undefined;
     let res: Http.IncomingMessage | undefined;
@@ -67,10 +100,15 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult>
           }
         : undefined;
 
-    const finish = (r: Omit<HttpResult, 'durationMs'>) => {
+    const finish = (r: Omit<HttpResult, 'durationMs'>, reusable = false) => {
       if (settled) return;
       settled = true;
       deadline.clear();
+      if (reusable) {
+        // Node already detached the request from the socket ('free'): leave both alone
+        resolve({ ...r, durationMs: elapsed(startedAt), reusable: true });
+        return;
+      }
       req?.removeAllListeners('response');
       res?.removeAllListeners('data');
       res?.removeAllListeners('end');
@@ -79,7 +117,7 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult>
       res?.on('error', () => {});
       req?.destroy();
       opts.socket.destroy();
-      resolve({ ...r, durationMs: elapsed(startedAt) });
+      resolve({ ...r, durationMs: elapsed(startedAt), ...(keepAlive ? { reusable: false } : {}) });
     };
 
     const deadline = startDeadline(opts, (why) => {
@@ -99,10 +137,9 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult>
 
     try {
       req = http.request({
-        // no agent at all: with `agent: false` Node creates a fresh Agent that ignores
-        // createConnection and dials host:port itself
-        createConnection: () => opts.socket,
-        agent: undefined,
+        // keep-alive: the one-socket agent; else no agent at all (with `agent: false` Node creates
+        // a fresh Agent that ignores createConnection and dials host:port itself)
+        ...(keepAlive ? { agent: oneSocketAgent(opts.socket) as unknown as Http.Agent } : { createConnection: () => opts.socket, agent: undefined }),
         method: opts.method,
         path: opts.path,
         headers,
@@ -126,7 +163,26 @@ export async function httpRequest(opts: HttpRequestOptions): Promise<HttpResult>
         chunks.push(d);
         size += d.length;
       });
-      r.on('end', () => finish({ ok: true, response: response() }));
+      r.on('end', () => {
+        const request = req!;
+        if (!keepAlive || truncated || !request.shouldKeepAlive) {
+          finish({ ok: true, response: response() });
+          return;
+        }
+        // the answer is complete and the server keeps the connection: Node frees the socket on
+        // the next tick; it is reusable once that happened, unless it closed first
+        const sock = opts.socket;
+        const onFree = () => {
+          sock.removeListener('close', onClose);
+          finish({ ok: true, response: response() }, true);
+        };
+        const onClose = () => {
+          sock.removeListener('free', onFree);
+          finish({ ok: true, response: response() });
+        };
+        sock.once('free', onFree);
+        sock.once('close', onClose);
+      });
       r.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: classifyHttpError(err, what), response: response() }));
     });
     req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: classifyHttpError(err, what), ...(res ? { response: response() } : {}) }));
