@@ -4,7 +4,6 @@ import type { Argv } from 'yargs';
 import { COMMANDS } from './commands/index.ts';
 import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
-import { TOOL_VERSION } from '../report/version.ts';
 import { canUseInk } from './terminal.ts';
 
 export interface OutStream {
@@ -51,14 +50,13 @@ class UsageError extends Error {}
 
 const LIST_FLAGS = new Set(COMMANDS.flatMap((c) => c.listFlags ?? []));
 
-function parser(yargs: typeof import('yargs').default, argv: string[]) {
+export function parser(yargs: typeof import('yargs').default, argv: string[]) {
   return yargs(argv)
     .scriptName('kubectl netdiag')
     .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
     .command(
       COMMANDS.map((c) => ({ command: c.command, describe: c.describe, builder: (y: Argv) => c.builder?.(y) ?? y, handler: () => {} })),
     )
-    .command('version', 'print the version')
     .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config)' })
     .option('context', { type: 'string', describe: 'the kubeconfig context to use' })
     .option('cluster', { type: 'string', describe: 'the kubeconfig cluster to use' })
@@ -141,6 +139,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     argv = ['open', ...argv.slice(0, openAt), ...(a.includes('=') ? [a.slice('--open='.length)] : []), ...argv.slice(openAt + 1)];
   }
   if (argv.length === 0 && !canUseInk(io)) argv = ['--help'];
+  // kubectl_complete-netdiag (kubectl >= 1.26) and the shell scripts of `completion`: cobra's protocol
+  if (argv[0] === '__complete') return (await import('./commands/completion.ts')).complete(argv.slice(1), io);
   const parsed = argv.length === 0 ? { flags: bareFlags() } : await parseArgs(argv);
   if (parsed.error) {
     err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
@@ -153,12 +153,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   const command = String(flags._[0] ?? '');
-  if (command === 'version') {
-    if (flags.output === 'json') out(JSON.stringify({ name: 'kubectl-netdiag', version: TOOL_VERSION }) + '\n');
-    else if (flags.output === 'yaml') out(`name: kubectl-netdiag\nversion: ${TOOL_VERSION}\n`);
-    else out(`kubectl-netdiag ${TOOL_VERSION}\n`);
-    return EXIT.ok;
-  }
 
   let timeoutMs: number;
   let requestTimeoutMs: number;

@@ -85,4 +85,16 @@ export const COMMANDS: CommandEntry[] = [
         .option('ca-file', { type: 'string', describe: 'a PEM bundle of CAs to trust as well as the system store' }),
     load: () => import('./ingress.ts'),
   },
+  // release (issue 13)
+  {
+    command: 'version',
+    describe: 'print the version, commit, build date, Node version and os/arch (-o json)',
+    load: () => import('./version.ts'),
+  },
+  {
+    command: 'completion <shell>',
+    describe: 'print the shell completion script: bash, zsh, fish or powershell (see README)',
+    builder: (y) => y.positional('shell', { choices: ['bash', 'zsh', 'fish', 'powershell'] as const }),
+    load: () => import('./completion.ts'),
+  },
 ];
