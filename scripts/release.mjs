@@ -149,7 +149,10 @@ function stageSea(t, stage, work) {
   sh(builderFor(t.version), ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   chmodSync(join(stage, exeName(t)), 0o755);
   if (t.os === 'windows') copyFileSync(join(root, 'scripts', 'complete-launcher.cmd'), join(stage, completeName(t)));
-  else copyFileSync(join(root, 'scripts', 'complete-launcher.sh'), join(stage, completeName(t)));
+  else {
+    copyFileSync(join(root, 'scripts', 'complete-launcher.sh'), join(stage, completeName(t)));
+    chmodSync(join(stage, completeName(t)), 0o755);
+  }
   return { codeCache: made ? 'warmed' : 'none' };
 }
 

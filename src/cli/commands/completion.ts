@@ -14,6 +14,7 @@
 // the namespaces, egress's pod from the pods of -n, cert/ingress hosts from Ingresses and
 // cert-manager Certificates, report files (*.json) for diff and open, the shells of `completion`.
 // Cluster lookups are read-only, have a short deadline and never print an error (no candidates).
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CliIO } from '../main.ts';
 import type { CommandContext } from '../report-command.ts';
@@ -167,7 +168,6 @@ async function liveLookup(words: string[], io: CliIO): Promise<ClusterLookup> {
     }
     return undefined;
   };
-  const { resolve } = await import('node:path');
   const kubeconfig = flag(['--kubeconfig']);
   const opts = {
     kubeconfig: kubeconfig ? resolve(io.cwd, kubeconfig) : undefined,
