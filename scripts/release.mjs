@@ -192,7 +192,7 @@ export function buildTarget(t, outDir) {
   const t0 = performance.now();
   const info = t.kind === 'launcher' ? stageLauncher(t, stage) : stageSea(t, stage, work);
   const a = archive(t, stage, outDir);
-  rmSync(work, { recursive: true, force: true });
+  for (const d of [stage, work]) rmSync(d, { recursive: true, force: true });
   return { ...t, ...info, ...a, ms: Math.round(performance.now() - t0) };
 }
 
