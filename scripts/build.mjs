@@ -132,6 +132,26 @@ const lazySegmenter = {
   },
 };
 
+// `kubectl netdiag version`: the commit (with "-dirty" when the tree has changes) and the build
+// date. The date is the commit's (or SOURCE_DATE_EPOCH), so the same commit builds the same bytes.
+function buildInfo() {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const commit = git('rev-parse', '--short=12', 'HEAD');
+  const dirty = commit && git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'scripts', 'package.json') !== '';
+  const epoch = process.env.SOURCE_DATE_EPOCH || git('log', '-1', '--format=%ct');
+  return {
+    commit: commit ? `${commit}${dirty ? '-dirty' : ''}` : 'unknown',
+    date: epoch ? new Date(Number(epoch) * 1000).toISOString().replace(/\.000Z$/, 'Z') : 'unknown',
+  };
+}
+export const BUILD_INFO = buildInfo();
+
 const common = {
   plugins: [lightStringWidth, syncYoga, lazySegmenter],
   entryPoints: [join(root, 'src/cli/bin.ts')],
@@ -145,7 +165,7 @@ const common = {
   legalComments: 'none',
   jsx: 'automatic',
   alias: { 'react-devtools-core': join(root, 'scripts/stubs/react-devtools-core.mjs') },
-  define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
+  define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"', __NETDIAG_BUILD__: JSON.stringify(BUILD_INFO) },
   logLevel: 'warning',
 };
 

@@ -1,41 +1,14 @@
 // The command layer: parse flags, run one diagnosis, hand the report to a renderer, return the
 // exit code. Data goes to stdout, messages to stderr. Nothing below this layer prints or exits.
-import type { Argv } from 'yargs';
 import { COMMANDS } from './commands/index.ts';
 import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
-import { TOOL_VERSION } from '../report/version.ts';
 import { canUseInk } from './terminal.ts';
-import { bareFlags, withCommonOptions } from './flags.ts';
+import { bareFlags } from './flags.ts';
+import { LIST_FLAGS, parser } from './parser.ts';
 import { EXIT, type CliIO, type CommonFlags } from './io.ts';
 
 class UsageError extends Error {}
-
-const LIST_FLAGS = new Set(COMMANDS.flatMap((c) => c.listFlags ?? []));
-
-function parser(yargs: typeof import('yargs').default, argv: string[]) {
-  const y = yargs(argv)
-    .scriptName('kubectl netdiag')
-    .usage('$0 <command> [flags]\n\nExplains why Kubernetes network connections fail.')
-    .command(
-      COMMANDS.map((c) => ({ command: c.command, describe: c.describe, builder: (y: Argv) => c.builder?.(y) ?? y, handler: () => {} })),
-    )
-    .command('version', 'print the version');
-  return withCommonOptions(y)
-    // no --no-X negation, no camelCase aliases: flags are spelled as kubectl spells them
-    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
-    .strict()
-    // no demandCommand: without a subcommand, a terminal gets the TUI (main() checks the rest)
-    .version(false)
-    .help('help')
-    .alias('help', 'h')
-    .wrap(100)
-    .epilogue(
-      'Exit codes: 0 no check failed · 1 at least one check failed · 2 usage or configuration error · 3 internal error.\n' +
-        'Docs: https://github.com/kubectl-netdiag/kubectl-netdiag',
-    )
-    .exitProcess(false);
-}
 
 export async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {
   let output = '';
@@ -81,6 +54,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     argv = ['open', ...argv.slice(0, openAt), ...(a.includes('=') ? [a.slice('--open='.length)] : []), ...argv.slice(openAt + 1)];
   }
   if (argv.length === 0 && !canUseInk(io)) argv = ['--help'];
+  // kubectl_complete-netdiag (kubectl >= 1.26) and the shell scripts of `completion`: cobra's protocol
+  if (argv[0] === '__complete') return (await import('./commands/completion.ts')).complete(argv.slice(1), io);
   const parsed = argv.length === 0 ? { flags: bareFlags() } : await parseArgs(argv);
   if (parsed.error) {
     err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
@@ -93,12 +68,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   const command = String(flags._[0] ?? '');
-  if (command === 'version') {
-    if (flags.output === 'json') out(JSON.stringify({ name: 'kubectl-netdiag', version: TOOL_VERSION }) + '\n');
-    else if (flags.output === 'yaml') out(`name: kubectl-netdiag\nversion: ${TOOL_VERSION}\n`);
-    else out(`kubectl-netdiag ${TOOL_VERSION}\n`);
-    return EXIT.ok;
-  }
 
   let timeoutMs: number;
   let requestTimeoutMs: number;

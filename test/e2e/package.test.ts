@@ -1,4 +1,5 @@
-// `npm run package` produces the krew archive; plugin.yaml is a valid krew manifest for it.
+// `npm run package` produces this machine's krew archive; plugin.yaml follows krew-index's rules.
+// (Every platform's archive: npm run release, tested by test/release/ under npm run verify-release.)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -7,43 +8,44 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBuild } from './harness.ts';
+import { krewManifestProblems, type Manifest } from '../release/krew.ts';
 
 beforeAll(() => requireBuild());
 
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string };
-  spec: {
-    version: string;
-    shortDescription: string;
-    description: string;
-    homepage: string;
-    platforms: { selector: { matchLabels: Record<string, string> }; uri: string; sha256: string; files: { from: string; to: string }[]; bin: string }[];
-  };
-}
+const PLATFORMS = ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64', 'windows/amd64', 'windows/arm64'];
 
 describe('krew packaging', () => {
-  it('plugin.yaml follows krew v1alpha2 rules and matches package.json', () => {
+  it("plugin.yaml follows krew-index's rules, has one entry per platform, and matches package.json", () => {
     const m = load(readFileSync('plugin.yaml', 'utf8')) as Manifest;
-    expect(m.apiVersion).toBe('krew.googlecontainertools.github.com/v1alpha2');
-    expect(m.kind).toBe('Plugin');
-    expect(m.metadata.name).toMatch(/^[a-z0-9][a-z0-9-]*$/); // krew: lowercase, digits, dashes
-    expect(m.metadata.name).toBe('netdiag');
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-    expect(m.spec.version).toBe(`v${pkg.version}`); // krew: semver with a leading v
-    expect(m.spec.shortDescription.length).toBeGreaterThan(0);
-    expect(m.spec.shortDescription.length).toBeLessThanOrEqual(50);
-    expect(m.spec.homepage).toMatch(/^https:\/\//);
-    const linux = m.spec.platforms.find((p) => p.selector.matchLabels.os === 'linux' && p.selector.matchLabels.arch === 'amd64');
-    expect(linux).toBeDefined();
-    expect(linux!.uri).toMatch(/^https:\/\/.*kubectl-netdiag_linux_amd64\.tar\.gz$/);
-    expect(linux!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(linux!.bin).toBe('kubectl-netdiag');
-    expect(linux!.files.map((f) => f.from).sort()).toEqual(['LICENSE', 'kubectl-netdiag']);
+    expect(krewManifestProblems(m, pkg.version)).toEqual([]);
+    expect(m.spec.platforms.map((p) => `${p.selector.matchLabels.os}/${p.selector.matchLabels.arch}`)).toEqual(PLATFORMS);
+    const linux = m.spec.platforms[0]!;
+    expect(linux.uri).toMatch(/^https:\/\/.*\/v0\.1\.0\/kubectl-netdiag_linux_amd64\.tar\.gz$/);
+    expect(linux.bin).toBe('kubectl-netdiag');
+    expect(linux.files.map((f) => f.from).sort()).toEqual(['LICENSE', 'kubectl-netdiag', 'kubectl_complete-netdiag']);
+    expect(m.spec.platforms[4]!.uri).toMatch(/kubectl-netdiag_windows_amd64\.zip$/);
+    expect(m.spec.platforms[4]!.bin).toBe('kubectl-netdiag.exe');
   });
 
-  it('npm run package writes the archive with the executable and LICENSE, and the manifest sha256 matches it', () => {
+  it('the manifest checker catches what krew-index rejects', () => {
+    const m = load(readFileSync('plugin.yaml', 'utf8')) as Manifest;
+    const bad = structuredClone(m);
+    bad.spec.shortDescription = 'x'.repeat(51);
+    bad.spec.description = `${'word '.repeat(20)}\n$ kubectl netdiag api\n`;
+    bad.spec.platforms[1]!.uri = bad.spec.platforms[1]!.uri.replace('v0.1.0', 'v0.0.9');
+    delete (bad.spec as Partial<Manifest['spec']>).caveats;
+    const problems = krewManifestProblems(bad, '0.1.0');
+    expect(problems).toEqual([
+      'shortDescription is 51 characters (at most 50)',
+      'description line 1 is 100 columns (at most 80)',
+      'description has a usage example: "$ kubectl netdiag api"',
+      'no caveats',
+      'linux/arm64: uri does not name version v0.1.0',
+    ]);
+  });
+
+  it('npm run package writes the archive (executable, completion, LICENSE), and the manifest sha256 matches it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netdiag-pkg-'));
     const out = join(dir, 'plugin.yaml');
     const tgz = join(dir, 'kubectl-netdiag_linux_amd64.tar.gz');
@@ -52,9 +54,10 @@ describe('krew packaging', () => {
     const m = load(readFileSync(out, 'utf8')) as Manifest;
     expect(m.spec.platforms[0]!.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
     const listing = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' });
-    expect(listing.trim().split('\n').sort()).toEqual(['LICENSE', 'kubectl-netdiag']);
+    expect(listing.trim().split('\n').sort()).toEqual(['LICENSE', 'kubectl-netdiag', 'kubectl_complete-netdiag']);
     const unpacked = mkdtempSync(join(tmpdir(), 'netdiag-unpack-'));
     execFileSync('tar', ['xzf', tgz, '-C', unpacked]);
-    expect(execFileSync(join(unpacked, 'kubectl-netdiag'), ['version'], { encoding: 'utf8', env: { PATH: unpacked } })).toBe('kubectl-netdiag 0.1.0\n');
-  }, 120_000);
+    expect(execFileSync(join(unpacked, 'kubectl-netdiag'), ['version'], { encoding: 'utf8', env: { PATH: unpacked } })).toMatch(/^kubectl-netdiag 0\.1\.0\n/);
+    expect(execFileSync(join(unpacked, 'kubectl_complete-netdiag'), ['ver'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })).toMatch(/^version\t.*\n:4\n$/);
+  }, 180_000);
 });

@@ -1,0 +1,1 @@
+@"%~dp0kubectl-netdiag.exe" __complete %*
