@@ -6,7 +6,7 @@
  * $TMPDIR/kubectl-netdiag-kube-apiserver/ (../shared is read-only in CI).
  *
  * Scenario `real-apiserver` (runs INSIDE the lab namespace like every scenario) starts ONE etcd
- * (127.0.0.1:2379) and THREE API servers on it (own --etcd-prefix each), all in parallel,
+ * (127.0.0.1:2379) and FOUR API servers on it (own --etcd-prefix each), all in parallel,
  * as lab peers (sh watchdog: they die with the lab process, even on SIGKILL):
  *
  *  - main      bind 198.51.100.10:6443, advertise .10; serving cert covers .10, 127.0.0.1,
@@ -15,7 +15,9 @@
  *              where nothing listens: connection refused); the server itself writes .13
  *              into default/kubernetes, so every in-cluster client fails;
  *  - cert-gap  bind 0.0.0.0:6444 (so .14 and .15 both answer), advertise .15; the serving
- *              certificate covers .14 (and the names) but NOT .15, the only endpoint.
+ *              certificate covers .14 (and the names) but NOT .15, the only endpoint;
+ *  - loopback  bind and advertise 127.0.0.1:6445: the server never writes default/kubernetes
+ *              (its endpoint reconciler logs `... may not be in the loopback range` every 10 s).
  *
  * The cluster CA is `CN=kubernetes` (self-signed, like kubeadm's); `otherCa` is ANOTHER
  * `CN=kubernetes` CA (a regenerated cluster CA). Users (token file + client certificate):
@@ -42,6 +44,7 @@ export const REAL = {
   main: { bind: LAB.api, advertise: LAB.api, port: 6443, prefix: '/main' },
   deadAdv: { bind: '198.51.100.12', advertise: '198.51.100.13', port: 6443, prefix: '/dead-adv' },
   certGap: { bind: '0.0.0.0', dial: '198.51.100.14', advertise: '198.51.100.15', port: 6444, prefix: '/cert-gap' },
+  loopback: { bind: '127.0.0.1', advertise: '127.0.0.1', port: 6445, prefix: '/loopback' },
   clusterIp: '10.96.0.1',
   serviceCidr: '10.96.0.0/12',
   etcd: 'http://127.0.0.1:2379',
@@ -96,6 +99,7 @@ export interface RealPki {
   main: Pem;
   deadAdv: Pem;
   certGap: Pem;
+  loopback: Pem;
   /** CN=netdiag-cert-admin, O=system:masters */
   certAdmin: Pem;
 }
@@ -117,6 +121,7 @@ export function realPki(): RealPki {
     main: serving([REAL.main.bind, '127.0.0.1']),
     deadAdv: serving([REAL.deadAdv.bind, REAL.deadAdv.advertise]),
     certGap: serving([REAL.certGap.dial]),
+    loopback: serving(['127.0.0.1']),
     certAdmin: mintCert({ cn: REAL_USERS.certAdmin, o: 'system:masters', clientAuth: true, issuer: ca }),
   };
 }
@@ -167,6 +172,8 @@ export const CASES = [
   'bad-server-name', // main, tls-server-name: wrong.lab.test (not in the certificate)
   'dead-advertise', // dead-adv, admin token
   'cert-gap', // cert-gap, admin token
+  'loopback', // loopback, admin token
+  'dns-name', // main as https://api.lab.test:6443 (resolved by the lab DNS; see files.resolvNoRoute)
 ] as const;
 export type RealCase = (typeof CASES)[number];
 
@@ -175,6 +182,7 @@ export const REAL_URLS = {
   main: MAIN_URL,
   deadAdv: `https://${REAL.deadAdv.bind}:${REAL.deadAdv.port}`,
   certGap: `https://${REAL.certGap.dial}:${REAL.certGap.port}`,
+  loopback: `https://127.0.0.1:${REAL.loopback.port}`,
 };
 
 /** A request to a real server from inside the lab namespace (the lab process). */
@@ -267,7 +275,7 @@ export function ipBatch(lines: string[]): void {
 }
 
 export interface ServerSpec {
-  name: 'main' | 'dead-adv' | 'cert-gap';
+  name: 'main' | 'dead-adv' | 'cert-gap' | 'loopback';
   bind: string;
   advertise: string;
   port: number;

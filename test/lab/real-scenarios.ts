@@ -24,6 +24,7 @@ import {
   type RealCase,
   type ServerSpec,
 } from './real-apiserver.ts';
+import { LAB } from './netns.ts';
 import { PEER_PIDS, spawnPeer, waitForPort, type Scenario, type ScenarioContext, type ScenarioSetup } from './scenarios.ts';
 
 async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<ScenarioSetup> {
@@ -54,6 +55,7 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
     { name: 'main', ...REAL.main, tls: pki.main },
     { name: 'dead-adv', ...REAL.deadAdv, tls: pki.deadAdv },
     { name: 'cert-gap', ...REAL.certGap, tls: pki.certGap },
+    { name: 'loopback', ...REAL.loopback, tls: pki.loopback },
   ];
   for (const s of servers) {
     w(`${s.name}.crt`, s.tls.cert, 0o644);
@@ -114,7 +116,12 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
     'bad-server-name': { server: MAIN_URL, ca: pki.ca.cert, token: adminToken, tlsServerName: 'wrong.lab.test', userEntry: 'admin' },
     'dead-advertise': { server: REAL_URLS.deadAdv, ca: pki.ca.cert, token: adminToken, userEntry: 'admin' },
     'cert-gap': { server: REAL_URLS.certGap, ca: pki.ca.cert, token: adminToken, userEntry: 'admin' },
+    loopback: { server: REAL_URLS.loopback, ca: pki.ca.cert, token: adminToken, userEntry: 'admin' },
+    'dns-name': { server: 'https://api.lab.test:6443', ca: pki.ca.cert, token: adminToken, userEntry: 'admin' },
   };
+  // a resolv.conf whose only server has no route (ENETUNREACH on the resolver's socket): bind-mount
+  // it over /etc/resolv.conf in a child mount namespace (unshare -m) to use it
+  ctx.files.resolvNoRoute = w('resolv-noroute.conf', `nameserver ${LAB.noRoute}\noptions timeout:2 attempts:1\n`, 0o644);
   for (const c of CASES) ctx.files[`kc-${c}`] = w(`kubeconfig-${c}`, realKubeconfig(`real-${c}`, kc[c]));
 
   Object.assign(ctx.info, {
@@ -136,7 +143,7 @@ export const REAL_SCENARIOS: Scenario[] = [
     name: 'real-apiserver',
     description:
       `REAL kube-apiserver v1.24.0 + etcd: main ${MAIN_URL} (healthy), dead-adv ${REAL_URLS.deadAdv} (advertises ${REAL.deadAdv.advertise}, nothing listens), ` +
-      `cert-gap ${REAL_URLS.certGap} (advertises ${REAL.certGap.advertise}, not in its certificate); kubeconfigs files.kc-<case>: ${CASES.join(', ')}`,
+      `cert-gap ${REAL_URLS.certGap} (advertises ${REAL.certGap.advertise}, not in its certificate), loopback ${REAL_URLS.loopback} (no endpoints); kubeconfigs files.kc-<case>: ${CASES.join(', ')}`,
     external: ['etcd', 'kube-apiserver'],
     setup: (ctx) => setupReal(ctx, false),
   },
