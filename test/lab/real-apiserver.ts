@@ -218,17 +218,19 @@ export function realRequest(
 
 export async function waitReady(url: string, ca: string, token: string, timeoutMs: number, alive: () => string | undefined): Promise<number> {
   const t0 = Date.now();
+  let last = 'no answer';
   for (;;) {
     const dead = alive();
     if (dead) throw new Error(dead);
     try {
-      const r = await realRequest(`${url}/readyz`, { ca, token });
+      const r = await realRequest(`${url}/readyz?verbose`, { ca, token });
       if (r.status === 200) return Date.now() - t0;
-    } catch {
-      /* not listening yet */
+      last = `${r.status}: ${r.body.split('\n').filter((l) => l.startsWith('[-]')).join(', ') || r.body.slice(0, 300)}`;
+    } catch (e) {
+      last = (e as Error).message;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${url}/readyz not 200 after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${url}/readyz not 200 after ${timeoutMs} ms (last: ${last}); the machine may be overloaded`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

@@ -27,6 +27,9 @@ import {
 import { LAB } from './netns.ts';
 import { PEER_PIDS, spawnPeer, waitForPort, type Scenario, type ScenarioContext, type ScenarioSetup } from './scenarios.ts';
 
+/** ~14 s on an idle 2-core machine, 50-70 s while other suites run: generous on purpose */
+export const READY_TIMEOUT_MS = Number(process.env.NETDIAG_REAL_READY_MS ?? 240_000);
+
 async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<ScenarioSetup> {
   const t0 = Date.now();
   const bin = await kubeApiserverBinary();
@@ -100,7 +103,7 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
       const p = procs[i];
       const dial = s.bind === '0.0.0.0' ? REAL.certGap.dial : s.bind;
       const alive = () => (p.exitCode !== null ? `kube-apiserver ${s.name} exited (code ${p.exitCode}); see ${ctx.files[`kube-apiserver-${s.name}Log`]}` : undefined);
-      readyMs[s.name] = await waitReady(`https://${dial}:${s.port}`, pki.ca.cert, adminToken, 90_000, alive);
+      readyMs[s.name] = await waitReady(`https://${dial}:${s.port}`, pki.ca.cert, adminToken, READY_TIMEOUT_MS, alive);
     }),
   );
 
@@ -133,6 +136,8 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
     users: REAL_USERS,
     flags,
     startup: { etcdMs: tEtcd, readyMs, totalMs: Date.now() - t0 },
+    /** etcd and the API servers (killed with the lab) */
+    pids: [...PEER_PIDS].filter((pid) => !before.has(pid)),
   });
   const kubeconfig = ctx.files['kc-token'];
   return { kubeconfig, env: { KUBECONFIG: kubeconfig }, args: [] };
