@@ -239,24 +239,6 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
     await lab?.stop();
   });
 
-  describe('the lab cleans up', () => {
-    it('stop() leaves no etcd or kube-apiserver behind (they run under the lab watchdog)', async () => {
-      const pids = lab.info.pids as number[];
-      expect(pids.length).toBe(5); // etcd + 4 API servers
-      await lab.stop();
-      const alive = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      for (let i = 0; i < 30 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(pids.filter(alive)).toEqual([]);
-    });
-  });
-
   describe('the fake API server (test/lab/apiserver.ts, 1.24) answers these requests like the real one', () => {
     for (const p of PROBES) {
       // left as is: an unknown API group is the real server's NotFoundHandler, text/plain "404 page
@@ -540,6 +522,24 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       expect(r.check('egress.pod').summary).not.toContain('tools: none found');
       expect(r.text).toMatch(/not scheduled|no node|no IP/i);
       expect(r.text).toContain('kubectl describe pod -n demo web');
+    });
+  });
+
+  describe('the lab cleans up', () => {
+    it('stop() leaves no etcd or kube-apiserver behind (they run under the lab watchdog)', async () => {
+      const pids = lab.info.pids as number[];
+      expect(pids.length).toBe(5); // etcd + 4 API servers
+      await lab.stop();
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 30 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(pids.filter(alive)).toEqual([]);
     });
   });
 });
