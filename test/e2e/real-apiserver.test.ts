@@ -197,6 +197,7 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       k('cert-gap-endpoint', 'cert-gap', ['--server', `https://${REAL.certGap.advertise}:${REAL.certGap.port}`, 'get', '--raw', '/version']),
       k('loopback-endpoints', 'loopback', ['get', 'endpoints', 'kubernetes', '-n', 'default']),
       k('cert-host-ca', 'token', ['get', '--raw', '/version']),
+      k('version', 'token', ['version']),
       nd(extra, 'cert-host', 'token', ['cert', `${REAL.main.bind}:${REAL.main.port}`]),
       nd(extra, 'local', 'dead-advertise', ['server', '--local']),
       // point 9: the resolver's only server has no route (ENETUNREACH on its socket)
@@ -309,6 +310,11 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
     });
     it('says network is unreachable when the resolver has no route', () => {
       expect(get(kubectl, 'dns-noroute').stderr).toContain('dial udp 203.0.113.10:53: connect: network is unreachable');
+    });
+    it('warns about the version skew itself, in the words server.version.skew quotes', () => {
+      const quoted = /kubectl itself warns: "([^"]+)"/.exec(get(server, 'token').text)?.[1];
+      expect(quoted).toBeTruthy();
+      expect(get(kubectl, 'version').stderr).toContain(quoted);
     });
     it('refuses to exec into a Pending pod', () => {
       expect(last(get(kubectl, 'pending-exec'))).toBe('Error from server (BadRequest): pod web does not have a host assigned');
