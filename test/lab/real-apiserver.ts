@@ -306,5 +306,7 @@ export function apiserverFlags(s: ServerSpec, dir: string): string[] {
     '--allow-privileged=true',
     '--profiling=false',
     '--v=1',
+    // extra flags for experiments, e.g. NETDIAG_REAL_APISERVER_FLAGS='--watch-cache=false'
+    ...(process.env.NETDIAG_REAL_APISERVER_FLAGS ?? '').split(/\s+/).filter(Boolean),
   ];
 }
