@@ -7,7 +7,7 @@
 // netdiag does not say yet (the test passes while its assertion fails); each names its point of
 // issue 11: flip it to `it` when the point is fixed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,7 @@ const api: Partial<Record<string, Run>> = {};
 const server: Partial<Record<string, Run>> = {};
 const extra: Partial<Record<string, Run>> = {};
 const timings: Record<string, number> = {};
+const verbose: Partial<Record<string, ExecResult>> = {};
 const real: Partial<Record<string, Answer>> = {};
 const fake: Partial<Record<string, Answer>> = {};
 let fakes: ApiServer[] = [];
@@ -200,6 +201,12 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       k('version', 'token', ['version']),
       nd(extra, 'cert-host', 'token', ['cert', `${REAL.main.bind}:${REAL.main.port}`]),
       nd(extra, 'local', 'dead-advertise', ['server', '--local']),
+      // text with -v, for the secrets test (the JSON runs are checked too)
+      ...(['token', 'cert', 'viewer', 'bad-token'] as const).map((c) =>
+        pool(async () => {
+          verbose[c] = await lab.exec(EXE, ['api', '--kubeconfig', kc(c), '-v', '-o', 'text'], { env: env(c), timeoutMs: 60_000 });
+        }),
+      ),
       // point 9: the resolver's only server has no route (ENETUNREACH on its socket)
       pool(async () => {
         const sh = ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', lab.files.resolvNoRoute];
@@ -528,6 +535,17 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       expect(r.check('egress.pod').summary).not.toContain('tools: none found');
       expect(r.text).toMatch(/not scheduled|no node|no IP/i);
       expect(r.text).toContain('kubectl describe pod -n demo web');
+    });
+  });
+
+  describe('secrets (SPEC §4)', () => {
+    it('no token and no client key in any output of any run, -v included', () => {
+      const key = readFileSync(lab.files.clientKey, 'utf8');
+      const secrets = [String(lab.info.token), String(lab.info.viewerToken), String(lab.info.badToken), ...key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))];
+      const runs: ExecResult[] = [...Object.values(api), ...Object.values(server), ...Object.values(extra), ...Object.values(verbose)].filter((r): r is ExecResult => !!r);
+      expect(runs.length).toBeGreaterThanOrEqual(30);
+      for (const r of runs) for (const s of secrets) expect(r.stdout + r.stderr).not.toContain(s);
+      expect(get(verbose, 'token').stdout.length).toBeGreaterThan(100);
     });
   });
 
