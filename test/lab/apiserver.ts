@@ -69,7 +69,11 @@ export interface ApiServerOptions {
   readyzFailing?: string[];
   /** livez / healthz checks that fail */
   livezFailing?: string[];
-  /** the `default/kubernetes` EndpointSlice / Endpoints; default: the listen address and port */
+  /**
+   * the `default/kubernetes` EndpointSlice / Endpoints; default: the listen address and port.
+   * No addresses = what a real server advertising a loopback address shows: endpoints/kubernetes
+   * 404, the EndpointSlice list `items: []`.
+   */
   endpointSlice?: { addresses: string[]; port: number };
   behaviour?: ApiBehaviour;
   /** any other objects to serve (lists, gets, selectors, pagination, pod logs); see objects.ts */
@@ -368,7 +372,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (slice) {
         if (!id.admin) return forbidden(id, 'list', 'endpointslices', 'discovery.k8s.io', slice[1], pretty);
         const sel = q.get('labelSelector');
-        if (slice[1] !== 'default' || (sel && sel !== 'kubernetes.io/service-name=kubernetes')) {
+        if (slice[1] !== 'default' || (sel && sel !== 'kubernetes.io/service-name=kubernetes') || endpointAddrs().addresses.length === 0) {
           return json(200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: { resourceVersion: '292' }, items: [] }, pretty);
         }
         return json(200, endpointSliceList(), pretty);
@@ -376,7 +380,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const eps = /^\/api\/v1\/namespaces\/([^/]+)\/endpoints\/([^/]+)$/.exec(path);
       if (eps) {
         if (!id.admin) return forbidden(id, 'get', 'endpoints', '', eps[1], pretty, eps[2]);
-        if (eps[1] === 'default' && eps[2] === 'kubernetes') return json(200, endpoints(), pretty);
+        // a real server whose advertise address it may not write (loopback) has NO default/kubernetes
+        if (eps[1] === 'default' && eps[2] === 'kubernetes' && endpointAddrs().addresses.length > 0) return json(200, endpoints(), pretty);
         return json(404, statusObj(404, 'NotFound', `endpoints "${eps[2]}" not found`, { name: eps[2], kind: 'endpoints' }), pretty);
       }
       const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
@@ -400,7 +405,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (method === 'POST') {
       const ssr = /^\/apis\/authentication\.k8s\.io\/(v1|v1beta1)\/selfsubjectreviews$/.exec(path);
       if (ssr) {
-        if (version === '1.24') return notFound(pretty);
+        // 1.24 has no SelfSubjectReview, but authorization runs before routing: 404 only for a
+        // user allowed to create it, 403 for everyone else (seen on the real v1.24.0 server)
+        if (version === '1.24') return id.admin ? notFound(pretty) : forbidden(id, 'create', 'selfsubjectreviews', 'authentication.k8s.io', null, pretty);
         return json(
           201,
           {

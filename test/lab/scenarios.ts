@@ -18,6 +18,7 @@ import { ENVOY_REFUSED_BODY, startConnectProxy, startFailingProxy, startIntercep
 import { SERVER_SCENARIOS } from './server-scenarios.ts';
 import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
 import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
+import { REAL_SCENARIOS } from './real-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -203,7 +204,7 @@ export async function startMitmdump(ctx: ScenarioContext): Promise<string> {
   return ca;
 }
 
-function spawnPeer(ctx: ScenarioContext, name: string, cmd: string, args: string[]): ChildProcess {
+export function spawnPeer(ctx: ScenarioContext, name: string, cmd: string, args: string[]): ChildProcess {
   const logPath = join(ctx.tmp, `${name}.log`);
   const log = createWriteStream(logPath);
   const p = spawn('sh', ['-c', WATCHDOG, 'lab-watchdog', cmd, ...args], {
@@ -559,6 +560,8 @@ export const SCENARIOS: Scenario[] = [
   ...INGRESS_SCENARIOS,
   // --- egress (issue 4): test/lab/egress-scenarios.ts
   ...EGRESS_SCENARIOS,
+  // --- the REAL kube-apiserver v1.24 + etcd (issue 11): test/lab/real-scenarios.ts
+  ...REAL_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
