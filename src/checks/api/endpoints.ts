@@ -10,7 +10,7 @@ import { verifyChain } from '../../net/x509.ts';
 import { redactUrl } from '../../net/proxy.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
-import { shortError } from './network.ts';
+import { shortError } from './connection-errors.ts';
 
 export interface EndpointProbe {
   address: string;
