@@ -23,6 +23,15 @@ export const proxyCheck: CheckDefinition<ApiContext> = {
         reproduce: ['env | grep -i _proxy'],
       };
     }
+    if (d.error) {
+      // kubectl cannot use it either (Go's proxy selection rejects it): nothing else to judge
+      return {
+        summary: `the proxy setting cannot be used: ${d.error}`,
+        findings: [{ code: 'api.proxy.bad-url', message: `The proxy setting from ${d.source} cannot be used: ${d.error}.` }],
+        evidence: { environment: env, source: d.source, configured: d.configured },
+        reproduce: ['env | grep -i _proxy'],
+      };
+    }
     const findings: FindingInput[] = [];
     const evidence = {
       environment: env,
