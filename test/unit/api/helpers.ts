@@ -88,8 +88,8 @@ export function apiContext(o: KubeconfigShape & { env?: Record<string, string>; 
   return new ApiContext(clientOptions(o));
 }
 
-/** Pre-fill a memoised step of the client with recorded evidence. */
-export function seed<T>(client: KubeClient, key: string, value: T): void {
+/** Pre-fill a memoised step of the client (or of a diagnosis context) with recorded evidence. */
+export function seed<T>(client: { once<V>(key: string, fn: () => Promise<V>): Promise<V> }, key: string, value: T): void {
   void client.once(key, async () => value);
 }
 

@@ -154,7 +154,7 @@ describe('api.tls on a recorded handshake', () => {
 
   it('a certificate from another CA through a proxy is interception (api.tls.intercepted), directly it is api.tls.unknown-authority', async () => {
     const { cert, info } = leaf();
-    const verify = { trusted: false, problems: [{ kind: 'unknown-authority', message: 'signed by unknown authority' }], goError: 'x509: certificate signed by unknown authority', chain: [info] };
+    const verify = { trusted: false, problems: [{ kind: 'unknown-authority' as const, message: 'signed by unknown authority' }], goError: 'x509: certificate signed by unknown authority', chain: [info] };
     const proxied = apiContext({ env: { HTTPS_PROXY: 'http://proxy.corp.test:3128' } });
     seedTls(proxied, { dialled: { via: 'proxy', socket: {} as never, connect: { ok: true, proxy: 'http://proxy.corp.test:3128', target: '203.0.113.10:6443', durationMs: 1 } }, tls: { ok: true, durationMs: 3, chain: [info], certificates: [cert] }, verify });
     const p = await runOne(tlsCheck, proxied);

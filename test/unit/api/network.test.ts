@@ -2,13 +2,14 @@
 // client's memoised steps are pre-filled, nothing is dialled.
 import { afterAll, describe, expect, it } from 'vitest';
 import { dnsCheck } from '../../../src/checks/api/dns.ts';
+import { endpointsCheck } from '../../../src/checks/api/endpoints.ts';
 import { kubeconfigCheck } from '../../../src/checks/api/kubeconfig.ts';
 import { proxyConnectCheck } from '../../../src/checks/api/proxy-connect.ts';
 import { proxyCheck } from '../../../src/checks/api/proxy.ts';
 import { tcpCheck } from '../../../src/checks/api/tcp.ts';
 import { ApiContext } from '../../../src/checks/api/context.ts';
 import { cleanupTempDirs, write } from '../kube/helpers.ts';
-import { apiContext, clientOptions, codes, runOne, seedDns, seedTcp, seedTls } from './helpers.ts';
+import { answer, apiContext, clientOptions, codes, routeRequests, runOne, seedDns, seedTcp, seedTls } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -184,5 +185,18 @@ describe('api.proxy.connect', () => {
     const ctx2 = apiContext({ env: PROXY });
     seedTls(ctx2, { dialled: { via: 'proxy', connect: connect({ ok: true, statusCode: 200, statusLine: '200 Connection established' }) }, tunnelProbe: { ...inside, response: { ...inside.response, body: '{"kind":"Status","code":503}' } } });
     expect((await runOne(proxyConnectCheck, ctx2)).status).toBe('pass');
+  });
+});
+
+describe('api.endpoints', () => {
+  it('addresses from the recorded-shape EndpointSlice and the kubeconfig that refuse (loopback, closed port): api.endpoints.partial', async () => {
+    const ctx = apiContext({ server: 'https://127.0.0.1:1' });
+    routeRequests(ctx, (_m, p) =>
+      p.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices') ? answer(200, { kind: 'EndpointSliceList', items: [{ endpoints: [{ addresses: ['127.0.0.2'] }], ports: [{ name: 'https', port: 1 }] }] }) : undefined,
+    );
+    const r = await runOne(endpointsCheck, ctx);
+    expect(r.status).toBe('warn');
+    expect(codes(r)).toEqual(['api.endpoints.partial']);
+    expect(r.findings[0]!.message).toMatch(/^2 of 2 addresses of the API server do not work from here: 127\.0\.0\.2:1 \(EndpointSlice default\/kubernetes\): TCP connection refused; 127\.0\.0\.1:1 \(kubeconfig server\): TCP connection refused\./);
   });
 });
