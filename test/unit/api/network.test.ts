@@ -9,7 +9,7 @@ import { proxyCheck } from '../../../src/checks/api/proxy.ts';
 import { tcpCheck } from '../../../src/checks/api/tcp.ts';
 import { ApiContext } from '../../../src/checks/api/context.ts';
 import { cleanupTempDirs, write } from '../kube/helpers.ts';
-import { answer, apiContext, clientOptions, codes, routeRequests, runOne, seedDns, seedTcp, seedTls } from './helpers.ts';
+import { answer, apiContext, clientOptions, codes, routeRequests, runOne, seedDns, seedReachable, seedTcp, seedTls } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -191,8 +191,11 @@ describe('api.proxy.connect', () => {
 describe('api.endpoints', () => {
   it('addresses from the recorded-shape EndpointSlice and the kubeconfig that refuse (loopback, closed port): api.endpoints.partial', async () => {
     const ctx = apiContext({ server: 'https://127.0.0.1:1' });
+    seedReachable(ctx);
     routeRequests(ctx, (_m, p) =>
-      p.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices') ? answer(200, { kind: 'EndpointSliceList', items: [{ endpoints: [{ addresses: ['127.0.0.2'] }], ports: [{ name: 'https', port: 1 }] }] }) : undefined,
+      p.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?')
+        ? answer(200, { kind: 'EndpointSliceList', metadata: {}, items: [{ endpoints: [{ addresses: ['127.0.0.2'] }], ports: [{ name: 'https', port: 1 }] }] })
+        : answer(404, { kind: 'Status', reason: 'NotFound', code: 404, details: { name: 'kubernetes' } }),
     );
     const r = await runOne(endpointsCheck, ctx);
     expect(r.status).toBe('warn');

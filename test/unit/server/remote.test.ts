@@ -12,7 +12,9 @@ import { connectionCheck } from '../../../src/checks/server/connection.ts';
 import { ServerContext } from '../../../src/checks/server/context.ts';
 import { endpointsCheck } from '../../../src/checks/server/endpoints.ts';
 import { healthCheck } from '../../../src/checks/server/health.ts';
-import { kubernetesEndpoints, type EndpointFacts, type ServedCertificate } from '../../../src/checks/server/served-certificates.ts';
+import { type EndpointFacts, type ServedCertificate } from '../../../src/checks/server/served-certificates.ts';
+import { failureText } from '../../../src/checks/server/api-answer.ts';
+import { kubernetesClusterIP, kubernetesEndpoints } from '../../../src/kube/apiserver-endpoints.ts';
 import { versionCheck, type ClientVersion } from '../../../src/checks/server/version.ts';
 import { certInfo } from '../../../src/net/x509.ts';
 import { cleanupTempDirs, pems } from '../kube/helpers.ts';
@@ -192,10 +194,13 @@ describe('server.endpoints', () => {
     const { ctx, seen } = answering((_m, p) =>
       p.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?') ? recorded('endpointslices-default') : p === '/api/v1/namespaces/default/services/kubernetes' ? answer(200, { spec: { clusterIP: '10.96.0.1' } }) : undefined,
     );
-    expect(await kubernetesEndpoints(ctx)).toEqual({ endpoints: [{ address: '192.0.2.2', port: 6443 }], endpointSource: 'EndpointSlice default/kubernetes', clusterIP: '10.96.0.1' });
+    expect(await kubernetesEndpoints(ctx.api)).toEqual({ endpoints: [{ address: '192.0.2.2', port: 6443 }], endpointSource: 'EndpointSlice default/kubernetes' });
+    expect(await kubernetesClusterIP(ctx.api)).toBe('10.96.0.1');
     expect(seen).toContain('GET /apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes&limit=500');
     const denied = answering((_m, p) => (p.includes('endpointslices') ? answer(403, { kind: 'Status', reason: 'Forbidden', code: 403, message: 'endpointslices.discovery.k8s.io is forbidden: User "limited-token-user" cannot list resource "endpointslices" in API group "discovery.k8s.io" in the namespace "default"' }) : p.endsWith('/endpoints/kubernetes') ? recorded('forbidden-pods') : answer(404, { kind: 'Status', reason: 'NotFound', code: 404, details: { name: 'kubernetes' } })));
-    expect(await kubernetesEndpoints(denied.ctx)).toEqual({ endpoints: [], endpointSource: 'Endpoints default/kubernetes', endpointError: '403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default', clusterIP: undefined });
+    const k = await kubernetesEndpoints(denied.ctx.api);
+    expect(k).toMatchObject({ endpoints: [], endpointSource: 'Endpoints default/kubernetes', failure: { reason: 'forbidden', status: 403 } });
+    expect(failureText(k.failure!)).toBe('403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default');
   });
 
   it('every address covered: passes', async () => {
