@@ -1,16 +1,13 @@
 // api.endpoints: every other address of the API server (the default/kubernetes EndpointSlice,
 // every DNS answer, --endpoint extras), each probed with TCP + TLS in parallel.
-import { isIP } from 'node:net';
 import type { CheckDefinition } from '../../engine/definitions.ts';
-import { selectProxy } from '../../net/proxy.ts';
-import { openTcp, type NetError } from '../../net/tcp.ts';
-import { httpConnect } from '../../net/connect.ts';
-import { tlsHandshake } from '../../net/tls.ts';
+import { kubernetesEndpoints } from '../../kube/apiserver-endpoints.ts';
+import { probeAddress } from '../../kube/probe.ts';
+import type { NetError } from '../../net/tcp.ts';
 import { verifyChain } from '../../net/x509.ts';
-import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
-import { shortError } from './network.ts';
+import { shortError } from './connection-errors.ts';
 
 export interface EndpointProbe {
   address: string;
@@ -43,35 +40,15 @@ function parseEndpoint(raw: string, defaultPort: number): { host: string; port: 
 
 async function probe(ctx: ApiContext, c: Candidate): Promise<EndpointProbe> {
   const started = performance.now();
-  const address = joinHostPort(c.host, c.port);
-  const url = new URL(`https://${address}`);
-  const decision = selectProxy(url, ctx.options.env, ctx.config.cluster.proxyUrl);
-  let socket;
-  let via = address;
+  const hs = await probeAddress(ctx, c.host, c.port);
+  const { address } = hs;
+  const via = hs.proxy ? `proxy ${hs.proxy}` : address;
   const base = { address, sources: [...c.sources].sort() };
   const elapsed = () => Math.round(performance.now() - started);
-  if (decision.proxy) {
-    via = `proxy ${redactUrl(decision.proxy)}`;
-    const r = await httpConnect(decision.proxy, c.host, c.port, { timeoutMs: ctx.timeoutMs });
-    if (!r.ok || !r.socket) {
-      return { ...base, via, tcp: 'failed', ok: false, durationMs: elapsed(), error: r.error ?? { kind: 'proxy', message: r.statusLine ?? 'CONNECT failed' } };
-    }
-    socket = r.socket;
-  } else {
-    const r = await openTcp(c.host, c.port, { timeoutMs: ctx.timeoutMs });
-    if (!r.ok || !r.socket) return { ...base, via, tcp: 'failed', ok: false, durationMs: elapsed(), error: r.error };
-    socket = r.socket;
-  }
-  const serverName = ctx.config.cluster.tlsServerName || c.host;
-  const tls = await tlsHandshake({
-    socket,
-    host: c.host,
-    port: c.port,
-    servername: ctx.config.cluster.tlsServerName || (isIP(c.host) ? undefined : c.host),
-    timeoutMs: ctx.timeoutMs,
-  });
-  socket.destroy();
+  if (!hs.connected || !hs.tls) return { ...base, via, tcp: 'failed', ok: false, durationMs: elapsed(), error: hs.error };
+  const tls = hs.tls;
   if (!tls.ok) return { ...base, via, tcp: 'ok', tls: 'failed', ok: false, durationMs: elapsed(), error: tls.error };
+  const serverName = ctx.config.cluster.tlsServerName || c.host;
   const roots = ctx.roots().roots;
   const v = verifyChain(tls.certificates, { roots: roots ?? 'system', serverName, now: ctx.now() });
   const trusted = !v.problems.some((p) => p.kind === 'unknown-authority' || p.kind === 'expired' || p.kind === 'not-yet-valid');
@@ -106,26 +83,9 @@ export const endpointsCheck: CheckDefinition<ApiContext> = {
       candidates.set(key, c);
     };
     const evidence: Record<string, unknown> = {};
-    const slice = await ctx.request(
-      'GET',
-      '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes',
-      { auth: true },
-    );
-    if (slice.response?.statusCode === 200) {
-      try {
-        const list = JSON.parse(slice.response.body) as {
-          items?: { endpoints?: { addresses?: string[] }[]; ports?: { port?: number; name?: string }[] }[];
-        };
-        for (const item of list.items ?? []) {
-          const port = item.ports?.find((p) => p.name === 'https')?.port ?? item.ports?.[0]?.port ?? ctx.port;
-          for (const ep of item.endpoints ?? []) for (const a of ep.addresses ?? []) add(a, port, 'EndpointSlice default/kubernetes');
-        }
-      } catch {
-        evidence.endpointSliceError = 'the EndpointSlice list is not valid JSON';
-      }
-    } else {
-      evidence.endpointSliceError = slice.response ? `${slice.response.statusCode} ${slice.response.statusMessage}` : slice.error?.message;
-    }
+    const k = await kubernetesEndpoints(ctx);
+    for (const e of k.endpoints) add(e.address, e.port, k.endpointSource);
+    if (k.failure) evidence.endpointSliceError = k.failure.status ? `${k.failure.status} ${k.failure.statusReason ?? ''}`.trim() : k.failure.message;
     if (!ctx.isIpServer) {
       const dns = await ctx.dns();
       for (const a of dns.addresses) add(a.address, ctx.port, `DNS ${ctx.host}`);

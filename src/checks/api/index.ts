@@ -1,13 +1,18 @@
 // The `api` diagnosis: this machine → API server, layer by layer.
 import { menuEntry } from '../menu.ts';
-import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
+import { clientEnvironment } from '../../kube/environment.ts';
+import { authCheck } from './auth.ts';
 import { ApiContext, type ApiOptions } from './context.ts';
 import { diagnoseApi } from './diagnosis.ts';
+import { dnsCheck } from './dns.ts';
 import { endpointsCheck } from './endpoints.ts';
-import { authCheck, healthCheck, httpCheck } from './http.ts';
+import { healthCheck } from './health.ts';
+import { httpCheck } from './http.ts';
 import { kubeconfigCheck } from './kubeconfig.ts';
-import { dnsCheck, proxyCheck, proxyConnectCheck, proxyEnvironment, tcpCheck } from './network.ts';
+import { proxyConnectCheck } from './proxy-connect.ts';
+import { proxyCheck } from './proxy.ts';
+import { tcpCheck } from './tcp.ts';
 import { tlsCheck } from './tls.ts';
 
 export const API_CHECKS = [
@@ -39,11 +44,5 @@ export const apiDiagnosis: DiagnosisDefinition<ApiOptions, ApiContext> = {
     };
   },
   configError: (ctx) => ctx.kubeError?.message,
-  environment(ctx) {
-    return {
-      host: { name: hostname(), platform: `${platform()} ${arch()}` },
-      proxy: proxyEnvironment(ctx.options.env),
-      kubeconfig: ctx.kube?.files.map((f) => f.path),
-    };
-  },
+  environment: clientEnvironment,
 };

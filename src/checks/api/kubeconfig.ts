@@ -1,3 +1,4 @@
+// api.kubeconfig: which kubeconfig, context, cluster and user kubectl would use, merged as kubectl merges them.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { describeMerge } from '../../kube/kubeconfig.ts';

@@ -1,14 +1,14 @@
-// The shared state of one `server` diagnosis. The remote part composes the `api` diagnosis's
-// ApiContext (same kubeconfig resolution, proxy selection, TLS and authenticated requests: the
-// path kubectl takes); the --local part reads files under --root (default /) and runs read-only
-// tools (iptables-save, nft, ufw, journalctl) with a deadline.
+// The shared state of one `server` diagnosis. The remote part asks the API server through the one
+// client (src/kube/client.ts: the kubeconfig resolution, proxy selection, TLS and credentials
+// kubectl uses, typed get/list with one error classification); the --local part reads files under
+// --root (default /) and runs read-only tools (iptables-save, nft, ufw, journalctl) with a deadline.
 import { Memo } from '../../engine/memo.ts';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiContext, type ApiOptions } from '../api/context.ts';
+import { KubeClient, type ApiResult, type ClientOptions } from '../../kube/client.ts';
 
-export interface ServerOptions extends ApiOptions {
+export interface ServerOptions extends ClientOptions {
   /** run the checks that read this machine (a control-plane node) */
   local: boolean;
   /** read every --local path under this directory (fixtures); default: / */
@@ -32,16 +32,31 @@ export interface ToolResult {
 
 export class ServerContext {
   readonly options: ServerOptions;
-  readonly api: ApiContext;
+  readonly api: KubeClient;
   private readonly memo = new Memo();
 
   constructor(options: ServerOptions) {
     this.options = options;
-    this.api = new ApiContext(options);
+    this.api = new KubeClient(options);
   }
 
   get timeoutMs(): number {
     return this.options.timeoutMs;
+  }
+
+  /** A kubeconfig resolved to a cluster (not kubectl's localhost:8080 fallback). */
+  get hasCluster(): boolean {
+    return !!this.api.kube && this.api.kube.source !== 'none';
+  }
+
+  /** " --kubeconfig F --context C" to append to a kubectl command a user can paste ("" without). */
+  get contextArgs(): string {
+    return this.api.contextArgs ? ` ${this.api.contextArgs}` : '';
+  }
+
+  /** GET /version with the kubeconfig's credentials, once (server.connection, server.version). */
+  serverVersion(): Promise<ApiResult<{ gitVersion?: string }>> {
+    return this.api.get<{ gitVersion?: string }>('/version');
   }
 
   get local(): boolean {

@@ -29,7 +29,7 @@ export function diagnoseServer(results: CheckResult[], ctx: ServerContext): Diag
   const pick = (sev: Finding['severity']) => ordered.flatMap((r) => r.findings.filter((f) => f.severity === sev).map((f) => ({ check: r.id, f })));
   const fails = pick('fail');
   const warns = pick('warn');
-  const where = ctx.api.kube && ctx.api.kube.source !== 'none' ? `The API server ${ctx.api.config.cluster.server}` : 'The API server on this node';
+  const where = ctx.hasCluster ? `The API server ${ctx.api.config.cluster.server}` : 'The API server on this node';
   const remediation: string[] = [];
   for (const { f } of [...fails, ...warns]) for (const step of f.remediation) if (!remediation.includes(step)) remediation.push(step);
   const ran = results.filter((r) => r.status !== 'skip').map((r) => r.id);

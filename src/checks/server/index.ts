@@ -1,15 +1,22 @@
 // The `server` diagnosis: the API server's own side (APIServices, readyz/livez, endpoints vs
 // certificate SANs, serving-certificate expiry, version skew) and, with --local on a
 // control-plane node, listeners, firewall, logs and PKI.
+import { hostname } from 'node:os';
 import { menuEntry } from '../menu.ts';
-import { arch, hostname, platform } from 'node:os';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
-import { proxyEnvironment } from '../api/network.ts';
+import { clientEnvironment } from '../../kube/environment.ts';
+import { apiservicesCheck } from './apiservices.ts';
+import { certsCheck } from './certs.ts';
+import { connectionCheck } from './connection.ts';
 import { ServerContext, type ServerOptions } from './context.ts';
 import { diagnoseServer } from './diagnosis.ts';
-import { certsCheck, endpointsCheck } from './endpoints.ts';
-import { firewallCheck, listenCheck, logsCheck, pkiCheck } from './local.ts';
-import { apiservicesCheck, connectionCheck, healthCheck, versionCheck } from './remote.ts';
+import { endpointsCheck } from './endpoints.ts';
+import { healthCheck } from './health.ts';
+import { firewallCheck } from './local/firewall.ts';
+import { listenCheck } from './local/listen.ts';
+import { logsCheck } from './local/logs.ts';
+import { pkiCheck } from './local/pki.ts';
+import { versionCheck } from './version.ts';
 
 export const SERVER_REMOTE_CHECKS = [connectionCheck, apiservicesCheck, healthCheck, endpointsCheck, certsCheck, versionCheck];
 export const SERVER_LOCAL_CHECKS = [listenCheck, firewallCheck, logsCheck, pkiCheck];
@@ -29,9 +36,7 @@ export const serverDiagnosis: DiagnosisDefinition<ServerOptions, ServerContext> 
   configError: (ctx) => (ctx.local ? undefined : ctx.api.kubeError?.message),
   environment(ctx) {
     return {
-      host: { name: hostname(), platform: `${platform()} ${arch()}` },
-      proxy: proxyEnvironment(ctx.options.env),
-      kubeconfig: ctx.api.kube?.files.map((f) => f.path),
+      ...clientEnvironment(ctx.api),
       local: ctx.local ? { root: ctx.root, fixtures: ctx.fixtureMode, asRoot: ctx.isRoot } : undefined,
     };
   },

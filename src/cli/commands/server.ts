@@ -15,7 +15,6 @@ export function run(cc: CommandContext): Promise<number> {
       kubeconfig: kubeconfigOptions(cc.flags, cc.io),
       timeoutMs: cc.timeoutMs,
       requestTimeoutMs: cc.requestTimeoutMs,
-      endpoints: [],
       env: cc.io.env,
       redactor: cc.redactor,
       local,

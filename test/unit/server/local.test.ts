@@ -24,7 +24,6 @@ async function runLocal(root: string, extra: Partial<ConstructorParameters<typeo
     kubeconfig: { env: { KUBECONFIG: join(home, 'missing') }, homeDir: home, inClusterRoot: home },
     timeoutMs: 2000,
     requestTimeoutMs: 2000,
-    endpoints: [],
     env: { PATH: '/usr/bin:/bin' },
     redactor,
     local: true,

@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { firewallCheck, logsCheck } from '../../../src/checks/server/local.ts';
+import { firewallCheck } from '../../../src/checks/server/local/firewall.ts';
+import { logsCheck } from '../../../src/checks/server/local/logs.ts';
 import { ServerContext } from '../../../src/checks/server/context.ts';
 import { runChecks } from '../../../src/engine/runner.ts';
 import { Redactor } from '../../../src/report/redact.ts';
@@ -31,7 +32,6 @@ function ctx(path: string, uid: number, timeoutMs = 2000): ServerContext {
     kubeconfig: { env: { KUBECONFIG: join(home, 'none') }, homeDir: home, inClusterRoot: home },
     timeoutMs,
     requestTimeoutMs: timeoutMs,
-    endpoints: [],
     env: { PATH: `${path}:/bin` },
     redactor: new Redactor(),
     local: true,

@@ -1,0 +1,61 @@
+// server.connection: can this machine talk to the API server at all, on the path kubectl takes
+// (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
+import type { CheckDefinition } from '../../engine/definitions.ts';
+import { answerText } from './api-answer.ts';
+import type { ServerContext } from './context.ts';
+import { clusterUnlessLocal } from './requirements.ts';
+
+export const connectionCheck: CheckDefinition<ServerContext> = {
+  id: 'server.connection',
+  title: 'Connection to the API server',
+  appliesWhen: [clusterUnlessLocal],
+  codes: ['server.connection.kubeconfig', 'server.connection.failed', 'server.connection.untrusted'],
+  timeoutMs: (ctx) => ctx.timeoutMs * 4 + ctx.options.requestTimeoutMs * 2 + 1000,
+  async run(ctx) {
+    if (!ctx.hasCluster) {
+      const message = ctx.api.kubeError?.message ?? 'no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config, in-cluster): kubectl would fall back to http://localhost:8080';
+      return { summary: message, findings: [{ code: 'server.connection.kubeconfig', message: `${message}.` }] };
+    }
+    const server = ctx.api.config.cluster.server;
+    const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];
+    // credentials are sent only once the certificate has verified (as in `api`)
+    const t = await ctx.api.tls();
+    const evidence: Record<string, unknown> = { server, via: t.dialled.via };
+    if (!t.tls.ok) {
+      const why = t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection';
+      return {
+        summary: `cannot reach ${server}: ${why}`,
+        findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
+        evidence,
+        reproduce,
+      };
+    }
+    evidence.certificate = t.tls.chain[0]?.subject;
+    if (t.verify && !t.verify.trusted && !ctx.api.config.cluster.insecureSkipTlsVerify) {
+      return {
+        summary: `the certificate presented for ${server} is not trusted: ${t.verify.goError ?? 'unknown reason'}`,
+        findings: [
+          {
+            code: 'server.connection.untrusted',
+            message: `The certificate presented for ${server} (${t.tls.chain[0]?.subject ?? '?'} issued by ${t.tls.chain[0]?.issuer ?? '?'}) does not verify against the kubeconfig CA: ${t.verify.goError ?? 'untrusted'}. Credentials are not sent; \`kubectl netdiag api\` explains the path.`,
+          },
+        ],
+        evidence,
+        reproduce,
+      };
+    }
+    const v = await ctx.serverVersion();
+    if (!v.ok && (v.reason === 'timeout' || v.reason === 'unreachable')) {
+      return {
+        summary: `GET /version failed: ${v.message}`,
+        findings: [{ code: 'server.connection.failed', message: `GET ${server}/version got no answer: ${v.message}.` }],
+        evidence,
+        reproduce,
+      };
+    }
+    const version = v.ok && typeof v.body.gitVersion === 'string' ? v.body.gitVersion : undefined;
+    evidence.status = answerText(v);
+    if (version) evidence.version = version;
+    return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`} (via ${t.dialled.via})`, evidence, reproduce };
+  },
+};

@@ -1,0 +1,29 @@
+// When the `server` checks apply (declared with `appliesWhen`; the engine skips the check with
+// "not applicable: <why>" otherwise).
+import type { Requirement } from '../../engine/definitions.ts';
+import type { ServerContext } from './context.ts';
+
+/** A kubeconfig resolves (the checks that ask the API server). */
+export const cluster: Requirement<ServerContext> = {
+  name: 'cluster',
+  unmet: (ctx) => (ctx.hasCluster ? undefined : 'no kubeconfig (see server.connection)'),
+};
+
+/**
+ * server.connection: without a kubeconfig it fails (that is the finding), except with --local,
+ * where the node checks still run and the remote part is not applicable.
+ */
+export const clusterUnlessLocal: Requirement<ServerContext> = {
+  name: 'cluster (or no --local)',
+  unmet(ctx) {
+    if (ctx.hasCluster || !ctx.local) return undefined;
+    const why = ctx.api.kubeError?.message ?? 'none found: kubectl would fall back to http://localhost:8080';
+    return `no kubeconfig (${why}); pass --kubeconfig (on kubeadm nodes: /etc/kubernetes/admin.conf) to check the API remotely too`;
+  },
+};
+
+/** --local (or --root): the checks that read this node. */
+export const local: Requirement<ServerContext> = {
+  name: 'local',
+  unmet: (ctx) => (ctx.local ? undefined : 'run with --local on a control-plane node'),
+};

@@ -1,0 +1,82 @@
+// What server.endpoints and server.certs both judge, gathered once: the default/kubernetes
+// endpoints (EndpointSlice, else Endpoints), the kubeconfig server's addresses, and one TCP+TLS
+// handshake per address with the certificate it serves.
+import type { X509Certificate } from 'node:crypto';
+import { joinHostPort, stripBrackets } from '../../net/ip.ts';
+import { kubernetesClusterIP, kubernetesEndpoints } from '../../kube/apiserver-endpoints.ts';
+import { probeAddress } from '../../kube/probe.ts';
+import type { NetError } from '../../net/tcp.ts';
+import { verifyChain, type CertInfo } from '../../net/x509.ts';
+import { failureText } from './api-answer.ts';
+import type { ServerContext } from './context.ts';
+
+export interface ServedCertificate {
+  /** host:port */
+  address: string;
+  /** why it is probed: "EndpointSlice default/kubernetes", "kubeconfig server", "DNS api.example.com" */
+  sources: string[];
+  via: string;
+  ok: boolean;
+  error?: NetError;
+  chain?: CertInfo[];
+  /** not sent to the report */
+  certs?: X509Certificate[];
+  trusted?: boolean;
+  verifyError?: string;
+}
+
+export interface EndpointFacts {
+  endpoints: { address: string; port: number }[];
+  endpointSource: string;
+  endpointError?: string;
+  clusterIP?: string;
+  server: { host: string; port: number; name: string; addresses: string[] };
+  served: ServedCertificate[];
+}
+
+async function servedAt(ctx: ServerContext, host: string, port: number, sources: string[]): Promise<ServedCertificate> {
+  const api = ctx.api;
+  const hs = await probeAddress(api, host, port);
+  const { address } = hs;
+  const via = hs.proxy ? `proxy ${hs.proxy} → ${address}` : address;
+  if (!hs.tls?.ok) return { address, sources, via, ok: false, error: hs.error };
+  const tls = hs.tls;
+  const roots = api.roots().roots;
+  // trust only here (the chain to the kubeconfig CA, validity); names are judged per address below
+  const v = verifyChain(tls.certificates, { roots: roots ?? 'system', serverName: '', now: ctx.now() });
+  const trusted = !v.problems.some((p) => p.kind === 'unknown-authority');
+  return { address, sources, via, ok: true, chain: tls.chain, certs: tls.certificates, trusted, verifyError: trusted ? undefined : v.goError };
+}
+
+/** The endpoints, the kubeconfig addresses and one handshake per address, shared by both checks. */
+export function endpointFacts(ctx: ServerContext): Promise<EndpointFacts> {
+  return ctx.once('endpoint-facts', async () => {
+    const api = ctx.api;
+    const [k, clusterIP] = await Promise.all([kubernetesEndpoints(ctx.api), kubernetesClusterIP(ctx.api)]);
+    const { endpoints, endpointSource } = k;
+    const endpointError = k.failure ? failureText(k.failure) : undefined;
+    const host = api.host;
+    const name = api.config.cluster.tlsServerName || host;
+    const addresses = api.isIpServer ? [host] : (await api.dns()).addresses.map((a) => a.address);
+    const targets = new Map<string, { host: string; port: number; sources: string[] }>();
+    const add = (h: string, port: number, source: string) => {
+      const key = joinHostPort(h, port);
+      const t = targets.get(key) ?? { host: h, port, sources: [] };
+      if (!t.sources.includes(source)) t.sources.push(source);
+      targets.set(key, t);
+    };
+    for (const e of endpoints) add(e.address, e.port, endpointSource);
+    const viaProxy = (() => {
+      try {
+        return api.proxy().proxy !== undefined;
+      } catch {
+        return false;
+      }
+    })();
+    // through a proxy the kubeconfig host is dialled by name; directly, each of its addresses
+    if (viaProxy || api.isIpServer) add(host, api.port, 'kubeconfig server');
+    else for (const a of addresses) add(a, api.port, `kubeconfig server (DNS ${host})`);
+    const served = await Promise.all([...targets.values()].map((t) => servedAt(ctx, stripBrackets(t.host), t.port, t.sources)));
+    return { endpoints, endpointSource, endpointError, clusterIP, server: { host, port: api.port, name, addresses }, served };
+  });
+}

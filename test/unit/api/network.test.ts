@@ -1,0 +1,205 @@
+// api.kubeconfig, api.dns, api.proxy, api.tcp and api.proxy.connect on recorded evidence: the
+// client's memoised steps are pre-filled, nothing is dialled.
+import { afterAll, describe, expect, it } from 'vitest';
+import { dnsCheck } from '../../../src/checks/api/dns.ts';
+import { endpointsCheck } from '../../../src/checks/api/endpoints.ts';
+import { kubeconfigCheck } from '../../../src/checks/api/kubeconfig.ts';
+import { proxyConnectCheck } from '../../../src/checks/api/proxy-connect.ts';
+import { proxyCheck } from '../../../src/checks/api/proxy.ts';
+import { tcpCheck } from '../../../src/checks/api/tcp.ts';
+import { ApiContext } from '../../../src/checks/api/context.ts';
+import { cleanupTempDirs, write } from '../kube/helpers.ts';
+import { answer, apiContext, clientOptions, codes, routeRequests, runOne, seedDns, seedReachable, seedTcp, seedTls } from './helpers.ts';
+
+afterAll(cleanupTempDirs);
+
+const NAME = 'https://api.example.test:6443';
+const PROXY = { HTTPS_PROXY: 'http://proxy.corp.test:3128' };
+
+describe('api.kubeconfig', () => {
+  it('a missing --kubeconfig file: api.kubeconfig.missing', async () => {
+    const o = clientOptions();
+    const ctx = new ApiContext({ ...o, kubeconfig: { ...o.kubeconfig, kubeconfig: '/nonexistent/kubeconfig' } });
+    const r = await runOne(kubeconfigCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['api.kubeconfig.missing']);
+  });
+
+  it('an unknown --context: api.kubeconfig.unknown-context; an unparsable file: api.kubeconfig.invalid', async () => {
+    const o = clientOptions();
+    const unknown = await runOne(kubeconfigCheck, new ApiContext({ ...o, kubeconfig: { ...o.kubeconfig, context: 'nope' } }));
+    expect(codes(unknown)).toEqual(['api.kubeconfig.unknown-context']);
+    const bad = write(`${o.kubeconfig.homeDir}/bad`, 'clusters: [ {name: x\n');
+    const invalid = await runOne(kubeconfigCheck, new ApiContext({ ...o, kubeconfig: { ...o.kubeconfig, kubeconfig: bad } }));
+    expect(codes(invalid)).toEqual(['api.kubeconfig.invalid']);
+  });
+
+  it('no kubeconfig anywhere: api.kubeconfig.localhost-fallback (fail)', async () => {
+    const r = await runOne(kubeconfigCheck, apiContext({ noKubeconfig: true }));
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['api.kubeconfig.localhost-fallback']);
+    expect(r.summary).toBe('no kubeconfig found: kubectl would dial http://localhost:8080');
+  });
+
+  it('insecure-skip-tls-verify: api.kubeconfig.insecure; a KUBECONFIG list with a missing file: api.kubeconfig.files-skipped', async () => {
+    const o = clientOptions({ cluster: { 'certificate-authority-data': undefined, 'insecure-skip-tls-verify': true } });
+    const list = `${o.kubeconfig.kubeconfig}:${o.kubeconfig.homeDir}/missing`;
+    const ctx = new ApiContext({ ...o, kubeconfig: { env: { KUBECONFIG: list }, homeDir: o.kubeconfig.homeDir } });
+    const r = await runOne(kubeconfigCheck, ctx);
+    expect(codes(r)).toEqual(['api.kubeconfig.insecure', 'api.kubeconfig.files-skipped']);
+    expect(r.findings[1]!.message).toMatch(/missing/);
+    expect(r.summary).toMatch(/^context lab → https:\/\/203\.0\.113\.10:6443; auth: token; verification disabled$/);
+  });
+});
+
+describe('api.dns', () => {
+  it('is not applicable to an IP server URL (declared), with the words users saw before', async () => {
+    const r = await runOne(dnsCheck, apiContext());
+    expect(r).toMatchObject({ status: 'skip', summary: 'not applicable: the server 203.0.113.10 is an IP address' });
+  });
+
+  it.each([
+    ['nxdomain', 'api.dns.nxdomain', /does not exist \(NXDOMAIN\) for the DNS servers 192\.0\.2\.53/],
+    ['timeout', 'api.dns.timeout', /no DNS server answered for api\.example\.test within 1000 ms/],
+    ['servfail', 'api.dns.error', /resolving api\.example\.test failed: SERVFAIL/],
+  ])('%s: %s', async (kind, code, words) => {
+    const ctx = apiContext({ server: NAME });
+    seedDns(ctx, { error: { kind: kind as 'nxdomain', code: kind.toUpperCase(), message: kind.toUpperCase() } });
+    const r = await runOne(dnsCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual([code]);
+    expect(r.summary).toMatch(words);
+  });
+
+  it('through a proxy an unresolvable name is only a note: api.dns.proxy-resolves', async () => {
+    const ctx = apiContext({ server: NAME, env: PROXY });
+    seedDns(ctx, { error: { kind: 'nxdomain', code: 'ENOTFOUND', message: 'ENOTFOUND' } });
+    const r = await runOne(dnsCheck, ctx);
+    expect(codes(r)).toEqual(['api.dns.proxy-resolves']);
+    expect(r.status).not.toBe('fail');
+    expect(r.findings[0]!.message).toMatch(/the proxy resolves the name itself/);
+  });
+
+  it('a name pinned in /etc/hosts: api.dns.hosts-override', async () => {
+    const ctx = apiContext({ server: NAME });
+    seedDns(ctx, { addresses: [{ address: '198.51.100.10', family: 4, source: 'hosts' }], hostsFile: { path: '/etc/hosts', line: '198.51.100.10 api.example.test' } });
+    const r = await runOne(dnsCheck, ctx);
+    expect(codes(r)).toEqual(['api.dns.hosts-override']);
+    expect(r.summary).toBe('api.example.test → 198.51.100.10 (from /etc/hosts)');
+  });
+});
+
+describe('api.proxy', () => {
+  it('HTTPS_PROXY applies: api.proxy.in-use; a NO_PROXY entry for another port: api.proxy.no-proxy-miss', async () => {
+    const ctx = apiContext({ env: { ...PROXY, NO_PROXY: '203.0.113.10:443' } });
+    const r = await runOne(proxyCheck, ctx);
+    expect(codes(r)).toEqual(['api.proxy.in-use', 'api.proxy.no-proxy-miss']);
+    expect(r.summary).toMatch(/^via http:\/\/proxy\.corp\.test:3128 \(HTTPS_PROXY\)$/);
+    expect(r.findings[1]!.message).toMatch(/NO_PROXY entry "203\.0\.113\.10:443" does not match 203\.0\.113\.10:6443/);
+  });
+
+  it('an unparsable proxy URL: api.proxy.bad-url (and its password stays out of the evidence)', async () => {
+    const ctx = apiContext({ env: { HTTPS_PROXY: 'ftp://user:s3cret@proxy.corp.test:21' } });
+    const r = await runOne(proxyCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['api.proxy.bad-url']);
+    expect(JSON.stringify(r.evidence)).not.toContain('s3cret');
+  });
+});
+
+describe('api.tcp', () => {
+  const address = [{ address: '203.0.113.10', family: 4 as const, source: 'literal' as const }];
+  it.each([
+    ['unreachable', 'api.tcp.unreachable', 'network is unreachable (no route)'],
+    ['refused', 'api.tcp.refused', 'connection refused'],
+    ['timeout', 'api.tcp.timeout', 'timed out (packets dropped)'],
+    ['reset', 'api.tcp.reset', 'connection reset'],
+    ['other', 'api.tcp.error', 'permission denied (a local firewall rule?)'],
+  ])('%s: %s', async (kind, code, words) => {
+    const ctx = apiContext();
+    seedDns(ctx, { addresses: address });
+    seedTcp(ctx, [{ ok: false, error: { kind, message: 'permission denied (a local firewall rule?)' } }]);
+    const r = await runOne(tcpCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual([code]);
+    expect(r.summary).toBe(`203.0.113.10:6443: ${words}`);
+  });
+
+  it('one of two addresses fails: a warning only', async () => {
+    const ctx = apiContext({ server: NAME });
+    seedDns(ctx, { addresses: [...address, { address: '203.0.113.11', family: 4, source: 'dns' }] });
+    seedTcp(ctx, [{}, { host: '203.0.113.11', ok: false, error: { kind: 'refused', message: 'refused' } }]);
+    const r = await runOne(tcpCheck, ctx);
+    expect(r.status).toBe('warn');
+    expect(r.findings[0]).toMatchObject({ code: 'api.tcp.refused', severity: 'warn' });
+  });
+
+  it('through a proxy, a dead direct path is reported as api.tcp.direct-failed', async () => {
+    const ctx = apiContext({ env: PROXY });
+    seedDns(ctx, { addresses: address });
+    seedTcp(ctx, [{ ok: false, error: { kind: 'unreachable', message: 'ENETUNREACH' } }]);
+    const r = await runOne(tcpCheck, ctx);
+    expect(codes(r)).toEqual(['api.tcp.direct-failed']);
+    expect(r.summary).toBe('traffic goes through the proxy; direct: 203.0.113.10:6443 network is unreachable (no route)');
+  });
+
+  it('is not applicable when the name has no local address (declared)', async () => {
+    const ctx = apiContext({ server: NAME, env: PROXY });
+    seedDns(ctx, { error: { kind: 'nxdomain', code: 'ENOTFOUND', message: 'x' } });
+    const r = await runOne(tcpCheck, ctx);
+    expect(r).toMatchObject({ status: 'skip', summary: 'not applicable: api.example.test has no local address; the proxy resolves it' });
+  });
+});
+
+describe('api.proxy.connect', () => {
+  const connect = (over: Record<string, unknown>) => ({ ok: false, proxy: 'http://proxy.corp.test:3128', target: '203.0.113.10:6443', durationMs: 4, ...over });
+
+  it('is not applicable without a proxy (declared)', async () => {
+    const r = await runOne(proxyConnectCheck, apiContext());
+    expect(r).toMatchObject({ status: 'skip', summary: 'not applicable: no proxy applies to the server URL' });
+  });
+
+  it.each([
+    [{ error: { kind: 'refused', message: 'connection refused' } }, 'api.proxy.unreachable', /cannot be reached: connection refused/],
+    [{ statusCode: 403, statusLine: '403 Forbidden', body: 'Access denied by policy' }, 'api.proxy.denied', /forbids CONNECT to 203\.0\.113\.10:6443 \(403 Forbidden\): "Access denied by policy"/],
+    [{ statusCode: 407, statusLine: '407 Proxy Authentication Required', headers: { 'proxy-authenticate': 'Basic realm="corp"' } }, 'api.proxy.auth-required', /requires authentication .*Proxy-Authenticate: Basic realm="corp".*carries no credentials/],
+    [{ statusCode: 502, statusLine: '502 Bad Gateway', body: 'upstream unreachable' }, 'api.proxy.upstream-failed', /cannot reach 203\.0\.113\.10:6443: it answered 502 Bad Gateway: "upstream unreachable"/],
+    [{ statusCode: 400, statusLine: '400 Bad Request' }, 'api.proxy.connect-error', /answered CONNECT 203\.0\.113\.10:6443 with 400 Bad Request\./],
+  ])('%o → %s', async (over, code, words) => {
+    const ctx = apiContext({ env: PROXY });
+    seedTls(ctx, { dialled: { via: 'proxy', connect: connect(over) }, tls: { ok: false, durationMs: 0, chain: [], certificates: [] } });
+    const r = await runOne(proxyConnectCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual([code]);
+    expect(r.findings[0]!.message).toMatch(words);
+  });
+
+  it('a tunnel that opens, but a 503 page inside it that is not the API server: api.proxy.upstream-failed', async () => {
+    const ctx = apiContext({ env: PROXY });
+    const inside = { ok: true, durationMs: 2, response: { statusCode: 503, statusMessage: 'Service Unavailable', headers: { server: 'envoy' }, body: 'upstream connect error or disconnect/reset before headers', durationMs: 2 } };
+    seedTls(ctx, { dialled: { via: 'proxy', connect: connect({ ok: true, statusCode: 200, statusLine: '200 Connection established' }) }, tunnelProbe: inside });
+    const r = await runOne(proxyConnectCheck, ctx);
+    expect(codes(r)).toEqual(['api.proxy.upstream-failed']);
+    expect(r.findings[0]!.message).toMatch(/inside the tunnel, answered 503 Service Unavailable: "upstream connect error/);
+    // the API server's own 503 (a Status document) is not the proxy's
+    const ctx2 = apiContext({ env: PROXY });
+    seedTls(ctx2, { dialled: { via: 'proxy', connect: connect({ ok: true, statusCode: 200, statusLine: '200 Connection established' }) }, tunnelProbe: { ...inside, response: { ...inside.response, body: '{"kind":"Status","code":503}' } } });
+    expect((await runOne(proxyConnectCheck, ctx2)).status).toBe('pass');
+  });
+});
+
+describe('api.endpoints', () => {
+  it('addresses from the recorded-shape EndpointSlice and the kubeconfig that refuse (loopback, closed port): api.endpoints.partial', async () => {
+    const ctx = apiContext({ server: 'https://127.0.0.1:1' });
+    seedReachable(ctx);
+    routeRequests(ctx, (_m, p) =>
+      p.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?')
+        ? answer(200, { kind: 'EndpointSliceList', metadata: {}, items: [{ endpoints: [{ addresses: ['127.0.0.2'] }], ports: [{ name: 'https', port: 1 }] }] })
+        : answer(404, { kind: 'Status', reason: 'NotFound', code: 404, details: { name: 'kubernetes' } }),
+    );
+    const r = await runOne(endpointsCheck, ctx);
+    expect(r.status).toBe('warn');
+    expect(codes(r)).toEqual(['api.endpoints.partial']);
+    expect(r.findings[0]!.message).toMatch(/^2 of 2 addresses of the API server do not work from here: 127\.0\.0\.2:1 \(EndpointSlice default\/kubernetes\): TCP connection refused; 127\.0\.0\.1:1 \(kubeconfig server\): TCP connection refused\./);
+  });
+});
