@@ -40,6 +40,8 @@ export interface ClientOptions {
   hostsPath?: string;
   redactor: Redactor;
   now?: () => Date;
+  /** how long a request waits for a busy keep-alive connection before it dials one more (default 100 ms) */
+  poolWaitMs?: number;
 }
 
 export interface Dialled {
@@ -135,6 +137,12 @@ const MAX_IDLE = 2;
  * sides and, far away, two round trips more than waiting), then dials one more.
  */
 class ConnectionPool {
+  private readonly waitMs: number;
+
+  constructor(waitMs = WAIT_MS) {
+    this.waitMs = waitMs;
+  }
+
   private readonly idle: PooledConnection[] = [];
   private readonly waiters: ((c: PooledConnection | undefined) => void)[] = [];
   /** connections open or being dialled */
@@ -156,7 +164,7 @@ class ConnectionPool {
         if (i >= 0) this.waiters.splice(i, 1);
         resolve(c);
       };
-      const timer = setTimeout(() => done(undefined), WAIT_MS);
+      const timer = setTimeout(() => done(undefined), this.waitMs);
       const onAbort = () => done(undefined);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(done);
@@ -543,7 +551,7 @@ export class KubeClient {
 
   private pool(id: TlsIdentity): ConnectionPool {
     let p = this.pools.get(id);
-    if (!p) this.pools.set(id, (p = new ConnectionPool()));
+    if (!p) this.pools.set(id, (p = new ConnectionPool(this.clientOptions.poolWaitMs)));
     return p;
   }
 

@@ -71,7 +71,7 @@ const REDACT_TS = resolve(import.meta.dirname, '../../../src/report/redact.ts');
 const clients: KubeClient[] = [];
 const servers: CountingServer[] = [];
 
-function client(server: { url: string }, user: Record<string, string> = { token: 'secret-token-123' }, timeouts = { timeoutMs: 2000, requestTimeoutMs: 2000 }): KubeClient {
+function client(server: { url: string }, user: Record<string, string> = { token: 'secret-token-123' }, timeouts: { timeoutMs: number; requestTimeoutMs: number; poolWaitMs?: number } = { timeoutMs: 2000, requestTimeoutMs: 2000 }): KubeClient {
   const dir = tempDir('netdiag-client-');
   const p = pems();
   const userYaml = Object.entries(user)
@@ -131,7 +131,9 @@ describe('KubeClient connections (HTTP keep-alive)', () => {
     const s = await start({
       handler: (_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 5),
     });
-    const c = client(s);
+    // waiting long for a busy connection: the bound holds however slow the machine is (the default
+    // 100 ms wait, after which one more connection opens, is the next test's)
+    const c = client(s, undefined, { timeoutMs: 2000, requestTimeoutMs: 2000, poolWaitMs: 10_000 });
     const all = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => c.request('GET', `/r/${i}`, { auth: true })));
     expect(all.map((r) => r.response?.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
     // at most two (one when the machine is quick enough that each answer comes before the next ask)
