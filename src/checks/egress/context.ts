@@ -281,7 +281,10 @@ export class EgressContext {
 
   /** The nodes (host and remote-node identities, toNodes). */
   nodes(): Promise<SideList<V1Node>> {
-    return this.once('nodes', async () => ({ what: 'nodes', result: await this.client.list<V1Node>('/api/v1/nodes', { limit: PAGE }) }));
+    return this.once('nodes', async () => {
+      const r = await this.client.list<V1Node>('/api/v1/nodes', { limit: PAGE });
+      return { what: 'nodes', result: !r.ok && r.reason === 'kind-not-served' ? emptyList<V1Node>(r.pages) : r };
+    });
   }
 
   /**
@@ -294,7 +297,8 @@ export class EgressContext {
       const read = (ns: string) => this.client.get<V1ConfigMap>(`/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/cilium-config`);
       let ns = 'kube-system';
       let r = await read(ns);
-      if (!r.ok && r.reason === 'not-found') {
+      const absent = (x: typeof r) => !x.ok && (x.reason === 'not-found' || x.reason === 'kind-not-served');
+      if (absent(r)) {
         const agents = await this.client.list<V1Pod>('/api/v1/pods', { query: { labelSelector: 'k8s-app=cilium' }, limit: 1 });
         const other = itemsOf(agents)[0]?.metadata?.namespace;
         if (other && other !== ns) {
@@ -306,7 +310,7 @@ export class EgressContext {
         const name = r.body.data?.['cluster-name'];
         return name ? { name, source: `${ns}/cilium-config` } : { name: 'default', source: `${ns}/cilium-config has no cluster-name (Cilium's default)` };
       }
-      if (r.reason === 'not-found') return { name: 'default', source: 'no cilium-config ConfigMap found (Cilium\'s default)' };
+      if (absent(r)) return { name: 'default', source: 'no cilium-config ConfigMap found (Cilium\'s default)' };
       return { name: 'default', source: `cilium-config could not be read (${r.message}); assumed "default"`, error: r };
     });
   }
