@@ -24,7 +24,7 @@ import {
   type Verdict,
 } from '../../policy/index.ts';
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
-import { pingInPod, probeInPod, type ProbeOutcome } from './probe.ts';
+import { noPingMessage, pingInPod, probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
 import { presignedHosts, scanLogs, type LogHit } from './log-scan.ts';
 import type { KubeObj } from './owner.ts';
@@ -555,7 +555,7 @@ export class EgressContext {
         let noPing: string | undefined;
         if (icmp.length) {
           if (pp.tools.tools.includes('ping')) results = [...results, ...(await pingInPod(this.client, pp.pod.namespace, pp.pod.name, pp.container, icmp, this.timeoutMs))];
-          else noPing = `the container has no ping (tools: ${pp.tools.tools.join(', ')}): the ICMP flow is judged by the policies alone`;
+          else noPing = noPingMessage(pp.tools.tools);
         }
         return { ...pp, probe: { tool: icmp.length && !tcp.length ? 'ping' : probe.tool, results }, ...(noPing ? { message: noPing } : {}) };
       });

@@ -254,3 +254,8 @@ export function parsePing(host: string, exec: ExecResult): ProbeOutcome {
     connects: [replied ? { address: addr, ok: true, ms: 0 } : { address: addr, ok: false, error: unreachable ? 'unreachable' : 'timeout', message: unreachable ? 'destination unreachable' : 'no echo reply', ms: 0 }],
   };
 }
+
+/** Why an icmp:// target cannot be pinged from a container with these tools, or undefined. */
+export function noPingMessage(tools: string[]): string | undefined {
+  return tools.includes('ping') ? undefined : `the container has no ping (tools: ${tools.join(', ')}): the ICMP flow is judged by the policies alone`;
+}
