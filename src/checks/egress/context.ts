@@ -644,10 +644,11 @@ export class EgressContext {
     });
   }
 
-  /** A destination pod for an in-cluster address, asked by field selector (status.podIP). */
-  private podAt(ip: string): Promise<PodInfo | undefined> {
-    return this.once(`pod-at:${ip}`, async () => {
-      if (!/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|f[cd])/i.test(ip)) return undefined;
+  /** A destination pod for an in-cluster address (or an address the user typed), asked by field selector (status.podIP). */
+  private podAt(ip: string, typed = false): Promise<PodInfo | undefined> {
+    return this.once(`pod-at:${ip}:${typed}`, async () => {
+      // names resolving to public addresses are not pods; an address the user typed may be one
+      if (!typed && !/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|f[cd])/i.test(ip)) return undefined;
       const r = await this.client.list<V1Pod>('/api/v1/pods', { query: { fieldSelector: `status.podIP=${ip}` }, limit: 5 });
       const p = itemsOf(r).find((x) => x.status?.podIP === ip || x.status?.podIPs?.some((i) => i.ip === ip));
       return p ? podInfo(p) : undefined;
@@ -667,7 +668,7 @@ export class EgressContext {
     const apiNode = [...api].map((a) => nodes.get(a)).find(Boolean);
     const dests: Destination[] = [];
     for (const ip of addresses) {
-      const pod = await this.podAt(ip);
+      const pod = await this.podAt(ip, isIP(t.host) !== 0 && t.from !== 'control');
       const host = isIP(t.host) ? undefined : t.host;
       const node = nodes.get(ip) ?? (isApi || api.has(ip) ? apiNode : undefined);
       const kinds: DestinationKind[] = [];
