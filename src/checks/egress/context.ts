@@ -299,7 +299,8 @@ export class EgressContext {
       let r = await read(ns);
       const absent = (x: typeof r) => !x.ok && (x.reason === 'not-found' || x.reason === 'kind-not-served');
       if (absent(r)) {
-        const agents = await this.client.list<V1Pod>('/api/v1/pods', { query: { labelSelector: 'k8s-app=cilium' }, limit: 1 });
+        // the namespace of the Cilium agents' DaemonSet (no cluster-wide pod list)
+        const agents = await this.client.list<KubeObj>('/apis/apps/v1/daemonsets', { query: { fieldSelector: 'metadata.name=cilium' }, limit: 1 });
         const other = itemsOf(agents)[0]?.metadata?.namespace;
         if (other && other !== ns) {
           ns = other;

@@ -153,6 +153,15 @@ describe('Cilium\'s implicit labels', () => {
     expect((without.check('egress.policy.cilium').evidence as { clusterName: string }).clusterName).toMatch(/^default \(no cilium-config ConfigMap found/);
   });
 
+  it('no cilium-config in kube-system: the one in the namespace of the cilium DaemonSet', async () => {
+    const policy = cnp('same-cluster', [CILIUM_DNS_RULE, { toEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'edge-2' } }] }]);
+    const ds: KubeObject = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: 'cilium' }, spec: {} };
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'cilium' }, data: { 'cluster-name': 'edge-2' } };
+    const r = await runRecorded({ objects: cluster(backend(NS), policy, ds, cm), probe: [CONNECTS, CONTROL_OK], ...toBackend });
+    expect((r.check('egress.policy.cilium').evidence as { clusterName: string }).clusterName).toBe('edge-2 (cilium/cilium-config)');
+    expect(r.codes).toContain('egress.policy.cilium.allowed');
+  });
+
   it('cilium-config unreadable: a warning naming the permission and the assumption', async () => {
     const policy = cnp('same-cluster', [CILIUM_DNS_RULE, { toEndpoints: [{ matchLabels: { app: 'backend' } }] }]);
     const r = await runRecorded({ objects: cluster(backend(NS), policy), forbidden: ['configmaps'], probe: [CONNECTS, CONTROL_OK], ...toBackend });
