@@ -441,3 +441,18 @@ withLab('egress-sa-selector', (lab) => {
     expect(d.report.diagnosis.rootCause).toMatch(/^198\.51\.100\.62:443 is reachable from pod ml\/training-7f9c/);
   });
 });
+
+withLab('egress-icmp', (lab) => {
+  it('icmp://IP: ping from the pod; the verdict is for an ICMP echo request (icmps type 8), and the live ping agrees', async () => {
+    const ok = await egress(lab(), [...POD, 'icmp://198.51.100.60']);
+    expect(ok.code).toBe(0);
+    expect(ok.check('egress.policy.cilium').findings.find((f) => f.code === 'egress.policy.cilium.allowed')!.message).toContain('icmps');
+    expect(ok.check('egress.tcp').summary).toContain('icmp://198.51.100.60');
+    expect(ok.codes).toContain('egress.tcp.agrees');
+    const denied = await egress(lab(), [...POD, 'icmp://198.51.100.61']);
+    expect(denied.code).toBe(1);
+    expect(denied.codes).toContain('egress.policy.cilium.denied');
+    expect(denied.check('egress.tcp').findings.find((f) => f.code === 'egress.tcp.timeout')!.message).toContain('ICMP echo (ping) to icmp://198.51.100.61 got no reply');
+    expect(denied.codes).toContain('egress.tcp.agrees');
+  });
+});

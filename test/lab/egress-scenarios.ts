@@ -109,7 +109,7 @@ interface EgressSpec {
   description: string;
   policies: KubeObject[];
   /** drops in the pod's namespace (what the CNI enforces) */
-  drop: { ip: string; port?: number; proto?: 'tcp' | 'udp' }[];
+  drop: { ip: string; port?: number; proto?: 'tcp' | 'udp' | 'icmp' }[];
   tools?: string[];
   logs?: string;
   forbidExec?: boolean;
@@ -411,5 +411,19 @@ export const EGRESS_SCENARIOS: Scenario[] = [
     ],
     backend: { namespace: EGRESS_LAB.ns, name: 'backend-0', labels: { app: 'backend' }, serviceAccount: 'backend-sa' },
     drop: [{ ip: EGRESS_LAB.blobIp }, { ip: EGRESS_LAB.apiIp }],
+  }),
+  egressScenario({
+    name: 'egress-icmp',
+    description: `icmp:// targets pinged from the pod: CNP ml/ping-partner allows ICMP echo (icmps type 8) to ${EGRESS_LAB.apiIp} only; ICMP to ${EGRESS_LAB.blobIp} is dropped`,
+    policies: [
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'ping-partner', namespace: EGRESS_LAB.ns, ...FLUX('ml-apps') },
+        spec: { endpointSelector: { matchLabels: { app: 'training' } }, egress: [DNS_RULE, { toCIDR: [`${EGRESS_LAB.apiIp}/32`], icmps: [{ fields: [{ type: 8, family: 'IPv4' }] }] }, { toEntities: ['kube-apiserver'] }] },
+      },
+    ],
+    drop: [{ ip: EGRESS_LAB.blobIp, proto: 'icmp' }, { ip: EGRESS_LAB.apiIp, proto: 'tcp' }],
+    tools: ['python3', 'sh', 'getent', 'ping'],
   }),
 ];
