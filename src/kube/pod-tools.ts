@@ -4,7 +4,7 @@
 import type { KubeClient } from './client.ts';
 import { execInPod, type ExecResult } from './exec.ts';
 
-export const PROBE_TOOLS = ['python3', 'sh', 'bash', 'nc', 'busybox', 'wget', 'curl', 'getent', 'sleep'] as const;
+export const PROBE_TOOLS = ['python3', 'sh', 'bash', 'nc', 'busybox', 'wget', 'curl', 'getent', 'sleep', 'ping'] as const;
 
 export interface ToolsResult {
   /** exec works at all */

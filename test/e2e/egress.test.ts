@@ -395,3 +395,64 @@ withLab('egress-nc-only', (lab) => {
     expect(closed.check('egress.tcp').summary).toMatch(/api\.example\.net \(198\.51\.100\.60\):8443 refused/);
   });
 });
+
+// issue 14: both sides of an in-cluster flow, admin policies, Cilium's implicit labels
+
+withLab('egress-ingress-denied', (lab) => {
+  it('pod → pod dropped by the destination\'s NetworkPolicy: the probe times out, the root cause names the destination\'s rule, the fix its namespace', async () => {
+    const d = await egress(lab(), [...POD, '198.51.100.62:443']);
+    expect(d.code).toBe(1);
+    expect(d.codes).toContain('egress.tcp.timeout');
+    expect(d.codes).toContain('egress.tcp.agrees');
+    const f = d.check('egress.policy.k8s').findings.find((x) => x.code === 'egress.policy.k8s.ingress-denied')!;
+    expect(f.severity).toBe('fail');
+    expect(f.message).toContain('the destination shop/backend-0 drops it');
+    expect(f.message).toContain('NetworkPolicy shop/backend-ingress');
+    expect(d.codes).not.toContain('egress.policy.k8s.denied');
+    expect(d.report.diagnosis.rootCause).toContain('dropped at the destination');
+    expect(d.report.diagnosis.rootCause).toContain('The destination drops it');
+    expect(d.report.diagnosis.remediation[0]).toContain('Allow it at the destination, in namespace shop');
+    expect(d.report.diagnosis.remediation[0]).toContain('NetworkPolicy shop/backend-ingress');
+  });
+});
+
+withLab('egress-anp-deny', (lab) => {
+  it('an AdminNetworkPolicy Deny wins over a NetworkPolicy that allows all egress', async () => {
+    const d = await egress(lab(), [...POD, 'api.example.net:443']);
+    expect(d.code).toBe(1);
+    const f = d.check('egress.policy.admin').findings.find((x) => x.code === 'egress.policy.admin.denied')!;
+    expect(f.message).toContain('AdminNetworkPolicy deny-exfil egress[0] Deny "no-partner-api"');
+    expect(d.status['egress.policy.admin']).toBe('fail');
+    expect(d.report.diagnosis.rootCause).toContain('AdminNetworkPolicies decide before NetworkPolicies');
+    expect(d.report.diagnosis.remediation[0]).toContain('Ask the cluster administrators');
+    expect(d.codes).toContain('egress.tcp.timeout');
+    expect(d.codes).toContain('egress.tcp.agrees');
+  });
+});
+
+withLab('egress-sa-selector', (lab) => {
+  it('a CNP selecting the destination by its service account (a label Cilium adds) allows it, and the probe agrees', async () => {
+    const d = await egress(lab(), [...POD, '198.51.100.62:443']);
+    expect(d.code).toBe(0);
+    const f = d.check('egress.policy.cilium').findings.find((x) => x.code === 'egress.policy.cilium.allowed')!;
+    expect(f.message).toContain('CiliumNetworkPolicy ml/to-backend-sa egress[1] toEndpoints[0]');
+    expect(d.codes).not.toContain('egress.policy.cilium.denied');
+    expect(d.codes).toContain('egress.tcp.agrees');
+    expect(d.report.diagnosis.rootCause).toMatch(/^198\.51\.100\.62:443 is reachable from pod ml\/training-7f9c/);
+  });
+});
+
+withLab('egress-icmp', (lab) => {
+  it('icmp://IP: ping from the pod; the verdict is for an ICMP echo request (icmps type 8), and the live ping agrees', async () => {
+    const ok = await egress(lab(), [...POD, 'icmp://198.51.100.60']);
+    expect(ok.code).toBe(0);
+    expect(ok.check('egress.policy.cilium').findings.find((f) => f.code === 'egress.policy.cilium.allowed')!.message).toContain('icmps');
+    expect(ok.check('egress.tcp').summary).toContain('icmp://198.51.100.60');
+    expect(ok.codes).toContain('egress.tcp.agrees');
+    const denied = await egress(lab(), [...POD, 'icmp://198.51.100.61']);
+    expect(denied.code).toBe(1);
+    expect(denied.codes).toContain('egress.policy.cilium.denied');
+    expect(denied.check('egress.tcp').findings.find((f) => f.code === 'egress.tcp.timeout')!.message).toContain('ICMP echo (ping) to icmp://198.51.100.61 got no reply');
+    expect(denied.codes).toContain('egress.tcp.agrees');
+  });
+});

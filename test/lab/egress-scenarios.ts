@@ -61,12 +61,12 @@ function ns(name: string, labels: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } };
 }
 
-function pod(namespace: string, name: string, labels: Record<string, string>, ip: string, node = 'worker-2'): KubeObject {
+function pod(namespace: string, name: string, labels: Record<string, string>, ip: string, node = 'worker-2', serviceAccount = 'default'): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
-    spec: { nodeName: node, serviceAccountName: 'default', containers: [{ name: name.startsWith('coredns') ? 'coredns' : 'trainer', image: 'registry.example/ml/trainer:2.4.1', ports: name.startsWith('coredns') ? [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] : [] }] },
+    spec: { nodeName: node, serviceAccountName: serviceAccount, containers: [{ name: name.startsWith('coredns') ? 'coredns' : 'trainer', image: 'registry.example/ml/trainer:2.4.1', ports: name.startsWith('coredns') ? [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] : [] }] },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: [{ name: 'trainer', ready: true, state: { running: { startedAt: T } } }] },
   };
 }
@@ -109,7 +109,7 @@ interface EgressSpec {
   description: string;
   policies: KubeObject[];
   /** drops in the pod's namespace (what the CNI enforces) */
-  drop: { ip: string; port?: number; proto?: 'tcp' | 'udp' }[];
+  drop: { ip: string; port?: number; proto?: 'tcp' | 'udp' | 'icmp' }[];
   tools?: string[];
   logs?: string;
   forbidExec?: boolean;
@@ -121,6 +121,10 @@ interface EgressSpec {
   source?: Record<string, KubeObject[]>;
   /** exec subprotocols the lab API server speaks (default v5 then v4), e.g. ['v4.channel.k8s.io'] */
   execProtocols?: string[];
+  /** the pod at 198.51.100.62 instead of ml/model-api-0 (a destination pod with its own namespace, labels, service account) */
+  backend?: { namespace: string; name: string; labels: Record<string, string>; serviceAccount?: string };
+  /** more objects (namespaces, admin policies) */
+  objects?: KubeObject[];
 }
 
 function listenAll(ctx: ScenarioContext, addrs: string[]) {
@@ -158,7 +162,10 @@ function egressScenario(spec: EgressSpec): Scenario {
         ns(EGRESS_LAB.ns, { team: 'ml' }),
         ...replicas.map((r) => pod(EGRESS_LAB.ns, r.name, { app: 'training', 'pod-template-hash': '7f9c' }, r.ip)),
         pod('kube-system', 'coredns-5d78c9869d-abcde', { 'k8s-app': 'kube-dns' }, LAB.dns, 'worker-1'),
-        pod('ml', 'model-api-0', { app: 'model-api', 'controller-revision-hash': 'model-api-6c9f' }, '198.51.100.62', 'worker-3'),
+        spec.backend
+          ? pod(spec.backend.namespace, spec.backend.name, spec.backend.labels, EGRESS_LAB.otherIp, 'worker-3', spec.backend.serviceAccount)
+          : pod('ml', 'model-api-0', { app: 'model-api', 'controller-revision-hash': 'model-api-6c9f' }, '198.51.100.62', 'worker-3'),
+        ...(spec.objects ?? []),
         ...SERVICE_OBJECTS,
         ...spec.policies,
       ];
@@ -355,5 +362,68 @@ export const EGRESS_SCENARIOS: Scenario[] = [
     policies: [trainingEgress()],
     drop: [{ ip: EGRESS_LAB.blobIp }],
     forbidExec: true,
+  }),
+  // issue 14: both sides of an in-cluster flow, admin policies, Cilium's implicit labels
+  egressScenario({
+    name: 'egress-ingress-denied',
+    description: `pod → pod: ml/training-7f9c → shop/backend-0 (${EGRESS_LAB.otherIp}:443); nothing limits the source's egress, but NetworkPolicy shop/backend-ingress accepts only app=frontend: the destination drops it`,
+    policies: [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'backend-ingress', namespace: 'shop' },
+        spec: { podSelector: { matchLabels: { app: 'backend' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 443 }] }] },
+      },
+    ],
+    backend: { namespace: 'shop', name: 'backend-0', labels: { app: 'backend' } },
+    objects: [ns('shop', { team: 'shop' })],
+    drop: [{ ip: EGRESS_LAB.otherIp, port: 443, proto: 'tcp' }],
+  }),
+  egressScenario({
+    name: 'egress-anp-deny',
+    description: `AdminNetworkPolicy deny-exfil (priority 10, every namespace labelled team=ml) denies ${EGRESS_LAB.apiIp}/32 on 443, although a NetworkPolicy allows all egress`,
+    policies: [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-all-egress', namespace: EGRESS_LAB.ns, ...FLUX('ml-base') }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } },
+    ],
+    objects: [
+      {
+        apiVersion: 'policy.networking.k8s.io/v1alpha1',
+        kind: 'AdminNetworkPolicy',
+        metadata: { name: 'deny-exfil' },
+        spec: { priority: 10, subject: { namespaces: { matchLabels: { team: 'ml' } } }, egress: [{ name: 'no-partner-api', action: 'Deny', to: [{ networks: [`${EGRESS_LAB.apiIp}/32`] }], ports: [{ portNumber: { protocol: 'TCP', port: 443 } }] }] },
+      },
+    ],
+    drop: [{ ip: EGRESS_LAB.apiIp, port: 443, proto: 'tcp' }],
+  }),
+  egressScenario({
+    name: 'egress-sa-selector',
+    description: `CNP ml/to-backend-sa allows toEndpoints io.cilium.k8s.policy.serviceaccount=backend-sa on 443; ml/backend-0 (${EGRESS_LAB.otherIp}) runs as backend-sa: Cilium allows it`,
+    policies: [
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'to-backend-sa', namespace: EGRESS_LAB.ns, ...FLUX('ml-apps') },
+        spec: {
+          endpointSelector: { matchLabels: { app: 'training' } },
+          egress: [DNS_RULE, { toEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'backend-sa' } }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }, { toEntities: ['kube-apiserver'] }],
+        },
+      },
+    ],
+    backend: { namespace: EGRESS_LAB.ns, name: 'backend-0', labels: { app: 'backend' }, serviceAccount: 'backend-sa' },
+    drop: [{ ip: EGRESS_LAB.blobIp }, { ip: EGRESS_LAB.apiIp }],
+  }),
+  egressScenario({
+    name: 'egress-icmp',
+    description: `icmp:// targets pinged from the pod: CNP ml/ping-partner allows ICMP echo (icmps type 8) to ${EGRESS_LAB.apiIp} only; ICMP to ${EGRESS_LAB.blobIp} is dropped`,
+    policies: [
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'ping-partner', namespace: EGRESS_LAB.ns, ...FLUX('ml-apps') },
+        spec: { endpointSelector: { matchLabels: { app: 'training' } }, egress: [DNS_RULE, { toCIDR: [`${EGRESS_LAB.apiIp}/32`], icmps: [{ fields: [{ type: 8, family: 'IPv4' }] }] }, { toEntities: ['kube-apiserver'] }] },
+      },
+    ],
+    drop: [{ ip: EGRESS_LAB.blobIp, proto: 'icmp' }, { ip: EGRESS_LAB.apiIp, proto: 'tcp' }],
+    tools: ['python3', 'sh', 'getent', 'ping'],
   }),
 ];

@@ -19,7 +19,7 @@ export interface PodNetSpec {
   /** container tools: names from TOOL_PATHS (empty: distroless) */
   tools: string[];
   /** destinations dropped in the pod's namespace: IPv4 address, optional port and protocol */
-  drop?: { ip: string; port?: number; proto?: 'tcp' | 'udp' }[];
+  drop?: { ip: string; port?: number; proto?: 'tcp' | 'udp' | 'icmp' }[];
 }
 
 export interface PodNet {
@@ -93,13 +93,57 @@ except OSError as e:
 sys.exit(1)
 `;
 
+/**
+ * A stand-in for busybox ping (`ping -c 1 -W SECS HOST`), used only when this machine has no
+ * ping: one ICMP echo request over a raw socket from the pod's namespace (the lab runs as root),
+ * with busybox's words: "PING h (a): 56 data bytes", "64 bytes from a: seq=0", "1 packets
+ * transmitted, N packets received"; exit 0 on a reply, 1 without.
+ */
+const PING_STAND_IN = String.raw`
+import socket, sys, struct, time, os
+a = sys.argv[1:]; w = 1.0; rest = []
+i = 0
+while i < len(a):
+    if a[i] in ('-W', '-w', '-c'):
+        if a[i] == '-W': w = float(a[i + 1])
+        i += 2; continue
+    rest.append(a[i]); i += 1
+h = rest[-1]
+try:
+    ip = socket.gethostbyname(h)
+except OSError:
+    sys.stderr.write("ping: bad address '%s'\n" % h); sys.exit(1)
+print('PING %s (%s): 56 data bytes' % (h, ip)); sys.stdout.flush()
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.settimeout(w)
+ident = os.getpid() & 0xffff
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    t = sum(struct.unpack('!%dH' % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
+    return ~t & 0xffff
+body = b'x' * 56
+hdr = struct.pack('!BBHHH', 8, 0, 0, ident, 0)
+pkt = struct.pack('!BBHHH', 8, 0, csum(hdr + body), ident, 0) + body
+got = 0
+try:
+    s.sendto(pkt, (ip, 0)); end = time.time() + w
+    while time.time() < end:
+        d, src = s.recvfrom(2048)
+        t, c, _, rid, _ = struct.unpack('!BBHHH', d[20:28])
+        if t == 0 and rid == ident:
+            got = 1; print('64 bytes from %s: seq=0 ttl=64' % src[0]); break
+except (socket.timeout, OSError):
+    pass
+print('\n--- %s ping statistics ---\n1 packets transmitted, %d packets received, %d%% packet loss' % (h, got, 100 - got * 100))
+sys.exit(0 if got else 1)
+`;
+
 function standIn(tool: string, dir: string): string | undefined {
-  if (tool !== 'nc') return undefined;
+  if (tool !== 'nc' && tool !== 'ping') return undefined;
   const py = toolPath('python3');
   if (!py) return undefined;
-  const path = join(dir, '.nc-stand-in');
+  const path = join(dir, `.${tool}-stand-in`);
   writeFileSync(path, `#!${py}
-${NC_STAND_IN}`, { mode: 0o755 });
+${tool === 'nc' ? NC_STAND_IN : PING_STAND_IN}`, { mode: 0o755 });
   return path;
 }
 

@@ -6,14 +6,17 @@ import { Memo } from '../../engine/memo.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import type { V1Endpoints, V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Endpoints, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { classifyStatus, KubeClient, type ApiFailure, type ListResult } from '../../kube/client.ts';
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
 import { resolveHost } from '../../net/dns.ts';
 import type { Redactor } from '../../report/redact.ts';
 import {
   PolicyIndex,
+  type AdminNetworkPolicy,
   type CiliumPolicy,
+  type DestinationKind,
+  type PathVerdict,
   type Destination,
   type NamespaceInfo,
   type NetworkPolicy,
@@ -21,7 +24,7 @@ import {
   type Verdict,
 } from '../../policy/index.ts';
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
-import { probeInPod, type ProbeOutcome } from './probe.ts';
+import { noPingMessage, pingInPod, probeInPod, type ProbeOutcome } from './probe.ts';
 import { parseTarget, TargetError, type EgressTarget } from './target.ts';
 import { presignedHosts, scanLogs, type LogHit } from './log-scan.ts';
 import type { KubeObj } from './owner.ts';
@@ -111,7 +114,35 @@ export interface PodProbe {
 export interface FlowVerdict {
   target: EgressTarget;
   dest: Destination;
+  /** the source pod's egress verdict */
   verdict: Verdict;
+  /** both sides: the source's egress and, for a pod destination, the destination's ingress */
+  path: PathVerdict;
+}
+
+/** A list the verdict reads besides the policies, and what it means when it cannot be read. */
+export interface SideList<T> {
+  /** what was listed, in words ("AdminNetworkPolicies") */
+  what: string;
+  result: ListResult<T>;
+  /** the kind is not served: not installed, none exist */
+  notInstalled?: boolean;
+}
+
+/** Cilium's cluster name and where it came from. */
+export interface ClusterNameInfo {
+  name: string;
+  /** "kube-system/cilium-config", or why the default applies */
+  source: string;
+  /** reading the ConfigMap failed (other than not found) */
+  error?: ApiFailure;
+}
+
+/** The lists behind the policies of the destination pods' namespaces. */
+export interface DestinationPolicies {
+  namespace: string;
+  np: ListResult<NetworkPolicy & KubeObj>;
+  cnp?: ListResult<CiliumPolicy & KubeObj>;
 }
 
 export class EgressContext {
@@ -222,21 +253,148 @@ export class EgressContext {
     });
   }
 
+  /** AdminNetworkPolicies and BaselineAdminNetworkPolicies (not served: none). */
+  adminPolicies(): Promise<{ anp: SideList<AdminNetworkPolicy & KubeObj>; banp: SideList<AdminNetworkPolicy & KubeObj> }> {
+    return this.once('admin', async () => {
+      const side = async (plural: string, kind: string, what: string): Promise<SideList<AdminNetworkPolicy & KubeObj>> => {
+        const r = await this.client.list<AdminNetworkPolicy & KubeObj>(`/apis/policy.networking.k8s.io/v1alpha1/${plural}`, { limit: PAGE });
+        if (!r.ok && r.reason === 'kind-not-served') return { what, result: emptyList(r.pages), notInstalled: true };
+        return { what, result: r.ok ? { ...r, body: r.body.map((o) => ({ ...o, kind: o.kind ?? kind })) } : r };
+      };
+      const [anp, banp] = await Promise.all([
+        side('adminnetworkpolicies', 'AdminNetworkPolicy', 'AdminNetworkPolicies'),
+        side('baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'BaselineAdminNetworkPolicies'),
+      ]);
+      return { anp, banp };
+    });
+  }
+
+  /** CiliumCIDRGroups (cilium.io/v2alpha1), for toCIDRSet cidrGroupRef; only when Cilium is installed. */
+  cidrGroups(): Promise<SideList<{ metadata?: { name?: string }; spec?: { externalCIDRs?: string[] } }> | undefined> {
+    return this.once('cidr-groups', async () => {
+      if (!(await this.ciliumPolicies()).installed) return undefined;
+      const r = await this.client.list<{ metadata?: { name?: string }; spec?: { externalCIDRs?: string[] } }>('/apis/cilium.io/v2alpha1/ciliumcidrgroups', { limit: PAGE });
+      if (!r.ok && r.reason === 'kind-not-served') return { what: 'CiliumCIDRGroups', result: emptyList(r.pages), notInstalled: true };
+      return { what: 'CiliumCIDRGroups', result: r };
+    });
+  }
+
+  /** The nodes (host and remote-node identities, toNodes). */
+  nodes(): Promise<SideList<V1Node>> {
+    return this.once('nodes', async () => {
+      const r = await this.client.list<V1Node>('/api/v1/nodes', { limit: PAGE });
+      return { what: 'nodes', result: !r.ok && r.reason === 'kind-not-served' ? emptyList<V1Node>(r.pages) : r };
+    });
+  }
+
+  /**
+   * Cilium's cluster name: `cluster-name` of the cilium-config ConfigMap in kube-system, else in the
+   * namespace where the Cilium agents run; "default" when absent.
+   */
+  clusterName(): Promise<ClusterNameInfo | undefined> {
+    return this.once('cluster-name', async () => {
+      if (!(await this.ciliumPolicies()).installed) return undefined;
+      const read = (ns: string) => this.client.get<V1ConfigMap>(`/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/cilium-config`);
+      let ns = 'kube-system';
+      let r = await read(ns);
+      const absent = (x: typeof r) => !x.ok && (x.reason === 'not-found' || x.reason === 'kind-not-served');
+      if (absent(r)) {
+        // the namespace of the Cilium agents' DaemonSet (no cluster-wide pod list)
+        const agents = await this.client.list<KubeObj>('/apis/apps/v1/daemonsets', { query: { fieldSelector: 'metadata.name=cilium' }, limit: 1 });
+        const other = itemsOf(agents)[0]?.metadata?.namespace;
+        if (other && other !== ns) {
+          ns = other;
+          r = await read(ns);
+        }
+      }
+      if (r.ok) {
+        const name = r.body.data?.['cluster-name'];
+        return name ? { name, source: `${ns}/cilium-config` } : { name: 'default', source: `${ns}/cilium-config has no cluster-name (Cilium's default)` };
+      }
+      if (absent(r)) return { name: 'default', source: 'no cilium-config ConfigMap found (Cilium\'s default)' };
+      return { name: 'default', source: `cilium-config could not be read (${r.message}); assumed "default"`, error: r };
+    });
+  }
+
+  /** The namespaces of the destination pods (other than the source's). */
+  destinationNamespaces(): Promise<string[]> {
+    return this.once('dest-ns', async () => {
+      const [probes, targets] = await Promise.all([this.probes(), this.targets()]);
+      const all = [...targets, ...(this.control ? [this.control] : [])];
+      const out = new Set<string>();
+      for (const pp of probes) {
+        for (const t of all) {
+          const d = await this.destinations(t, pp);
+          for (const dest of d.dests) if (dest.pod && dest.pod.namespace !== this.namespace) out.add(dest.pod.namespace);
+        }
+      }
+      return [...out].sort();
+    });
+  }
+
+  /** NetworkPolicies and CNPs of the destination pods' namespaces (their ingress decides too). */
+  destinationPolicies(): Promise<DestinationPolicies[]> {
+    return this.once('dest-policies', async () => {
+      const [nss, cil] = await Promise.all([this.destinationNamespaces(), this.ciliumPolicies()]);
+      return Promise.all(
+        nss.map(async (ns): Promise<DestinationPolicies> => {
+          const [np, cnp] = await Promise.all([
+            this.client.list<NetworkPolicy & KubeObj>(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies`, { limit: PAGE }),
+            cil.installed ? this.client.list<CiliumPolicy & KubeObj>(`/apis/cilium.io/v2/namespaces/${encodeURIComponent(ns)}/ciliumnetworkpolicies`, { limit: PAGE }) : undefined,
+          ]);
+          const served = <T,>(r: ListResult<T>) => (!r.ok && r.reason === 'kind-not-served' ? emptyList<T>(r.pages) : r);
+          return { namespace: ns, np: served(np), ...(cnp ? { cnp: served(cnp) } : {}) };
+        }),
+      );
+    });
+  }
+
   /** The policy engine over everything listed. */
   index(): Promise<PolicyIndex> {
     return this.once('index', async () => {
-      const [ns, np, cil] = await Promise.all([this.namespaces(), this.networkPolicies(), this.ciliumPolicies()]);
+      const [ns, np, cil, admin, groups, cluster, dest] = await Promise.all([
+        this.namespaces(),
+        this.networkPolicies(),
+        this.ciliumPolicies(),
+        this.adminPolicies(),
+        this.cidrGroups(),
+        this.clusterName(),
+        this.destinationPolicies(),
+      ]);
       const namespaces: NamespaceInfo[] = itemsOf(ns).map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
-      if (!namespaces.some((n) => n.name === this.namespace)) namespaces.push({ name: this.namespace, labels: { 'kubernetes.io/metadata.name': this.namespace } });
-      const cnp = itemsOf(cil.cnp);
+      for (const name of [this.namespace, ...dest.map((d) => d.namespace)]) {
+        if (!namespaces.some((n) => n.name === name)) namespaces.push({ name, labels: { 'kubernetes.io/metadata.name': name } });
+      }
+      const cnp = [...itemsOf(cil.cnp), ...dest.flatMap((d) => (d.cnp ? itemsOf(d.cnp) : []))];
       const ccnp = itemsOf(cil.ccnp);
       return new PolicyIndex({
         namespaces,
-        networkPolicies: itemsOf(np),
+        networkPolicies: [...itemsOf(np), ...dest.flatMap((d) => itemsOf(d.np))],
         ciliumPolicies: [...cnp, ...ccnp],
         cilium: cil.installed && (cnp.length > 0 || ccnp.length > 0),
+        clusterName: cluster?.name,
+        cidrGroups: groups ? itemsOf(groups.result).map((g) => ({ name: g.metadata?.name ?? '', cidrs: g.spec?.externalCIDRs ?? [] })) : [],
+        adminPolicies: [...itemsOf(admin.anp.result), ...itemsOf(admin.banp.result)],
       });
     });
+  }
+
+  /** The lists the verdict needs that could not be read, each with what the verdict then cannot see. */
+  async blindSpots(): Promise<string[]> {
+    const [admin, groups, nodes, cluster, dest] = await Promise.all([this.adminPolicies(), this.cidrGroups(), this.nodes(), this.clusterName(), this.destinationPolicies()]);
+    const out: string[] = [];
+    const why = (r: ApiFailure) => (r.reason === 'forbidden' && r.needs ? `needs \`${r.needs.verb}\` on \`${r.needs.resource}\`${r.needs.namespace ? ` in ${r.needs.namespace}` : ''}` : r.message);
+    for (const l of [admin.anp, admin.banp]) {
+      if (!l.result.ok) out.push(`${l.what} could not be listed (${why(l.result)}): an admin policy that allows or denies the flow before (or after) the NetworkPolicies is not seen.`);
+    }
+    if (groups && !groups.result.ok) out.push(`CiliumCIDRGroups could not be listed (${why(groups.result)}): toCIDRSet cidrGroupRef rules match no address.`);
+    if (!nodes.result.ok) out.push(`Nodes could not be listed (${why(nodes.result)}): node addresses are seen as world, not host or remote-node.`);
+    if (cluster?.error) out.push(`The cilium-config ConfigMap could not be read (${why(cluster.error)}): selectors on io.cilium.k8s.policy.cluster assume the cluster name "default".`);
+    for (const d of dest) {
+      if (!d.np.ok) out.push(`NetworkPolicies of ${d.namespace} could not be listed (${why(d.np)}): the destination's ingress verdict does not count them.`);
+      if (d.cnp && !d.cnp.ok) out.push(`CiliumNetworkPolicies of ${d.namespace} could not be listed (${why(d.cnp)}): the destination's ingress verdict does not count them.`);
+    }
+    return out;
   }
 
   // ---- targets -----------------------------------------------------------------------------
@@ -383,18 +541,24 @@ export class EgressContext {
     return classifyStatus(statusCode, parsed, method, path, statusMessage);
   }
 
-  /** The probe from every pod (resolution + connects to every target and the control), in parallel. */
+  /** The probe from every pod (resolution + connects to every target and the control; ping for icmp://), in parallel. */
   probes(): Promise<PodProbe[]> {
     return this.once('probes', async () => {
       const [withTools, targets] = await Promise.all([this.tools(), this.targets()]);
-      const all = [...targets, ...(this.control ? [this.control] : [])]
-        .filter((t) => !t.service || t.port)
-        .map((t) => ({ host: t.host, port: t.port }));
+      const all = [...targets, ...(this.control ? [this.control] : [])];
+      const tcp = all.filter((t) => !t.icmp && (!t.service || t.port)).map((t) => ({ host: t.host, port: t.port }));
+      const icmp = all.filter((t) => t.icmp).map((t) => t.host);
       return mapLimit(withTools, EXEC_PARALLEL, async (pp): Promise<PodProbe> => {
         if (pp.skipped || !pp.tools) return pp;
-        const probe = await probeInPod(this.client, pp.pod.namespace, pp.pod.name, pp.container, pp.tools.tools, all, this.timeoutMs);
+        const probe = tcp.length ? await probeInPod(this.client, pp.pod.namespace, pp.pod.name, pp.container, pp.tools.tools, tcp, this.timeoutMs) : { tool: 'ping', results: [] };
         if (!probe) return { ...pp, skipped: 'no-tools', message: `none of the tools (${pp.tools.tools.join(', ')}) can resolve and connect` };
-        return { ...pp, probe: { tool: probe.tool, results: probe.results } };
+        let results = probe.results;
+        let noPing: string | undefined;
+        if (icmp.length) {
+          if (pp.tools.tools.includes('ping')) results = [...results, ...(await pingInPod(this.client, pp.pod.namespace, pp.pod.name, pp.container, icmp, this.timeoutMs))];
+          else noPing = noPingMessage(pp.tools.tools);
+        }
+        return { ...pp, probe: { tool: icmp.length && !tcp.length ? 'ping' : probe.tool, results }, ...(noPing ? { message: noPing } : {}) };
       });
     });
   }
@@ -413,31 +577,64 @@ export class EgressContext {
     return { addresses: local.addresses.map((a) => a.address), resolvedBy: 'this machine' };
   }
 
-  /** Service targets: the backends a policy sees after the Service's address translation. */
+  /** Service targets: the ready backends a policy sees after the Service's address translation (EndpointSlices). */
   private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string }> {
-    return this.once(`svc:${t.service!.namespace}/${t.service!.name}`, async () => {
+    return this.once(`svc:${t.service!.namespace}/${t.service!.name}:${t.port ?? ''}`, async () => {
       const { name, namespace } = t.service!;
       const svc = await this.client.get<V1Service>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`);
       if (!svc.ok) return { dests: [], message: `Service ${namespace}/${name}: ${svc.message}` };
       const service = { namespace, name, labels: svc.body.metadata?.labels ?? {}, selector: svc.body.spec?.selector ?? null };
+      const svcPorts = svc.body.spec?.ports ?? [];
+      // the Service port dialled (by number), else the first
+      const sp = (t.port ? svcPorts.find((p) => p.port === t.port) : undefined) ?? (t.port ? undefined : svcPorts[0]);
       const slices = await this.client.list<V1EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`, {
         query: { labelSelector: `kubernetes.io/service-name=${name}` },
         limit: PAGE,
       });
       const dests: Destination[] = [];
+      const protocol = (sp?.protocol ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP';
       for (const s of itemsOf(slices)) {
-        const port = t.port && !svc.body.spec?.ports?.some((p) => p.port === t.port) ? t.port : (s.ports?.[0]?.port ?? t.port);
+        // the slice's port of that Service port (by name): the targetPort already resolved for its endpoints
+        const slicePort = sp ? s.ports?.find((p) => (p.name ?? '') === (sp.name ?? '')) : s.ports?.[0];
         for (const e of s.endpoints ?? []) {
+          if (e.conditions?.ready === false) continue;
           let pod: PodInfo | undefined;
           if (e.targetRef?.kind === 'Pod' && e.targetRef.name) {
             const pr = await this.client.get<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(e.targetRef.namespace ?? namespace)}/pods/${encodeURIComponent(e.targetRef.name)}`);
             if (pr.ok) pod = podInfo(pr.body);
           }
-          for (const a of e.addresses) dests.push({ ip: a, port: port || 443, host: t.host, kind: pod ? 'pod' : 'world', pod, service });
+          let port = slicePort?.port ?? undefined;
+          if (port === undefined && sp) {
+            const tp = sp.targetPort;
+            // a named targetPort resolves per pod, from its container ports
+            if (typeof tp === 'string') port = pod?.ports?.find((p) => p.name === tp)?.containerPort;
+            else port = tp ?? sp.port;
+          }
+          port ??= t.port && !sp ? t.port : undefined;
+          for (const a of e.addresses) dests.push({ ip: a, port: port || t.port || 443, protocol, host: t.host, kind: pod ? 'pod' : 'world', pod, service });
         }
       }
-      return { dests, message: dests.length ? undefined : `Service ${namespace}/${name} has no endpoints` };
+      const noPort = t.port && !sp && svcPorts.length ? ` (it has no port ${t.port}: ${svcPorts.map((p) => p.port).join(', ')})` : '';
+      return { dests, message: dests.length ? (noPort ? `Service ${namespace}/${name}${noPort}` : undefined) : `Service ${namespace}/${name} has no ready endpoints${noPort}` };
     });
+  }
+
+  /** The node addresses by address (InternalIP, ExternalIP), for host and remote-node identities. */
+  private nodeAddresses(): Promise<Map<string, { name: string; labels: Record<string, string> }>> {
+    return this.once('node-addrs', async () => {
+      const m = new Map<string, { name: string; labels: Record<string, string> }>();
+      for (const n of itemsOf((await this.nodes()).result)) {
+        const node = { name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} };
+        for (const a of n.status?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') m.set(a.address, node);
+      }
+      return m;
+    });
+  }
+
+  /** The node a source pod runs on. */
+  private async nodeOf(pod: PodInfo): Promise<string | undefined> {
+    const p = itemsOf(await this.pods()).find((x) => x.metadata?.name === pod.name && (x.metadata?.namespace ?? this.namespace) === pod.namespace);
+    return p?.spec?.nodeName;
   }
 
   /** The API server's own addresses (kubernetes Endpoints), for the kube-apiserver entity. */
@@ -448,10 +645,11 @@ export class EgressContext {
     });
   }
 
-  /** A destination pod for an in-cluster address, asked by field selector (status.podIP). */
-  private podAt(ip: string): Promise<PodInfo | undefined> {
-    return this.once(`pod-at:${ip}`, async () => {
-      if (!/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|f[cd])/i.test(ip)) return undefined;
+  /** A destination pod for an in-cluster address (or an address the user typed), asked by field selector (status.podIP). */
+  private podAt(ip: string, typed = false): Promise<PodInfo | undefined> {
+    return this.once(`pod-at:${ip}:${typed}`, async () => {
+      // names resolving to public addresses are not pods; an address the user typed may be one
+      if (!typed && !/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|f[cd])/i.test(ip)) return undefined;
       const r = await this.client.list<V1Pod>('/api/v1/pods', { query: { fieldSelector: `status.podIP=${ip}` }, limit: 5 });
       const p = itemsOf(r).find((x) => x.status?.podIP === ip || x.status?.podIPs?.some((i) => i.ip === ip));
       return p ? podInfo(p) : undefined;
@@ -465,13 +663,21 @@ export class EgressContext {
       return { dests: s.dests, resolvedBy: 'the Service endpoints', message: s.message };
     }
     const { addresses, cnames, resolvedBy } = await this.addressesOf(t, probe);
-    const api = await this.apiserverAddresses();
+    const [api, nodes, ownNode] = await Promise.all([this.apiserverAddresses(), this.nodeAddresses(), probe ? this.nodeOf(probe.pod) : undefined]);
     const isApi = t.from === 'control' && /^kubernetes\.default(\.svc(\.cluster\.local)?)?$/.test(t.host);
+    // the API server behind the kubernetes Service runs on a node: its address is a node's too
+    const apiNode = [...api].map((a) => nodes.get(a)).find(Boolean);
     const dests: Destination[] = [];
     for (const ip of addresses) {
-      const pod = await this.podAt(ip);
+      const pod = await this.podAt(ip, isIP(t.host) !== 0 && t.from !== 'control');
       const host = isIP(t.host) ? undefined : t.host;
-      dests.push({ ip, port: t.port, host, cnames, kind: isApi || api.has(ip) ? 'kube-apiserver' : pod ? 'pod' : 'world', pod });
+      const node = nodes.get(ip) ?? (isApi || api.has(ip) ? apiNode : undefined);
+      const kinds: DestinationKind[] = [];
+      if (isApi || api.has(ip)) kinds.push('kube-apiserver');
+      if (node && !pod) kinds.push(ownNode && node.name === ownNode ? 'host' : 'remote-node');
+      if (pod) kinds.push('pod');
+      const kind: Destination['kind'] = kinds.length > 1 ? kinds : (kinds[0] ?? 'world');
+      dests.push({ ip, port: t.port, ...(t.icmp ? { protocol: ip.includes(':') ? 'ICMPv6' : 'ICMP' } : {}), host, cnames, kind, pod, ...(node && !pod ? { node } : {}) });
     }
     if (!dests.length && !isIP(t.host)) {
       // unresolved: the name still decides toFQDNs; address-based rules cannot be evaluated
@@ -480,21 +686,25 @@ export class EgressContext {
     return { dests, resolvedBy };
   }
 
-  /** Every pod × target × address verdict. */
+  /** Every pod × target × address verdict: the source's egress and the destination's ingress. */
   verdicts(): Promise<{ pod: PodInfo; flows: FlowVerdict[]; control: FlowVerdict[] }[]> {
     return this.once('verdicts', async () => {
       const [index, probes, targets] = await Promise.all([this.index(), this.probes(), this.targets()]);
+      const flow = (pod: PodInfo, target: EgressTarget, dest: Destination): FlowVerdict => {
+        const path = index.evaluatePath({ pod, dest });
+        return { target, dest, verdict: path.egress, path };
+      };
       return Promise.all(
         probes.map(async (pp) => {
           const flows: FlowVerdict[] = [];
           for (const t of targets) {
             const d = await this.destinations(t, pp);
-            for (const dest of d.dests) flows.push({ target: t, dest, verdict: index.evaluate({ pod: pp.pod, dest }) });
+            for (const dest of d.dests) flows.push(flow(pp.pod, t, dest));
           }
           const control: FlowVerdict[] = [];
           if (this.control) {
             const d = await this.destinations(this.control, pp);
-            for (const dest of d.dests) control.push({ target: this.control, dest, verdict: index.evaluate({ pod: pp.pod, dest }) });
+            for (const dest of d.dests) control.push(flow(pp.pod, this.control, dest));
           }
           return { pod: pp.pod, flows, control };
         }),

@@ -67,7 +67,7 @@ function liveText(probes: PodProbe[] | undefined, fv: FlowVerdict): string {
   if (!r.dns.ok) return `Inside the pod the name does not resolve (${r.dns.error}).`;
   if (!c) return '';
   const through = c.ok || c.error === 'refused';
-  const agrees = through === fv.verdict.allowed;
+  const agrees = through === fv.path.allowed;
   return `The live probe ${c.ok ? 'connects' : c.error === 'timeout' ? `times out (${pp.probe.tool})` : `fails: ${c.error}`}${agrees ? ', which agrees with the policies.' : ', which CONTRADICTS the policy verdict: something outside the policies is involved.'}`;
 }
 
@@ -107,24 +107,31 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
   }
 
   // 2. a target flow the policies deny
-  const denied = verdicts.flatMap((v) => v.flows.map((fv) => ({ pod: v.pod, fv }))).filter((x) => !x.fv.verdict.allowed);
+  const denied = verdicts.flatMap((v) => v.flows.map((fv) => ({ pod: v.pod, fv }))).filter((x) => !x.fv.path.allowed);
   if (denied.length && index) {
     const first = denied.find((d) => d.fv.target.from !== 'control') ?? denied[0]!;
     const { pod: p, fv } = first;
-    const fix = suggestFix(index, { pod: p, dest: fv.dest }, fv.verdict);
-    const allowedTargets = verdicts.flatMap((v) => v.flows).filter((f) => f.verdict.allowed && f.target.from !== 'control');
+    const atIngress = fv.path.drops === 'ingress' ? fv.path.ingress : undefined;
+    const decided = atIngress ?? fv.verdict;
+    const byAdmin = decided.tier === 'admin' || decided.tier === 'baseline' ? decided.decisive[0] : undefined;
+    // an ingress drop or an admin policy: the source's policies are not what to change
+    const fix = atIngress || byAdmin ? undefined : suggestFix(index, { pod: p, dest: fv.dest }, fv.verdict);
+    const allowedTargets = verdicts.flatMap((v) => v.flows).filter((f) => f.path.allowed && f.target.from !== 'control');
     const pods = [...new Set(denied.map((d) => `${d.pod.namespace}/${d.pod.name}`))];
     const parts = [
-      `${pods.length > 1 ? `${pods.length} pods (${pods.slice(0, 3).join(', ')}${pods.length > 3 ? ', …' : ''})` : `Pod ${p.namespace}/${p.name}`} cannot reach ${targetText(fv.target)}: ${fv.verdict.explanation}`,
+      `${pods.length > 1 ? `${pods.length} pods (${pods.slice(0, 3).join(', ')}${pods.length > 3 ? ', …' : ''})` : `Pod ${p.namespace}/${p.name}`} cannot reach ${targetText(fv.target)}${fv.dest.pod && fv.target.service ? ` (backend ${fv.dest.pod.namespace}/${fv.dest.pod.name})` : ''}: ${fv.path.explanation}`,
       liveText(probes, fv),
     ];
+    if (atIngress) parts.push(`The destination drops it: ${atIngress.decisive[0] ? `the deciding rule is ${ruleText(atIngress.decisive[0])}` : `policies isolate ${fv.dest.pod!.namespace}/${fv.dest.pod!.name} for ingress and no rule allows this source`}.`);
+    const notes = [...(fv.path.egress.notes ?? []), ...(fv.path.ingress?.notes ?? [])];
+    if (notes.length) parts.push(`Note: ${notes.join(' ')}`);
     if (fv.target.from === 'logs') parts.push(`The host comes from the pod's logs${fv.target.presigned ? ` (${fv.target.presigned}: the SDK reaches the storage host directly)` : ''}.`);
-    if (allowedTargets.length) parts.push(`By contrast ${[...new Set(allowedTargets.map((f) => f.target.host))].join(', ')} ${allowedTargets.length === 1 ? 'is' : 'are'} allowed (${ruleText(allowedTargets[0]!.verdict.decisive[0] ?? fv.verdict.decisive[0]!) || 'no policy'}).`);
+    if (allowedTargets.length) parts.push(`By contrast ${[...new Set(allowedTargets.map((f) => f.target.host))].join(', ')} ${allowedTargets.length === 1 ? 'is' : 'are'} allowed (${allowedTargets[0]!.verdict.decisive[0] ? ruleText(allowedTargets[0]!.verdict.decisive[0]) : 'no policy'}).`);
     const logDenied = logsCheck?.findings.filter((f) => f.code === 'egress.logs.host-denied') ?? [];
     if (logDenied.length && fv.target.from !== 'logs') parts.push(`The logs show failures to hosts the policies also deny: ${logDenied.map((f) => f.message.split(' ')[0]).join(', ')}.`);
     const cnameF = cname?.findings.find((f) => f.code.startsWith('egress.policy.cname.'));
     if (cnameF) parts.push(cnameF.message);
-    const incomplete = [byId.get('egress.policy.cilium'), byId.get('egress.policy.k8s')].flatMap((c) => c?.findings ?? []).filter((f) => f.code.endsWith('.error'));
+    const incomplete = [byId.get('egress.policy.admin'), byId.get('egress.policy.cilium'), byId.get('egress.policy.k8s')].flatMap((c) => c?.findings ?? []).filter((f) => f.code.endsWith('.error'));
     if (incomplete.length) parts.push(`Note: ${incomplete.map((f) => f.message).join(' ')}`);
     const remediation: string[] = [];
     if (fix) {
@@ -132,6 +139,24 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
       if (src) parts.push(`${refText(fix.policy!)} is ${src.text}.`);
       remediation.push(`${fix.summary}\n${fix.action === 'remove' ? 'Remove' : 'Add'} at ${fix.path} of ${fix.policy ? refText(fix.policy) : 'a new policy'}${src?.file ? ` (${ctx.options.source}/${src.file})` : ''}:\n${fix.yaml}`);
       if (fix.policy && src) remediation.push(applyStep(ctx, fix.policy, src));
+    }
+    if (byAdmin) {
+      remediation.push(
+        `${refText(byAdmin)} is cluster-scoped and decides ${byAdmin.kind === 'AdminNetworkPolicy' ? 'before' : 'after'} every NetworkPolicy${byAdmin.kind === 'AdminNetworkPolicy' ? ': no NetworkPolicy or Cilium policy in the namespace can override it' : ''}. Ask the cluster administrators to change its ${byAdmin.section}[${byAdmin.ruleIndex}]${byAdmin.ruleName ? ` "${byAdmin.ruleName}"` : ''} rule (${byAdmin.action}), e.g. an Allow or Pass rule for this flow at a higher priority: \`${ctx.kubectl(`get ${byAdmin.kind.toLowerCase()} ${byAdmin.name} -o yaml`)}\`.`,
+      );
+    } else if (atIngress) {
+      const d = fv.dest.pod!;
+      const rule = atIngress.decisive[0];
+      const ns = d.namespace;
+      const selecting = index.selectingIngress(d);
+      const owners = [...selecting.k8s.map((c) => c.ref), ...selecting.cilium.map((c) => c.ref)];
+      const policy = rule ?? owners[0];
+      remediation.push(
+        rule?.section === 'ingressDeny'
+          ? `Remove or narrow the ingressDeny rule ${ruleText(rule)} in namespace ${ns} (the destination's): a deny wins over every allow.`
+          : `Allow it at the destination, in namespace ${ns}: add an ingress rule from ${p.namespace}/${p.name} (e.g. namespaceSelector kubernetes.io/metadata.name: ${p.namespace} with its pod labels) on ${fv.dest.protocol ?? 'TCP'}${fv.dest.protocol?.startsWith('ICMP') ? '' : `/${fv.dest.port}`} to ${policy ? refText(policy) : `a policy that selects ${d.namespace}/${d.name}`}. The source's egress policies already allow it; changing them does not help.`,
+      );
+      if (policy && policy.kind !== 'AdminNetworkPolicy' && policy.kind !== 'BaselineAdminNetworkPolicy') remediation.push(`\`${ctx.kubectl(`edit ${policy.kind === 'NetworkPolicy' ? 'networkpolicy' : policy.kind.toLowerCase()} ${policy.namespace ? `-n ${policy.namespace} ` : ''}${policy.name}`)}\``);
     }
     remediation.push(verifyCommand(ctx));
     return { status, rootCause: parts.filter(Boolean).join(' '), remediation };
@@ -147,7 +172,7 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
       status,
       rootCause: contradiction
         ? `${failing.message} ${contradiction.message}`
-        : `${failing.message} The policies allow the flow${verdicts[0]?.flows[0]?.verdict.decisive[0] ? ` (${ruleText(verdicts[0].flows[0].verdict.decisive[0])})` : ' (no policy selects the pod)'}: the cause is outside them.`,
+        : `${failing.message} The policies allow the flow${verdicts[0]?.flows[0]?.path.ingress ? ' on both sides' : ''}${verdicts[0]?.flows[0]?.verdict.decisive[0] ? ` (${ruleText(verdicts[0].flows[0].verdict.decisive[0])})` : ' (no policy selects the pod)'}: the cause is outside them.`,
       remediation: failing.remediation,
     };
   }
@@ -158,7 +183,7 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
   return {
     status,
     rootCause: fv
-      ? `${targetText(fv.target)} is reachable from pod ${verdicts[0]!.pod.namespace}/${verdicts[0]!.pod.name}: ${fv.verdict.explanation} ${liveText(probes, fv)}${warn ? ` Note: ${warn.message}` : ''}`
+      ? `${targetText(fv.target)} is reachable from pod ${verdicts[0]!.pod.namespace}/${verdicts[0]!.pod.name}: ${fv.path.explanation} ${liveText(probes, fv)}${warn ? ` Note: ${warn.message}` : ''}`
       : `Nothing to diagnose: ${warn?.message ?? 'no target resolved'}.`,
     remediation: warn?.remediation ?? [],
   };

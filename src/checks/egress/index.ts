@@ -7,6 +7,7 @@ import { dnsCheck } from './dns.ts';
 import { tcpCheck } from './tcp.ts';
 import { k8sPolicyCheck } from './policy-k8s.ts';
 import { ciliumPolicyCheck } from './policy-cilium.ts';
+import { adminPolicyCheck } from './policy-admin.ts';
 import { cnameCheck } from './policy-cname.ts';
 import { gitopsCheck } from './gitops.ts';
 import { logsCheck } from './logs.ts';
@@ -15,7 +16,7 @@ import { EgressContext, type EgressOptions } from './context.ts';
 import { diagnoseEgress } from './diagnosis.ts';
 
 /** The egress checks in report order (SPEC §5 egress). */
-export const EGRESS_CHECKS: Check[] = [podCheck, dnsCheck, tcpCheck, k8sPolicyCheck, ciliumPolicyCheck, cnameCheck, gitopsCheck, logsCheck];
+export const EGRESS_CHECKS: Check[] = [podCheck, dnsCheck, tcpCheck, adminPolicyCheck, k8sPolicyCheck, ciliumPolicyCheck, cnameCheck, gitopsCheck, logsCheck];
 
 export const egressDiagnosis: DiagnosisDefinition<EgressOptions, EgressContext> = {
   ...menuEntry('egress'),

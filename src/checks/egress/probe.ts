@@ -213,3 +213,49 @@ export async function probeInPod(
   }
   return undefined;
 }
+
+/**
+ * icmp://HOST: one ICMP echo request from inside the pod (`ping -c 1 -W <s> HOST`), one outcome per
+ * target: the address ping resolved (from its "PING host (address)" line) and whether a reply came.
+ */
+export async function pingInPod(
+  client: KubeClient,
+  ns: string,
+  pod: string,
+  container: string | undefined,
+  hosts: string[],
+  timeoutMs: number,
+): Promise<ProbeOutcome[]> {
+  const timeoutS = Math.max(1, Math.round(timeoutMs / 1000));
+  const out: ProbeOutcome[] = [];
+  for (const host of hosts) {
+    const command = ['ping', '-c', '1', '-W', String(timeoutS), host];
+    const exec = await execInPod(client, { namespace: ns, pod, container, command, timeoutMs: timeoutMs + 5000 });
+    out.push(parsePing(host, exec));
+  }
+  return out;
+}
+
+/** One ping's outcome: exit 0 = a reply; a name ping could not resolve is a DNS failure. */
+export function parsePing(host: string, exec: ExecResult): ProbeOutcome {
+  const text = `${exec.stdout}\n${exec.stderr}`;
+  const addr = /PING\s+\S+\s+\(([0-9a-f:.]+)\)/i.exec(text)?.[1] ?? (/^[0-9a-f:.]+$/i.test(host) ? host : undefined);
+  if (!addr) {
+    const msg = text.trim().split('\n').pop() ?? exec.message ?? 'ping failed';
+    const nx = /unknown host|bad address|name or service not known|not known/i.test(text);
+    return { host, port: 0, dns: { ok: false, addresses: [], error: nx ? 'nxdomain' : 'other', message: msg }, connects: [] };
+  }
+  const replied = exec.ok && exec.exitCode === 0 && /1 (packets )?received|bytes from/i.test(text);
+  const unreachable = /unreachable/i.test(text);
+  return {
+    host,
+    port: 0,
+    dns: { ok: true, addresses: [addr] },
+    connects: [replied ? { address: addr, ok: true, ms: 0 } : { address: addr, ok: false, error: unreachable ? 'unreachable' : 'timeout', message: unreachable ? 'destination unreachable' : 'no echo reply', ms: 0 }],
+  };
+}
+
+/** Why an icmp:// target cannot be pinged from a container with these tools, or undefined. */
+export function noPingMessage(tools: string[]): string | undefined {
+  return tools.includes('ping') ? undefined : `the container has no ping (tools: ${tools.join(', ')}): the ICMP flow is judged by the policies alone`;
+}

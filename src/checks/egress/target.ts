@@ -11,6 +11,8 @@ export interface EgressTarget {
   service?: { name: string; namespace: string };
   /** where the target came from */
   from: 'argument' | 'logs' | 'control';
+  /** icmp://HOST: an ICMP echo request (ping), no port */
+  icmp?: boolean;
   /** for a URL: whether its query is a presigned URL's */
   presigned?: string;
 }
@@ -26,6 +28,9 @@ export function parseTarget(input: string, defaultNs: string, from: EgressTarget
     const namespace = svc[3] ?? defaultNs;
     return { input, host: `${name}.${namespace}.svc.cluster.local`, port: svc[5] ? Number(svc[5]) : 0, service: { name, namespace }, from };
   }
+  const icmp = /^icmp:\/\/(?:\[([0-9a-f:.]+)\]|([^:/\s\[\]]+))\/?$/i.exec(s);
+  if (icmp) return { input, host: (icmp[1] ?? icmp[2]!).toLowerCase().replace(/\.$/, ''), port: 0, icmp: true, from };
+  if (/^icmp:/i.test(s)) throw new TargetError(`cannot parse the target ${JSON.stringify(s)}: use icmp://HOST or icmp://IP (no port)`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
     let u: URL;
     try {
@@ -58,5 +63,6 @@ export function presignedKind(q: URLSearchParams): string | undefined {
 
 export function targetText(t: EgressTarget): string {
   const h = isIP(t.host) === 6 ? `[${t.host}]` : t.host;
+  if (t.icmp) return `icmp://${h}`;
   return t.service ? `svc/${t.service.name}.${t.service.namespace}${t.port ? `:${t.port}` : ''}` : `${h}:${t.port}`;
 }

@@ -10,7 +10,7 @@ export const tcpCheck: Check = {
   title: 'TCP from the pod',
   requires: ['egress.pod'],
   appliesWhen: [liveProbe],
-  codes: ['egress.tcp.timeout', 'egress.tcp.refused', 'egress.tcp.unreachable', 'egress.tcp.reset', 'egress.tcp.error', 'egress.tcp.all-egress-blocked', 'egress.tcp.contradiction', 'egress.tcp.agrees'],
+  codes: ['egress.tcp.timeout', 'egress.tcp.refused', 'egress.tcp.unreachable', 'egress.tcp.reset', 'egress.tcp.error', 'egress.tcp.all-egress-blocked', 'egress.tcp.contradiction', 'egress.tcp.agrees', 'egress.tcp.no-ping'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
     const [probes, verdicts, index] = await Promise.all([ctx.probes(), ctx.verdicts(), ctx.index()]);
@@ -29,21 +29,26 @@ export const tcpCheck: Check = {
         const isControl = r === control;
         for (const c of r.connects) {
           evidence.push({ pod: podName(pp.pod), host: r.host, port: r.port, ...c, control: isControl });
-          reproduce.push(ctx.kubectl(`exec -n ${pp.pod.namespace} ${pp.pod.name} -- python3 -c "import socket; socket.create_connection(('${c.address}', ${r.port}), ${Math.round(ctx.timeoutMs / 1000)})"`));
+          const icmp = r.port === 0;
+          reproduce.push(
+            icmp
+              ? ctx.kubectl(`exec -n ${pp.pod.namespace} ${pp.pod.name} -- ping -c 1 -W ${Math.max(1, Math.round(ctx.timeoutMs / 1000))} ${c.address}`)
+              : ctx.kubectl(`exec -n ${pp.pod.namespace} ${pp.pod.name} -- python3 -c "import socket; socket.create_connection(('${c.address}', ${r.port}), ${Math.round(ctx.timeoutMs / 1000)})"`),
+          );
           const flow = [...(v?.flows ?? []), ...(v?.control ?? [])].find((f) => f.dest.ip === c.address && f.dest.port === r.port);
-          const label = `${r.host}${r.host !== c.address ? ` (${c.address})` : ''}:${r.port}`;
+          const label = icmp ? `icmp://${r.host}${r.host !== c.address ? ` (${c.address})` : ''}` : `${r.host}${r.host !== c.address ? ` (${c.address})` : ''}:${r.port}`;
           parts.push(`${label} ${c.ok ? 'connects' : c.error}${isControl ? ' [control]' : ''}`);
           if (!c.ok) {
             const code = c.error === 'timeout' ? 'egress.tcp.timeout' : c.error === 'refused' ? 'egress.tcp.refused' : c.error === 'unreachable' ? 'egress.tcp.unreachable' : c.error === 'reset' ? 'egress.tcp.reset' : 'egress.tcp.error';
             findings.push({
               code,
               severity: isControl ? 'warn' : undefined,
-              message: `From pod ${podName(pp.pod)}, TCP to ${label} ${c.error === 'timeout' ? `timed out after ${ctx.timeoutMs} ms (dropped)` : c.error === 'refused' ? 'was refused' : c.error === 'unreachable' ? 'has no route' : `failed: ${c.message ?? c.error}`}${isControl ? ' (control target)' : ''}.`,
+              message: `From pod ${podName(pp.pod)}, ${icmp ? 'ICMP echo (ping)' : 'TCP'} to ${label} ${icmp && c.error === 'timeout' ? `got no reply within ${ctx.timeoutMs} ms (dropped)` : c.error === 'timeout' ? `timed out after ${ctx.timeoutMs} ms (dropped)` : c.error === 'refused' ? 'was refused' : c.error === 'unreachable' ? 'has no route' : `failed: ${c.message ?? c.error}`}${isControl ? ' (control target)' : ''}.`,
             });
           }
           if (flow) {
             const live = c.ok;
-            const stat = flow.verdict.allowed;
+            const stat = flow.path.allowed;
             // a refusal means the packets got through the policies
             const liveThrough = live || c.error === 'refused';
             if (liveThrough === stat) agree++;
@@ -52,7 +57,7 @@ export const tcpCheck: Check = {
               findings.push({
                 code: 'egress.tcp.contradiction',
                 message: stat
-                  ? `The policies allow ${destText({ pod: pp.pod, dest: flow.dest })} (${flow.verdict.decisive[0] ? ruleText(flow.verdict.decisive[0]) : 'nothing selects the pod'}), but the connect ${c.error === 'timeout' ? 'times out' : `fails (${c.error})`}: something outside the policies drops it (a firewall, security group, egress gateway), or a policy the tool cannot read.`
+                  ? `The policies allow ${destText({ pod: pp.pod, dest: flow.dest })} (${flow.verdict.decisive[0] ? ruleText(flow.verdict.decisive[0]) : 'nothing selects the pod'}${flow.path.ingress ? `; at the destination: ${flow.path.ingress.decisive[0] ? ruleText(flow.path.ingress.decisive[0]) : 'nothing selects it for ingress'}` : ''}), but the connect ${c.error === 'timeout' ? 'times out' : `fails (${c.error})`}: something outside the policies drops it (a firewall, security group, egress gateway), or a policy the tool cannot read.`
                   : `The policies deny ${destText({ pod: pp.pod, dest: flow.dest })}, but the connect succeeds: ${
                       !flow.dest.host && index?.fqdnSelectors(pp.pod).length
                         ? 'the target is an address, and Cilium also allows addresses that an allowed toFQDNs name resolved to (its DNS cache); dial the name to get a verdict for it'
@@ -63,6 +68,7 @@ export const tcpCheck: Check = {
           }
         }
       }
+      if (pp.message && /no ping/.test(pp.message)) findings.push({ code: 'egress.tcp.no-ping', message: `From pod ${podName(pp.pod)}: ${pp.message}.` });
       const others = results.filter((r) => r !== control);
       if (controlFails && others.length && others.every((r) => r.connects.every((c) => !c.ok && c.error !== 'refused'))) {
         findings.push({

@@ -32,14 +32,24 @@ export const EGRESS_CODES: Record<string, CatalogEntry> = {
   'egress.tcp.contradiction': e('warn', 'The live probe and the static policy verdict disagree', 'A verdict the policies cannot explain points at something outside them (firewall, egress gateway, proxy) or at policies the tool cannot read.'),
   'egress.tcp.agrees': e('info', 'The live probe agrees with the static policy verdict', ),
 
+  'egress.tcp.no-ping': e('warn', 'icmp:// target: the container has no ping, so the ICMP flow is judged by the policies alone', 'Rerun with --debug-image IMAGE (e.g. busybox, which has ping), or ping from a pod of the same labels that has it.'),
+
+  // egress.policy.admin
+  'egress.policy.admin.denied': e('fail', 'An AdminNetworkPolicy (or the BaselineAdminNetworkPolicy) denies the flow', 'Admin policies are cluster-scoped: an AdminNetworkPolicy decides before every NetworkPolicy and no namespace policy can override its Deny. Ask the cluster administrators to add an Allow (or Pass) rule for this flow at a higher priority, or to narrow the Deny rule named above; a baseline Deny is overridden by a NetworkPolicy that isolates the pod and allows the flow.'),
+  'egress.policy.admin.allowed': e('info', 'An AdminNetworkPolicy (or the baseline) allows the flow'),
+  'egress.policy.admin.error': e('warn', 'AdminNetworkPolicies could not be listed: the static verdict is incomplete', 'Ask for `list` on adminnetworkpolicies.policy.networking.k8s.io and baselineadminnetworkpolicies.policy.networking.k8s.io (cluster-scoped).'),
+
   // egress.policy.k8s
   'egress.policy.k8s.denied': e('fail', 'NetworkPolicies isolate the pod for egress and none allows the flow', 'Add an egress rule for the destination to one of the policies that select the pod (see the diagnosis for the snippet).'),
+  'egress.policy.k8s.ingress-denied': e('fail', 'The destination pod\'s NetworkPolicies isolate it for ingress and none allows this source', 'Change the destination\'s side: add an ingress rule for the source (its namespace and pod labels, and the port) to a NetworkPolicy in the DESTINATION\'s namespace that selects the destination pod. The source\'s egress policies already allow it.'),
   'egress.policy.k8s.allowed': e('info', 'A NetworkPolicy rule allows the flow'),
   'egress.policy.k8s.error': e('warn', 'NetworkPolicies could not be listed: the static verdict is incomplete', 'Ask for `list` on networkpolicies.networking.k8s.io in the namespace.'),
 
   // egress.policy.cilium
   'egress.policy.cilium.denied': e('fail', 'Cilium policies put the pod into default deny and no rule allows the flow', 'Add the destination to the toFQDNs (or toCIDRSet) of the policy that selects the pod (see the diagnosis for the snippet).'),
   'egress.policy.cilium.egress-deny': e('fail', 'An egressDeny rule matches the flow: it wins over every allow', 'Remove or narrow the egressDeny rule; adding allow rules cannot override it.'),
+  'egress.policy.cilium.ingress-denied': e('fail', 'The destination pod\'s Cilium policies drop the flow at its ingress (default deny or ingressDeny)', 'Change the destination\'s side: add a fromEndpoints rule for the source (with toPorts) to the CiliumNetworkPolicy in the DESTINATION\'s namespace that selects the destination pod, or narrow its ingressDeny. The source\'s egress policies already allow it.'),
+  'egress.policy.cilium.l7-rules': e('info', 'The flow is allowed at L3/L4 and an L7 rule (http, kafka, dns) then also applies', 'A request the L7 rule does not match is still rejected by Cilium\'s proxy (HTTP 403, Kafka error, DNS REFUSED): compare the request with the quoted rule.'),
   'egress.policy.cilium.dns-proxy-missing': e('fail', 'toFQDNs names the host but Cilium never learns its addresses (no DNS-proxy rule for it)', 'Add `rules: {dns: [{matchPattern: "*"}]}` to the port-53 rule to kube-dns.'),
   'egress.policy.cilium.allowed': e('info', 'A Cilium policy rule allows the flow'),
   'egress.policy.cilium.error': e('warn', 'Cilium policies could not be listed: the static verdict is incomplete', 'Ask for `list` on ciliumnetworkpolicies.cilium.io and ciliumclusterwidenetworkpolicies.cilium.io.'),
