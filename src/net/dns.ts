@@ -2,6 +2,7 @@
 // the hosts file, then A and AAAA queries in parallel. Cancellable, bounded by the deadline,
 // never throws.
 
+import { createSocket } from 'node:dgram';
 import { promises as dnsp } from 'node:dns';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -13,7 +14,12 @@ export interface ResolvedAddress {
   source: 'hosts' | 'dns' | 'literal';
 }
 
-export type DnsErrorKind = 'nxdomain' | 'nodata' | 'timeout' | 'servfail' | 'refused' | 'aborted' | 'other';
+/**
+ * unreachable: the query could not be sent (ENETUNREACH/EHOSTUNREACH on the resolver's socket: no
+ * route to the DNS server); refused: the DNS server's port answered ICMP port unreachable, or the
+ * server answered REFUSED.
+ */
+export type DnsErrorKind = 'nxdomain' | 'nodata' | 'timeout' | 'servfail' | 'refused' | 'unreachable' | 'aborted' | 'other';
 
 export interface DnsResult {
   host: string;
@@ -36,6 +42,8 @@ export interface ResolveOptions {
   hostsPath?: string;
   /** DNS servers ("ip" or "ip:port"); default: the system's (/etc/resolv.conf) */
   servers?: string[];
+  /** how to ask a DNS server's socket what happened when c-ares says ECONNREFUSED (tests) */
+  probe?: ServerProber;
 }
 
 export interface HostsEntry {
@@ -81,7 +89,7 @@ const CODE_KIND: Record<string, DnsErrorKind> = {
 };
 
 // which error explains a failed lookup best when A and AAAA disagree
-const PRIORITY: DnsErrorKind[] = ['nxdomain', 'servfail', 'refused', 'timeout', 'nodata', 'other', 'aborted'];
+const PRIORITY: DnsErrorKind[] = ['nxdomain', 'servfail', 'refused', 'unreachable', 'timeout', 'nodata', 'other', 'aborted'];
 
 function describe(kind: DnsErrorKind, code: string): string {
   switch (kind) {
@@ -95,6 +103,8 @@ function describe(kind: DnsErrorKind, code: string): string {
       return 'server misbehaving (SERVFAIL)';
     case 'refused':
       return code === 'ECONNREFUSED' ? 'connection refused (nothing answers DNS on that server)' : 'the DNS server refused the query (REFUSED)';
+    case 'unreachable':
+      return code === 'EHOSTUNREACH' ? 'no route to host (no route to the DNS server)' : 'network is unreachable (no route to the DNS server)';
     case 'aborted':
       return 'cancelled';
     default:
@@ -107,7 +117,75 @@ function serverList(servers: string[]): string {
   return servers.map((s) => (isIP(s) === 4 ? `${s}:53` : isIP(s) === 6 ? `[${s}]:53` : s)).join(', ');
 }
 
+/** What a UDP socket to a DNS server saw: the connect's error, ICMP port unreachable, an answer, or nothing. */
+export type ServerProbe = { kind: 'connect-error'; code: string } | { kind: 'refused' } | { kind: 'answered' } | { kind: 'silent' };
+export type ServerProber = (server: string, timeoutMs: number) => Promise<ServerProbe>;
+
+function splitServer(server: string): { ip: string; port: number } {
+  if (isIP(server)) return { ip: server, port: 53 };
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(server) ?? /^([^:]+):(\d+)$/.exec(server);
+  return m ? { ip: m[1], port: Number(m[2]) } : { ip: server, port: 53 };
+}
+
+function hostPort(server: string): string {
+  const { ip, port } = splitServer(server);
+  return isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/**
+ * Go's words when a query cannot be sent or is refused, decided from what each server's socket saw
+ * (undefined: the sockets tell nothing c-ares did not): every server without a route is
+ * "dial udp S:53: connect: network is unreachable"; every server answering ICMP port unreachable
+ * keeps "connection refused".
+ */
+export function resolverSocketError(where: string, servers: string[], outcomes: ServerProbe[]): DnsResult['error'] | undefined {
+  if (outcomes.length === 0 || outcomes.length !== servers.length) return undefined;
+  if (outcomes.every((o) => o.kind === 'connect-error' && (o.code === 'ENETUNREACH' || o.code === 'EHOSTUNREACH'))) {
+    const codes = outcomes.map((o) => (o as { code: string }).code);
+    const code = codes.includes('ENETUNREACH') ? 'ENETUNREACH' : 'EHOSTUNREACH';
+    const go = (c: string) => (c === 'EHOSTUNREACH' ? 'no route to host' : 'network is unreachable');
+    // Go quotes the last server it tried; name each
+    const dials = servers.map((s, i) => `dial udp ${hostPort(s)}: connect: ${go(codes[i])}`).join('; ');
+    return { kind: 'unreachable', code, message: `${where}: ${dials} (no route to the DNS server)` };
+  }
+  return undefined;
+}
+
+/** Open a UDP socket to the server (the kernel picks a route at connect) and send one query. */
+export const probeDnsServer: ServerProber = (server, timeoutMs) =>
+  new Promise((resolve) => {
+    const { ip, port } = splitServer(server);
+    const sock = createSocket(isIP(ip) === 6 ? 'udp6' : 'udp4');
+    let done = false;
+    const end = (p: ServerProbe) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      try {
+        sock.close();
+      } catch {
+        /* already closed */
+      }
+      resolve(p);
+    };
+    const timer = setTimeout(() => end({ kind: 'silent' }), timeoutMs);
+    sock.on('error', (e: NodeJS.ErrnoException) => end(e.syscall === 'connect' ? { kind: 'connect-error', code: e.code ?? 'UNKNOWN' } : e.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'silent' }));
+    sock.on('message', () => end({ kind: 'answered' }));
+    try {
+      sock.connect(port, ip, (err?: Error) => {
+        if (err) return end({ kind: 'connect-error', code: (err as NodeJS.ErrnoException).code ?? 'UNKNOWN' });
+        // a query for the root's NS record: any DNS server answers it
+        sock.send(Buffer.from([0x4e, 0x44, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1]), (e) => {
+          if (e) end({ kind: 'connect-error', code: (e as NodeJS.ErrnoException).code ?? 'UNKNOWN' });
+        });
+      });
+    } catch (e) {
+      end({ kind: 'connect-error', code: (e as NodeJS.ErrnoException).code ?? 'UNKNOWN' });
+    }
+  });
+
 export async function resolveHost(host: string, opts: ResolveOptions): Promise<DnsResult> {
+  const probe = opts.probe ?? probeDnsServer;
   const startedAt = performance.now();
   const name = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 
@@ -204,7 +282,15 @@ export async function resolveHost(host: string, opts: ResolveOptions): Promise<D
       const classified = errs.map((e) => ({ kind: CODE_KIND[e.code ?? ''] ?? ('other' as DnsErrorKind), code: e.code ?? 'UNKNOWN' }));
       classified.sort((x, y) => PRIORITY.indexOf(x.kind) - PRIORITY.indexOf(y.kind));
       const best = classified[0];
-      finish({ addresses, error: { kind: best.kind, code: best.code, message: `${where}: ${describe(best.kind, best.code)}` } });
+      if (best.code !== 'ECONNREFUSED' || servers.length === 0) {
+        return finish({ addresses, error: { kind: best.kind, code: best.code, message: `${where}: ${describe(best.kind, best.code)}` } });
+      }
+      // c-ares reports every socket failure as ECONNREFUSED: ask the sockets what happened
+      const budget = Math.max(50, Math.min(500, opts.timeoutMs - (performance.now() - startedAt)));
+      void Promise.all(servers.map((s) => probe(s, budget))).then((outcomes) => {
+        const error = resolverSocketError(where, servers, outcomes) ?? { kind: best.kind, code: best.code, message: `${where}: ${describe(best.kind, best.code)}` };
+        finish({ addresses, error });
+      });
     });
   });
 }

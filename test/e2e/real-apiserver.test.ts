@@ -417,36 +417,51 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
 
   describe("issue 11's ten points (it.fails until fixed)", () => {
     // point 1
-    it.fails('1: a user without RBAC: the quoted error names the server-side user, not the kubeconfig entry', () => {
+    it('1: a user without RBAC: the quoted error names the server-side user, not the kubeconfig entry', () => {
       const r = get(api, 'viewer');
       expect(r.text).toContain(`User "${REAL_USERS.viewer}" cannot list resource "pods"`);
       expect(r.text).not.toContain('User "viewer"');
     });
-    // point 1 (kubectl says this with a warm discovery cache; with a cold one it says what netdiag
-    // says today, see the oracle test above: quoting both would be exact)
-    it.fails("1: an unknown token: kubectl's words with the Status message (Unauthorized)", () => {
+    // point 1 (kubectl says this with a warm discovery cache; with a cold one the client-go reason:
+    // netdiag quotes both, saying which is which)
+    it("1: an unknown token: kubectl's words with the Status message (Unauthorized), and the cold-cache line", () => {
       const r = get(api, 'bad-token');
-      expect(r.text).toContain(get(kubectl, 'bad-token-warm').stderr.trim());
+      expect(r.text).toContain(`"${get(kubectl, 'bad-token-warm').stderr.trim()}" when its discovery cache is warm`);
+      expect(r.text).toContain(`"${last(get(kubectl, 'bad-token'))}" after its discovery errors when the cache is cold`);
     });
     // point 1
-    it.fails('1: a user without credentials: kubectl 1.32 asks "Please enter Username:"', () => {
-      expect(get(api, 'no-creds').text).toContain('Please enter Username:');
+    it('1: a user without credentials: kubectl 1.32 asks "Please enter Username:"', () => {
+      expect(get(kubectl, 'no-creds').stdout).toContain('Please enter Username:');
+      expect(last(get(kubectl, 'no-creds'))).toBe('error: EOF');
+      const r = get(api, 'no-creds');
+      expect(r.text).toContain('kubectl 1.32 asks "Please enter Username:" interactively instead of sending a request, and without a terminal fails with "error: EOF"');
+      // no 403 kubectl never reaches
+      expect(r.codes).toEqual(['api.auth.anonymous']);
+      expect(r.text).not.toContain('Forbidden');
     });
-    // point 1
-    it.fails("1: another CN=kubernetes CA: the finding quotes kubectl's whole line and names a regenerated cluster CA", () => {
+    // point 1 (the root cause: diagnosis.ts)
+    it("1: another CN=kubernetes CA: the root cause quotes kubectl's whole line and names a regenerated cluster CA", () => {
+      const r = get(api, 'other-ca');
+      expect(r.report.diagnosis.rootCause).toContain(`kubectl fails with "${OTHER_CA_LINE}"`);
+      expect(r.report.diagnosis.rootCause).toContain('the cluster CA was regenerated (same name, different key)');
+    });
+    // point 1 (the finding's message is api/tls.ts's: it still quotes the line without the parenthesis)
+    it.fails("1: another CN=kubernetes CA: the api.tls finding quotes kubectl's whole line", () => {
       const r = get(api, 'other-ca');
       const f = r.check('api.tls').findings.find((x) => x.code === 'api.tls.unknown-authority');
       expect(f?.message).toContain(OTHER_CA_LINE);
-      expect(r.report.diagnosis.rootCause).toMatch(/regenerated|re-created|recreated|new cluster CA|replaced/i);
     });
     // point 2
-    it.fails('2: who am I before 1.28: the client certificate subject and organisations, read locally', () => {
+    it('2: who am I before 1.28: the client certificate subject and organisations, read locally', () => {
       const s = get(api, 'cert').check('api.auth').summary;
       expect(s).toContain(REAL_USERS.certAdmin);
       expect(s).toContain('system:masters');
+      expect(s).toContain("the client certificate's subject CN and O, read locally");
+      // kubectl auth whoami's own words for the 404
+      expect(s).toContain(`kubectl auth whoami says "${get(kubectl, 'whoami-cert').stderr.trim().split('\n')[0]!.replace(/^error: /, '')}"`);
     });
     // point 2
-    it.fails('2: a 403 on selfsubjectreviews is the API absence or a missing permission, as kubectl says', () => {
+    it('2: a 403 on selfsubjectreviews is the API absence or a missing permission, as kubectl says', () => {
       const r = get(api, 'viewer');
       expect(r.check('api.auth').summary).not.toMatch(/SelfSubjectReview forbidden\)/);
       // kubectl auth whoami: "error: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it"
@@ -523,11 +538,16 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       expect(r.text).toContain('--bind-address');
     });
     // point 9
-    it.fails('9: a DNS query that could not be sent (ENETUNREACH) is "no route to the DNS server", not "nothing answers DNS"', () => {
+    it('9: a DNS query that could not be sent (ENETUNREACH) is "no route to the DNS server", not "nothing answers DNS"', () => {
       const r = get(extra, 'dns-noroute');
       expect(r.text).not.toContain('nothing answers DNS on that server');
       expect(r.text).not.toContain('connection refused');
       expect(r.text).toMatch(/no route|network is unreachable/i);
+      // kubectl's words, inside netdiag's; one failure, one description (summary, finding, root cause)
+      expect(r.codes).toEqual(['api.dns.unreachable']);
+      const go = /lookup api\.lab\.test on 203\.0\.113\.10:53: dial udp 203\.0\.113\.10:53: connect: network is unreachable/;
+      expect(get(kubectl, 'dns-noroute').stderr).toMatch(go);
+      for (const t of [r.check('api.dns').summary, r.check('api.dns').findings[0]!.message, r.report.diagnosis.rootCause]) expect(t).toMatch(go);
     });
     // point 10
     it.fails('10: a Pending pod: why it cannot be probed, the pod named in the advice, no "tools: none found"', () => {

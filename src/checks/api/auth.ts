@@ -1,12 +1,20 @@
 // api.auth: who the server takes us for (SelfSubjectReview) and what we may do (SelfSubjectAccessReview).
 import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts';
-import { ExecPluginError } from '../../kube/credentials.ts';
+import { ExecPluginError, type Credentials } from '../../kube/credentials.ts';
 import type { HttpResult } from '../../net/http.ts';
 import type { ApiContext } from './context.ts';
 import { parseJson, quoteBody, statusText } from './http-answer.ts';
-
-export const KUBECTL_401 =
-  'error: You must be logged in to the server (the server has asked for the client to provide credentials)';
+import { bearerToken, certificateIdentity, jwtIdentity, type LocalIdentity } from './identity.ts';
+import {
+  KUBECTL_401_COLD,
+  KUBECTL_NO_CREDENTIALS_EOF,
+  KUBECTL_NO_CREDENTIALS_PROMPT,
+  KUBECTL_WHOAMI_403,
+  KUBECTL_WHOAMI_404,
+  kubectl401,
+  kubectlForbidden,
+  userInForbidden,
+} from './kubectl-wording.ts';
 
 export const authCheck: CheckDefinition<ApiContext> = {
   id: 'api.auth',
@@ -30,8 +38,15 @@ export const authCheck: CheckDefinition<ApiContext> = {
       };
     }
     const findings: FindingInput[] = [];
-    if (k.user.authKind === 'none') {
-      findings.push({ code: 'api.auth.anonymous', message: `The context's user has no credentials: requests are anonymous (system:anonymous).` });
+    const anonymous = k.user.authKind === 'none';
+    if (anonymous) {
+      // kubectl never sends a request for such a user: client-go prompts for basic auth first
+      findings.push({
+        code: 'api.auth.anonymous',
+        message:
+          `The context's user has no credentials: kubectl 1.32 asks "${KUBECTL_NO_CREDENTIALS_PROMPT}" interactively instead of sending a request, ` +
+          `and without a terminal fails with "${KUBECTL_NO_CREDENTIALS_EOF}" (servers since 1.19 accept no username and password anyway).`,
+      });
     }
     // who am I (SelfSubjectReview: GA in 1.28, else v1beta1) and what may I do
     // (SelfSubjectAccessReview, the fallback identity check before 1.28), asked concurrently
@@ -49,11 +64,8 @@ export const authCheck: CheckDefinition<ApiContext> = {
       },
     });
     let identity: { username?: string; groups?: string[] } | undefined;
-    let reviewNote = '';
     let r = await review('v1');
     if (r.response?.statusCode === 404) r = await review('v1beta1');
-    if (r.response?.statusCode === 404) reviewNote = ' (SelfSubjectReview not served: before 1.28)';
-    else if (r.response?.statusCode === 403) reviewNote = ' (SelfSubjectReview forbidden)';
     if (!r.response) {
       await ssarPromise;
       return { summary: `SelfSubjectReview failed: ${r.error?.message}`, findings: [{ code: 'api.auth.unauthorized', severity: 'warn' as const, message: `POST SelfSubjectReview got no answer: ${r.error?.message}.` }], evidence, reproduce };
@@ -62,13 +74,20 @@ export const authCheck: CheckDefinition<ApiContext> = {
       await ssarPromise;
       return unauthorized(ctx, r, evidence, reproduce);
     }
-    if (r.response.statusCode === 403) evidence.selfSubjectReview = statusText(r);
-    else if (r.response.statusCode !== 404) {
+    // before 1.28 the server cannot be asked: 404 (not served), or 403 (authorization runs before routing)
+    let whoami: string | undefined;
+    let serverNamed: string | undefined;
+    if (r.response.statusCode === 404) whoami = KUBECTL_WHOAMI_404;
+    else if (r.response.statusCode === 403) {
+      whoami = KUBECTL_WHOAMI_403;
+      const m = parseJson(r.response.body)?.message;
+      if (typeof m === 'string') serverNamed = userInForbidden(m);
+    } else {
       const body = parseJson(r.response.body);
       const info = (body?.status as { userInfo?: { username?: string; groups?: string[] } } | undefined)?.userInfo;
       if (info) identity = { username: info.username, groups: info.groups };
     }
-    if (!identity) evidence.selfSubjectReview = evidence.selfSubjectReview ?? 'not served (before 1.28): fell back to SelfSubjectAccessReview';
+    if (whoami) evidence.selfSubjectReview = `${statusText(r)}: kubectl auth whoami says "error: ${whoami}"`;
     const ssar = await ssarPromise;
     if (ssar.response?.statusCode === 401) return unauthorized(ctx, ssar, evidence, reproduce);
     let allowed: boolean | undefined;
@@ -80,31 +99,80 @@ export const authCheck: CheckDefinition<ApiContext> = {
       evidence.selfSubjectAccessReview = statusText(ssar);
     }
     if (identity) evidence.user = identity;
-    const anonymous = k.user.authKind === 'none';
-    if (!identity && anonymous) identity = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+    // what can be known without the server: the certificate's subject, a JWT's claims, the name in a 403
+    let whoSource = '';
+    if (!identity && !anonymous) {
+      const local = localIdentity(ctx, creds);
+      if (local) {
+        identity = { username: local.username ?? serverNamed, groups: local.groups };
+        evidence.localIdentity = local;
+        whoSource =
+          local.source === 'client-certificate'
+            ? "the client certificate's subject CN and O, read locally"
+            : `the token's JWT claims, read locally${local.claims?.iss ? `: iss ${local.claims.iss}` : ''}${local.claims?.exp ? `, exp ${local.claims.exp}` : ''}`;
+      } else if (serverNamed) {
+        identity = { username: serverNamed };
+        whoSource = 'the name the server gives in its 403';
+      } else if (whoami) {
+        whoSource = 'the token is not a JWT: only the server knows its user';
+      }
+    }
     const who = identity?.username ? `${identity.username}${identity.groups?.length ? ` (groups ${identity.groups.join(', ')})` : ''}` : 'an identity the server accepts';
+    const cannotAsk =
+      whoami === KUBECTL_WHOAMI_404
+        ? `SelfSubjectReview not served: before 1.28, the server cannot be asked; kubectl auth whoami says "${whoami}"`
+        : `the server cannot be asked: kubectl auth whoami says "${whoami}"`;
+    const whoNote = whoami ? ` (${whoSource ? `${whoSource}; ` : ''}${cannotAsk})` : '';
+
+    if (anonymous) {
+      // the anonymous answers are netdiag's, not kubectl's: evidence, not findings
+      if (ssar.response?.statusCode === 403) evidence.anonymousRequests = statusMessage(ssar);
+      const summary =
+        `no credentials: kubectl asks "${KUBECTL_NO_CREDENTIALS_PROMPT}" instead of sending a request` +
+        (ssar.response?.statusCode === 403 ? '; anonymous requests (system:anonymous) are forbidden here' : allowed !== undefined ? `; anonymous requests (system:anonymous) ${allowed ? 'can' : 'cannot'} list pods in ${ns}` : '');
+      return { summary, findings, evidence, reproduce };
+    }
     if (ssar.response?.statusCode === 403) {
-      const status = parseJson(ssar.response.body);
-      const reason = typeof status?.message === 'string' ? status.message : quoteBody(ssar.response.body, 200);
+      const reason = statusMessage(ssar);
       findings.push({
         code: 'api.auth.forbidden',
         severity: 'fail',
-        message: `${anonymous ? 'The requests are anonymous and' : 'The server accepts the credentials but'} RBAC forbids even SelfSubjectAccessReview: kubectl says "Error from server (Forbidden): ${reason}".`,
+        message: `The server accepts the credentials but RBAC forbids even SelfSubjectAccessReview: kubectl says "${kubectlForbidden(reason)}".`,
       });
     } else if (allowed === false) {
-      const user = identity?.username ?? k.userName ?? 'this user';
+      // quote the server's own Status message: it names the user as the server knows it
+      const pods = await ctx.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods?limit=1`, { auth: true });
+      const m = pods.response?.statusCode === 403 ? parseJson(pods.response.body)?.message : undefined;
+      const user = typeof m === 'string' ? userInForbidden(m) : undefined;
+      if (user && !identity?.username) identity = { ...identity, username: user };
+      const quote =
+        typeof m === 'string'
+          ? `kubectl get pods -n ${ns} says "${kubectlForbidden(m)}"`
+          : identity?.username
+            ? `kubectl says "${kubectlForbidden(`pods is forbidden: User "${identity.username}" cannot list resource "pods" in API group "" in the namespace "${ns}"`)}"`
+            : `SelfSubjectAccessReview says allowed: false`;
+      const whoNow = identity?.username ? `${identity.username}${identity.groups?.length ? ` (groups ${identity.groups.join(', ')})` : ''}` : who;
       findings.push({
         code: 'api.auth.forbidden',
-        message: `Authenticated as ${who}, but RBAC forbids listing pods in ${ns}: kubectl says "Error from server (Forbidden): pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "${ns}"".`,
+        message: `Authenticated as ${whoNow}, but RBAC forbids listing pods in ${ns}: ${quote}.`,
       });
     }
     const can = allowed === undefined ? '' : allowed ? `; can list pods in ${ns}` : `; cannot list pods in ${ns}`;
-    const summary = anonymous
-      ? `no credentials: requests are sent as ${identity?.username ?? 'system:anonymous'}${ssar.response?.statusCode === 403 ? '; RBAC forbids them' : can}`
-      : `authenticated as ${who} via ${describeAuth(ctx)}${reviewNote}${can}`;
+    const summary = `authenticated as ${who} via ${describeAuth(ctx)}${whoNote}${can}`;
     return { summary, findings, evidence, reproduce };
   },
 };
+
+function localIdentity(ctx: ApiContext, creds: Credentials): LocalIdentity | undefined {
+  if (ctx.config.user.authKind === 'client-certificate') return certificateIdentity(creds.clientCertPem ?? ctx.config.user.clientCertPem);
+  return jwtIdentity(bearerToken(creds.headers)) ?? certificateIdentity(creds.clientCertPem);
+}
+
+function statusMessage(r: HttpResult): string {
+  const status = parseJson(r.response?.body);
+  return typeof status?.message === 'string' ? status.message : quoteBody(r.response?.body, 200);
+}
 
 function describeAuth(ctx: ApiContext): string {
   const u = ctx.config.user;
@@ -125,12 +193,16 @@ function describeAuth(ctx: ApiContext): string {
 function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, unknown>, reproduce: string[]) {
   evidence.status = statusText(r);
   evidence.body = quoteBody(r.response?.body, 400);
+  const m = parseJson(r.response?.body)?.message;
+  const message = typeof m === 'string' && m ? m : 'Unauthorized';
   return {
-    summary: `the server rejects the credentials (401 Unauthorized)`,
+    summary: `the server rejects the credentials (401 ${message})`,
     findings: [
       {
         code: 'api.auth.unauthorized',
-        message: `The server rejects the ${describeAuth(ctx)} of user ${ctx.config.userName ?? '(unnamed)'} with 401 Unauthorized; kubectl says "${KUBECTL_401}".`,
+        message:
+          `The server rejects the ${describeAuth(ctx)} of the kubeconfig user ${ctx.config.userName ?? '(unnamed)'} with 401 (Status message "${message}"): ` +
+          `kubectl says "${kubectl401(message)}" when its discovery cache is warm, and "${KUBECTL_401_COLD}" after its discovery errors when the cache is cold.`,
       },
     ],
     evidence,

@@ -4,6 +4,7 @@ import { worstStatus } from '../../report/types.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 import { KUBECTL_TLS_PREFIX } from './tls.ts';
+import { regeneratedCa } from './kubectl-wording.ts';
 
 interface Lookup {
   check(id: string): CheckResult | undefined;
@@ -145,9 +146,11 @@ export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis 
   if (tls && (tls.status === 'fail' || tls.status === 'error')) {
     const fails = tls.findings.filter((x) => x.severity === 'fail');
     const kubectlError = tls.evidence?.kubectlError as string | undefined;
+    const regenerated = l.finding('api.tls.unknown-authority') ? regeneratedCa(kubectlError) : undefined;
     const rootCause =
       `The TLS connection to ${ctx.hostPort} does not verify: ${fails.map((x) => x.message.replace(/ kubectl says: .*$/, '')).join(' ')}` +
-      (kubectlError ? ` kubectl fails with "${kubectlError}".` : '');
+      (kubectlError ? ` kubectl fails with "${kubectlError}".` : '') +
+      (regenerated ? ` ${regenerated}` : '');
     return { status, rootCause, remediation: dedupe(fails.flatMap((x) => x.remediation)) };
   }
   for (const id of ['api.http', 'api.auth', 'api.health']) {
@@ -159,6 +162,7 @@ export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis 
         'api.auth': `The network path to ${ctx.hostPort} works, but authentication fails:`,
         'api.health': `The API server at ${ctx.hostPort} answers, but reports itself unhealthy:`,
       };
+      if (id === 'api.auth' && fails.some((x) => x.code === 'api.auth.anonymous')) lead[id] = `The network path to ${ctx.hostPort} works, but kubectl cannot use this context:`;
       return {
         status,
         rootCause: `${lead[id]} ${fails.map((x) => x.message).join(' ') || c.summary}`,

@@ -48,6 +48,11 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'DNS servers did not answer for the API server name',
     remediation: ['Check that the DNS servers in /etc/resolv.conf are reachable (VPN, firewall on port 53).'],
   },
+  'api.dns.unreachable': {
+    severity: 'fail',
+    title: 'The DNS query could not be sent: no route to the DNS server',
+    remediation: ['Check the route to the DNS servers in /etc/resolv.conf (`ip route get SERVER`): a VPN that is down, or a resolv.conf it left behind.'],
+  },
   'api.dns.error': {
     severity: 'fail',
     title: 'DNS resolution of the API server name failed',
@@ -240,8 +245,8 @@ export const API_CODES: Record<string, CatalogEntry> = {
     remediation: ['Run the plugin command by hand to see its error; log in again with the provider\'s CLI.'],
   },
   'api.auth.anonymous': {
-    severity: 'warn',
-    title: 'No credentials are configured: requests are anonymous',
+    severity: 'fail',
+    title: 'No credentials are configured: kubectl prompts for a username instead of sending a request',
     remediation: ['Add a user with a token, client certificate or exec plugin to the kubeconfig context.'],
   },
 

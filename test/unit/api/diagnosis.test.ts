@@ -61,6 +61,29 @@ describe('diagnoseApi', () => {
     expect(tls.rootCause).toBe('The TLS connection to 203.0.113.10:6443 does not verify: certificate is valid for 127.0.0.1, not 203.0.113.10. kubectl fails with "Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for 127.0.0.1, not 203.0.113.10".');
   });
 
+  it("another CA named like the cluster's (recorded Go error from the real 1.24 server): kubectl's whole line, and a regenerated cluster CA in plain words", () => {
+    const ctx = apiContext();
+    const line =
+      'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "crypto/rsa: verification error" while trying to verify candidate authority certificate "kubernetes")';
+    const d = diagnoseApi([result('api.kubeconfig'), result('api.tcp'), result('api.tls', [{ code: 'api.tls.unknown-authority', message: 'The certificate CN=kube-apiserver is issued by CN=kubernetes, which is not the kubeconfig CA (CN=kubernetes).' }], { evidence: { kubectlError: line } })], ctx);
+    expect(d.rootCause).toBe(
+      'The TLS connection to 203.0.113.10:6443 does not verify: The certificate CN=kube-apiserver is issued by CN=kubernetes, which is not the kubeconfig CA (CN=kubernetes). ' +
+        `kubectl fails with "${line}". ` +
+        'The kubeconfig CA is named "kubernetes" like the CA that issued the server\'s certificate, but its key did not sign it (Go: "crypto/rsa: verification error"): ' +
+        'the cluster CA was regenerated (same name, different key), so this kubeconfig belongs to an earlier incarnation of the cluster.',
+    );
+    // a plain unknown authority (no candidate of the same name) is not called regenerated
+    const plain = diagnoseApi([result('api.kubeconfig'), result('api.tcp'), result('api.tls', [{ code: 'api.tls.unknown-authority', message: 'x.' }], { evidence: { kubectlError: 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority' } })], ctx);
+    expect(plain.rootCause).not.toMatch(/regenerated/);
+  });
+
+  it('no credentials: the lead says kubectl cannot use the context, not that authentication fails', () => {
+    const ctx = apiContext();
+    const d = diagnoseApi([...passing().filter((r) => r.id !== 'api.auth'), result('api.auth', [{ code: 'api.auth.anonymous', message: 'kubectl asks "Please enter Username:".' }])], ctx);
+    expect(d.status).toBe('fail');
+    expect(d.rootCause).toBe('The network path to 203.0.113.10:6443 works, but kubectl cannot use this context: kubectl asks "Please enter Username:".');
+  });
+
   it('HTTP, auth and health each lead with what works below them', () => {
     const ctx = apiContext();
     const with_ = (id: string, f: FindingInput) => diagnoseApi([...passing().filter((r) => r.id !== id), result(id, [f])], ctx).rootCause;

@@ -8,7 +8,7 @@ import { httpCheck } from '../../../src/checks/api/http.ts';
 import { tlsCheck } from '../../../src/checks/api/tls.ts';
 import { ExecPluginError } from '../../../src/kube/credentials.ts';
 import { certInfo } from '../../../src/net/x509.ts';
-import { cleanupTempDirs, pems } from '../kube/helpers.ts';
+import { b64, cleanupTempDirs, pems } from '../kube/helpers.ts';
 import { answer, apiContext, codes, noAnswer, recorded, routeRequests, runOne, seedCredentials, seedReachable, seedTls } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -99,23 +99,87 @@ describe('api.auth', () => {
   const ssar = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
   const ssr = /^\/apis\/authentication\.k8s\.io\/v1(beta1)?\/selfsubjectreviews$/;
 
-  it('1.24 (recorded): SelfSubjectReview not served, SSAR says list pods is not allowed: api.auth.forbidden with kubectl\'s words', async () => {
+  // recorded from the real kube-apiserver v1.24.0 in the lab (user netdiag-viewer without RBAC)
+  const ssr403 = () =>
+    answer(403, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'selfsubjectreviews.authentication.k8s.io is forbidden: User "netdiag-viewer" cannot create resource "selfsubjectreviews" in API group "authentication.k8s.io" at the cluster scope',
+      reason: 'Forbidden',
+      details: { group: 'authentication.k8s.io', kind: 'selfsubjectreviews' },
+      code: 403,
+    });
+  const pods = /^\/api\/v1\/namespaces\/demo\/pods\?limit=1$/;
+
+  it("1.24 (recorded): SelfSubjectReview not served, list pods not allowed: api.auth.forbidden quotes the server's Status message (its user, not the kubeconfig entry)", async () => {
     const ctx = apiContext();
     seedCredentials(ctx, { headers: { Authorization: 'Bearer recorded-token' }, kind: 'token' });
-    routeRequests(ctx, (_m, p) => (ssr.test(p) ? recorded('selfsubjectreview-v1') : p === ssar ? recorded('ssar-list-pods') : undefined));
+    const seen = routeRequests(ctx, (_m, p) => (ssr.test(p) ? recorded('selfsubjectreview-v1') : p === ssar ? recorded('ssar-list-pods') : pods.test(p) ? recorded('forbidden-pods') : undefined));
     const r = await runOne(authCheck, ctx);
     expect(codes(r)).toEqual(['api.auth.forbidden']);
-    expect(r.findings[0]!.message).toMatch(/RBAC forbids listing pods in demo: kubectl says "Error from server \(Forbidden\): pods is forbidden: User "admin" cannot list resource "pods" in API group "" in the namespace "demo""/);
-    expect(r.summary).toMatch(/\(SelfSubjectReview not served: before 1\.28\); cannot list pods in demo$/);
+    expect(r.findings[0]!.message).toBe(
+      'Authenticated as limited-token-user, but RBAC forbids listing pods in demo: kubectl get pods -n demo says "Error from server (Forbidden): pods is forbidden: User "limited-token-user" cannot list resource "pods" in API group "" in the namespace "demo"".',
+    );
+    expect(r.findings[0]!.message).not.toContain('User "admin"');
+    expect(seen).toContain('GET /api/v1/namespaces/demo/pods?limit=1');
+    // 404: the API is absent, in kubectl auth whoami's words; an opaque token names nobody locally
+    expect(r.summary).toBe(
+      'authenticated as an identity the server accepts via token (the token is not a JWT: only the server knows its user; SelfSubjectReview not served: before 1.28, the server cannot be asked; kubectl auth whoami says "the selfsubjectreviews API is not enabled in the cluster"); cannot list pods in demo',
+    );
   });
 
-  it('401 (recorded bad-token): api.auth.unauthorized with kubectl\'s words', async () => {
+  it('SelfSubjectReview 403 (recorded, no RBAC): the absence or a missing permission, as kubectl says; the user the server names', async () => {
+    const ctx = apiContext();
+    seedCredentials(ctx, { headers: { Authorization: 'Bearer recorded-token' }, kind: 'token' });
+    routeRequests(ctx, (_m, p) => (ssr.test(p) ? ssr403() : p === ssar ? recorded('ssar-list-pods') : pods.test(p) ? answer(500, 'oops') : undefined));
+    const r = await runOne(authCheck, ctx);
+    expect(r.summary).toBe(
+      'authenticated as netdiag-viewer via token (the name the server gives in its 403; the server cannot be asked: kubectl auth whoami says "the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it"); cannot list pods in demo',
+    );
+    expect(r.summary).not.toMatch(/SelfSubjectReview forbidden/);
+    // the pods GET gave no Status: the quote is built on the server's name, never the kubeconfig entry's
+    expect(r.findings[0]!.message).toContain('kubectl says "Error from server (Forbidden): pods is forbidden: User "netdiag-viewer" cannot list resource "pods"');
+  });
+
+  it('who am I before 1.28 with a client certificate: its subject CN and O, read locally', async () => {
+    const ctx = apiContext({ user: { 'client-certificate-data': b64(pems().clientCert), 'client-key-data': b64(pems().clientKey) } });
+    seedCredentials(ctx, { headers: {}, kind: 'client-certificate', clientCertPem: pems().clientCert, clientKeyPem: pems().clientKey });
+    routeRequests(ctx, (_m, p) => (ssr.test(p) ? recorded('selfsubjectreview-v1') : p === ssar ? answer(201, { status: { allowed: true } }) : undefined));
+    const r = await runOne(authCheck, ctx);
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe(
+      `authenticated as tester (groups testers) via client certificate (the client certificate's subject CN and O, read locally; SelfSubjectReview not served: before 1.28, the server cannot be asked; kubectl auth whoami says "the selfsubjectreviews API is not enabled in the cluster"); can list pods in demo`,
+    );
+    expect(JSON.stringify(r.evidence)).not.toContain('PRIVATE KEY');
+  });
+
+  it("who am I before 1.28 with a JWT: its sub, iss, exp and groups, never the token", async () => {
+    const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = `${enc({ alg: 'RS256', kid: 'k' })}.${enc({ sub: 'system:serviceaccount:demo:deployer', iss: 'https://kubernetes.default.svc.cluster.local', exp: 1795000000, groups: ['ci'], secret: 'x' })}.c2lnbmF0dXJl`;
+    const ctx = apiContext({ user: { token: jwt } });
+    seedCredentials(ctx, { headers: { Authorization: `Bearer ${jwt}` }, kind: 'token' });
+    routeRequests(ctx, (_m, p) => (ssr.test(p) ? recorded('selfsubjectreview-v1') : p === ssar ? answer(201, { status: { allowed: true } }) : undefined));
+    const r = await runOne(authCheck, ctx);
+    expect(r.summary).toBe(
+      `authenticated as system:serviceaccount:demo:deployer (groups ci) via token (the token's JWT claims, read locally: iss https://kubernetes.default.svc.cluster.local, exp 2026-11-18T11:06:40.000Z; SelfSubjectReview not served: before 1.28, the server cannot be asked; kubectl auth whoami says "the selfsubjectreviews API is not enabled in the cluster"); can list pods in demo`,
+    );
+    const all = JSON.stringify(r);
+    expect(all).not.toContain(jwt);
+    expect(all).not.toContain('secret');
+  });
+
+  it("401 (recorded bad-token): api.auth.unauthorized quotes kubectl's two lines, the Status message one and the cold-cache one", async () => {
     const ctx = apiContext();
     seedCredentials(ctx, { headers: { Authorization: 'Bearer bad' }, kind: 'token' });
     routeRequests(ctx, () => recorded('bad-token'));
     const r = await runOne(authCheck, ctx);
     expect(codes(r)).toEqual(['api.auth.unauthorized']);
-    expect(r.findings[0]!.message).toBe('The server rejects the token of user admin with 401 Unauthorized; kubectl says "error: You must be logged in to the server (the server has asked for the client to provide credentials)".');
+    expect(r.summary).toBe('the server rejects the credentials (401 Unauthorized)');
+    expect(r.findings[0]!.message).toBe(
+      'The server rejects the token of the kubeconfig user admin with 401 (Status message "Unauthorized"): kubectl says "error: You must be logged in to the server (Unauthorized)" when its discovery cache is warm, and "error: You must be logged in to the server (the server has asked for the client to provide credentials)" after its discovery errors when the cache is cold.',
+    );
   });
 
   it('an exec plugin that fails: api.auth.exec-plugin-failed, nothing is sent', async () => {
@@ -127,14 +191,17 @@ describe('api.auth', () => {
     expect(seen).toEqual([]);
   });
 
-  it('no credentials at all: api.auth.anonymous, and RBAC forbids system:anonymous the review', async () => {
+  it('no credentials at all: api.auth.anonymous (fail): kubectl asks "Please enter Username:", no 403 it never reaches', async () => {
     const ctx = apiContext({ user: {} });
     seedCredentials(ctx, { headers: {}, kind: 'none' });
     routeRequests(ctx, (_m, p) => (ssr.test(p) ? recorded('selfsubjectreview-v1') : p === ssar ? recorded('forbidden-pods') : undefined));
     const r = await runOne(authCheck, ctx);
-    expect(codes(r)).toEqual(['api.auth.anonymous', 'api.auth.forbidden']);
+    expect(codes(r)).toEqual(['api.auth.anonymous']);
     expect(r.status).toBe('fail');
-    expect(r.summary).toBe('no credentials: requests are sent as system:anonymous; RBAC forbids them');
+    expect(r.findings[0]!.message).toBe(
+      'The context\'s user has no credentials: kubectl 1.32 asks "Please enter Username:" interactively instead of sending a request, and without a terminal fails with "error: EOF" (servers since 1.19 accept no username and password anyway).',
+    );
+    expect(r.summary).toBe('no credentials: kubectl asks "Please enter Username:" instead of sending a request; anonymous requests (system:anonymous) are forbidden here');
   });
 });
 

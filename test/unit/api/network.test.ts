@@ -71,6 +71,21 @@ describe('api.dns', () => {
     expect(r.summary).toMatch(words);
   });
 
+  it('a query that could not be sent (ENETUNREACH on the resolver socket): api.dns.unreachable, "no route to the DNS server", never "connection refused"', async () => {
+    const ctx = apiContext({ server: NAME });
+    // the words src/net/dns.ts gives the real lab's resolver without a route (203.0.113.10)
+    const message = 'lookup api.example.test on 203.0.113.10:53: dial udp 203.0.113.10:53: connect: network is unreachable (no route to the DNS server)';
+    seedDns(ctx, { servers: ['203.0.113.10'], error: { kind: 'unreachable', code: 'ENETUNREACH', message } });
+    const r = await runOne(dnsCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['api.dns.unreachable']);
+    expect(r.summary).toBe(`the query for api.example.test could not be sent: ${message}`);
+    expect(r.findings[0]!.remediation[0]).toBe(
+      'This machine has no route to its DNS server 203.0.113.10: check `ip route get 203.0.113.10` (a VPN that is down, or an /etc/resolv.conf a VPN left behind).',
+    );
+    expect(JSON.stringify(r)).not.toMatch(/connection refused|nothing answers/);
+  });
+
   it('through a proxy an unresolvable name is only a note: api.dns.proxy-resolves', async () => {
     const ctx = apiContext({ server: NAME, env: PROXY });
     seedDns(ctx, { error: { kind: 'nxdomain', code: 'ENOTFOUND', message: 'ENOTFOUND' } });

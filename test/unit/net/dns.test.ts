@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookupHostsFile, resolveHost } from '../../../src/net/dns.ts';
+import { createServer } from 'node:net';
+import { lookupHostsFile, probeDnsServer, resolveHost, resolverSocketError, type ServerProbe } from '../../../src/net/dns.ts';
 import { startDnsServer, type DnsServer } from './helpers.ts';
 
 let dns: DnsServer;
@@ -129,5 +130,42 @@ describe('lookupHostsFile', () => {
     expect(lookupHostsFile(c, 'b.example').map((e) => e.address)).toEqual(['10.0.0.2']);
     expect(lookupHostsFile(c, 'A.EXAMPLE.').map((e) => e.address)).toEqual(['10.0.0.1']);
     expect(lookupHostsFile(c, 'c')).toHaveLength(1);
+  });
+});
+
+describe('resolver socket errors: classified by what happened', () => {
+  const where = 'lookup api.lab.test on 203.0.113.10:53';
+  it('every server without a route (ENETUNREACH / EHOSTUNREACH at connect): unreachable, in Go\'s words', () => {
+    expect(resolverSocketError(where, ['203.0.113.10'], [{ kind: 'connect-error', code: 'ENETUNREACH' }])).toEqual({
+      kind: 'unreachable',
+      code: 'ENETUNREACH',
+      message: 'lookup api.lab.test on 203.0.113.10:53: dial udp 203.0.113.10:53: connect: network is unreachable (no route to the DNS server)',
+    });
+    expect(resolverSocketError(where, ['192.0.2.53:5353', '2001:db8::53'], [{ kind: 'connect-error', code: 'EHOSTUNREACH' }, { kind: 'connect-error', code: 'EHOSTUNREACH' }])?.message).toBe(
+      'lookup api.lab.test on 203.0.113.10:53: dial udp 192.0.2.53:5353: connect: no route to host; dial udp [2001:db8::53]:53: connect: no route to host (no route to the DNS server)',
+    );
+  });
+  it('a server that refuses, answers or stays silent keeps what the resolver said', () => {
+    for (const o of [{ kind: 'refused' }, { kind: 'answered' }, { kind: 'silent' }] as ServerProbe[]) {
+      expect(resolverSocketError(where, ['203.0.113.10', '192.0.2.1'], [{ kind: 'connect-error', code: 'ENETUNREACH' }, o])).toBeUndefined();
+    }
+  });
+
+  it('resolveHost: a resolver ECONNREFUSED whose socket had no route is "no route to the DNS server", not "nothing answers DNS"', async () => {
+    // a loopback port nothing listens on: c-ares says ECONNREFUSED; the socket's probe is the recorded lab outcome
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    const server = `127.0.0.1:${port}`;
+    const seen: string[] = [];
+    const r = await resolveHost('api.lab.test', { timeoutMs: 2000, servers: [server], hostsPath: emptyHosts, probe: async (sv) => (seen.push(sv), { kind: 'connect-error', code: 'ENETUNREACH' }) });
+    expect(seen).toEqual([server]);
+    expect(r.error).toEqual({ kind: 'unreachable', code: 'ENETUNREACH', message: `lookup api.lab.test on ${server}: dial udp ${server}: connect: network is unreachable (no route to the DNS server)` });
+    // the real probe on the same closed port: ICMP port unreachable, so "connection refused" stays
+    expect(await probeDnsServer(server, 1000)).toEqual({ kind: 'refused' });
+    const refused = await resolveHost('api.lab.test', { timeoutMs: 2000, servers: [server], hostsPath: emptyHosts });
+    expect(refused.error?.kind).toBe('refused');
+    expect(refused.error?.message).toContain('connection refused (nothing answers DNS on that server)');
   });
 });
