@@ -7,10 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import type { V1ConfigMap, V1Endpoints, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import { classifyStatus, KubeClient, type ApiFailure, type ListResult } from '../../kube/client.ts';
-import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
+import { classifyStatus, KubeClient, type ApiFailure, type ClientOptions, type ListResult } from '../../kube/client.ts';
 import { resolveHost } from '../../net/dns.ts';
-import type { Redactor } from '../../report/redact.ts';
 import {
   PolicyIndex,
   type AdminNetworkPolicy,
@@ -34,12 +32,7 @@ const EXEC_PARALLEL = 16;
 /** page size of egress's lists (the evidence shows the pages) */
 const PAGE = 250;
 
-export interface EgressOptions {
-  kubeconfig: KubeconfigOptions;
-  timeoutMs: number;
-  requestTimeoutMs: number;
-  env: Record<string, string | undefined>;
-  redactor: Redactor;
+export interface EgressOptions extends ClientOptions {
   cwd: string;
   namespace?: string;
   pod?: string;
@@ -156,13 +149,7 @@ export class EgressContext {
 
   constructor(options: EgressOptions) {
     this.options = options;
-    this.client = new KubeClient({
-      kubeconfig: options.kubeconfig,
-      timeoutMs: options.timeoutMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      env: options.env,
-      redactor: options.redactor,
-    });
+    this.client = new KubeClient(options);
     const ns = this.namespace;
     try {
       if (options.target) this.argTarget = parseTarget(options.target, ns);

@@ -34,15 +34,7 @@ export class HostClusterContext extends ServedHostContext<HostClusterOptions> {
 
   constructor(options: HostClusterOptions) {
     super(options);
-    this.client = new KubeClient({
-      kubeconfig: options.kubeconfig,
-      timeoutMs: options.timeoutMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      env: options.env,
-      redactor: options.redactor,
-      hostsPath: options.hostsPath,
-      now: options.now,
-    });
+    this.client = new KubeClient(options);
   }
 
   override get cluster(): KubeClient {
