@@ -4,6 +4,7 @@ import { redactUrl } from '../../report/redact.ts';
 import { describeNetError, shortError } from './connection-errors.ts';
 import type { ApiContext } from './context.ts';
 import { looksLikeApiServer, quoteBody } from './http-answer.ts';
+import { malformedOutcome } from './proxy.ts';
 import { proxyApplies } from './requirements.ts';
 
 export const proxyConnectCheck: CheckDefinition<ApiContext> = {
@@ -33,7 +34,10 @@ export const proxyConnectCheck: CheckDefinition<ApiContext> = {
       error: c.error,
     };
     if (!c.statusCode) {
-      const msg = `The proxy ${proxy} cannot be reached: ${describeNetError(c.error)}.`;
+      const misread = d.malformed
+        ? ` That is not the proxy ${d.source} names: ${malformedOutcome(d.malformed)}, because its password holds ${d.malformed.encode.map(([ch]) => `'${ch}'`).join(', ')} unencoded.`
+        : '';
+      const msg = `The proxy ${proxy} cannot be reached: ${describeNetError(c.error)}.${misread}`;
       return { summary: `proxy unreachable: ${shortError(c.error)}`, findings: [{ code: 'api.proxy.unreachable', message: msg }], evidence, reproduce };
     }
     const status = c.statusCode;
