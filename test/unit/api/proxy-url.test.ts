@@ -42,6 +42,7 @@ describe('api.proxy.malformed-url', () => {
     expect(r.findings[0]!.message).toBe(
       "The proxy http://http cannot be reached: lookup http: no such host. That is not the proxy HTTPS_PROXY names: Go (kubectl) does not read it as the proxy proxy.corp.test:3128: it dials http:80 instead, because its password holds '#' unencoded.",
     );
+    expect(r.findings[0]!.remediation[0]).toMatch(/^Percent-encode the password without echoing it: `python3 -c .*getpass.*` prints it encoded \('#' as %23\)\.$/);
   });
 
   it("kubeconfig proxy-url with '#': client-go cannot parse it (fail), nothing of the password shows", async () => {
