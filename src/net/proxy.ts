@@ -230,10 +230,15 @@ export function malformedProxy(source: string, value: string, go: GoUrl | undefi
   const fixed = `${intended.scheme}://${user}:REDACTED@${intended.hostPort}`;
   const usable = go !== undefined && go.host !== '' && PROXY_SCHEMES.has(go.scheme);
   const goOutcome: MalformedProxy['goOutcome'] = usable ? (sameHost ? 'wrong-credentials' : 'dials-other-host') : kubeconfig || go ? 'fails' : 'ignored';
+  let goDials = usable ? goDialAddress(go) : undefined;
+  // 'http://u6:12#34@h': Go dials host u6, port 12, the password's start: never print it
+  if (goDials && goHostname(go!) === intended.username && goPort(go!) !== '' && intended.password.startsWith(goPort(go!))) {
+    goDials = `${intended.username}:REDACTED (the user name as the host, the password's start as the port)`;
+  }
   return {
     source,
     intended: intended.hostPort,
-    ...(usable ? { goDials: goDialAddress(go) } : {}),
+    ...(goDials ? { goDials } : {}),
     goOutcome,
     ...(goError ? { goError: redactUrl(goError) } : {}),
     why: explainChars(intended.password + intended.username),

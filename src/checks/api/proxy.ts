@@ -27,7 +27,7 @@ export const proxyCheck: CheckDefinition<ApiContext> = {
     if (d.error) {
       // kubectl cannot use it either (Go's proxy selection rejects it): nothing else to judge
       return {
-        summary: `the proxy setting cannot be used: ${d.error}`,
+        summary: d.malformed ? malformedSummary(d.malformed) : `the proxy setting cannot be used: ${d.error}`,
         findings: [d.malformed ? malformedFinding(d.malformed) : { code: 'api.proxy.bad-url', message: `The proxy setting from ${d.source} cannot be used: ${d.error}.` }],
         evidence: { environment: env, source: d.source, configured: d.configured, ...(d.malformed ? { goReading: goReading(d.malformed) } : {}) },
         reproduce: ['env | grep -i _proxy'],
@@ -58,7 +58,7 @@ export const proxyCheck: CheckDefinition<ApiContext> = {
         message: `NO_PROXY entry "${miss.entry}" does not match ${ctx.hostPort}: ${miss.why}.`,
       });
     }
-    const summary = d.proxy ? `via ${redactUrl(d.proxy)} (${d.source})` : `direct: ${d.reason}`;
+    const summary = d.malformed ? malformedSummary(d.malformed) : d.proxy ? `via ${redactUrl(d.proxy)} (${d.source})` : `direct: ${d.reason}`;
     return { summary, findings, evidence, reproduce: ['env | grep -i _proxy'] };
   },
 };
@@ -76,6 +76,22 @@ export function malformedOutcome(m: MalformedProxy): string {
       return m.source === 'kubeconfig proxy-url'
         ? `client-go cannot parse it (${m.goError ?? 'not an http, https or socks5 URL'}): every kubectl command with this kubeconfig fails with "could not parse"`
         : `Go reads it as a URL without a proxy host or with an unsupported scheme${m.goError ? ` (${m.goError})` : ''}: every kubectl request fails`;
+  }
+}
+
+/** One line for the check's summary (and the root cause when nothing else fails first). */
+export function malformedSummary(m: MalformedProxy): string {
+  const chars = m.encode.map(([c]) => `'${c}'`).join(', ') || 'special characters';
+  const where = m.source === 'kubeconfig proxy-url' ? 'the kubeconfig proxy-url' : m.source;
+  switch (m.goOutcome) {
+    case 'dials-other-host':
+      return `kubectl reads ${where} as the proxy ${m.goDials}, not ${m.intended}: the password holds ${chars} unencoded`;
+    case 'wrong-credentials':
+      return `kubectl sends ${m.intended} another password than ${where} holds: ${chars} unencoded`;
+    case 'ignored':
+      return `kubectl ignores ${where} (it does not parse: ${chars} unencoded in the password) and connects directly`;
+    case 'fails':
+      return `kubectl cannot use ${where}: the password holds ${chars} unencoded`;
   }
 }
 

@@ -25,6 +25,7 @@ describe('api.proxy.malformed-url', () => {
     expect(m.message).toContain("Write it percent-encoded: http://u2:REDACTED@proxy.corp.test:3128, where REDACTED is the password with '#' as %23.");
     expect(m.remediation.join(' ')).toContain("`export HTTPS_PROXY='http://u2:REDACTED@proxy.corp.test:3128'`");
     expect(r.evidence).toMatchObject({ goReading: { intended: 'proxy.corp.test:3128', goDials: 'http:80', outcome: 'dials-other-host', encode: { '#': '%23' } } });
+    expect(r.summary).toBe("kubectl reads HTTPS_PROXY as the proxy http:80, not proxy.corp.test:3128: the password holds '#' unencoded");
     for (const p of PASSWORD_PIECES) expect(JSON.stringify(r)).not.toContain(p);
   });
 
@@ -51,6 +52,7 @@ describe('api.proxy.malformed-url', () => {
     expect(r.status).toBe('fail');
     expect(codes(r)).toEqual(['api.proxy.malformed-url']);
     expect(r.findings[0]!.message).toContain('client-go cannot parse it (invalid port after host): every kubectl command with this kubeconfig fails with "could not parse"');
+    expect(r.summary).toBe("kubectl cannot use the kubeconfig proxy-url: the password holds '#' unencoded");
     expect(r.findings[0]!.remediation.join(' ')).toContain("kubectl config set clusters.CLUSTER.proxy-url 'http://u2:REDACTED@proxy.corp.test:3128'");
     for (const p of PASSWORD_PIECES) expect(JSON.stringify(r)).not.toContain(p);
   });
@@ -63,7 +65,7 @@ describe('api.proxy.malformed-url', () => {
     expect(r.findings[0]!.severity).toBe('warn');
     expect(r.findings[0]!.message).toContain('Go cannot parse it (invalid URL escape) and ignores HTTPS_PROXY: kubectl connects directly, without the proxy');
     expect(r.findings[0]!.message).toContain("'%' as %25");
-    expect(r.summary).toMatch(/^direct: HTTPS_PROXY is set but is not a valid proxy address/);
+    expect(r.summary).toBe("kubectl ignores HTTPS_PROXY (it does not parse: '%' unencoded in the password) and connects directly");
   });
 
   it("'@' and ':' in the password: Go reads the URL as written, no malformed-url", async () => {

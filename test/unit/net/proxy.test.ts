@@ -390,8 +390,9 @@ describe('selectProxy: api.proxy.malformed-url evidence (what Go dials instead, 
     expect(d.malformed).toMatchObject({ goOutcome: 'fails', goError: 'invalid port after host' });
     expect(JSON.stringify(d)).not.toContain('ssW0rd');
   });
-  it("a digits-only password cut by '#' is read as host:port: Go dials u6:12", () => {
-    expect(selectProxy(api, {}, 'http://u6:12#34@proxy.corp:3128').malformed).toMatchObject({ goDials: 'u6:12', goOutcome: 'dials-other-host' });
+  it("a digits-only password cut by '#' is read as host:port: Go dials u6:12, shown without the password's start", () => {
+    const d = selectProxy(api, {}, 'http://u6:12#34@proxy.corp:3128');
+    expect(d.malformed).toMatchObject({ goDials: "u6:REDACTED (the user name as the host, the password's start as the port)", goOutcome: 'dials-other-host' });
   });
   it("a stray '%' in HTTPS_PROXY: Go ignores it and goes direct; encode '%' as %25", () => {
     const d = selectProxy(api, { HTTPS_PROXY: 'http://u3:Pa%ssW0rd@proxy.corp:3128' });
