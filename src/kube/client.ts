@@ -50,6 +50,22 @@ export interface Dialled {
   via: string;
   error?: NetError;
   connect?: ConnectResult;
+  /**
+   * Direct dials: every address of the server name tried, in order, and its result (a name with
+   * several addresses: dual-stack, several A records). `error` is the first failure, the one Go
+   * (kubectl) reports; the others are here.
+   */
+  attempts?: DialAttempt[];
+}
+
+export interface DialAttempt {
+  /** "198.51.100.10:6443", "[2001:db8::10]:6443" */
+  address: string;
+  ok: boolean;
+  durationMs: number;
+  error?: NetError;
+  /** the probe (api.tcp's) already failed: not dialled again */
+  fromProbe?: boolean;
 }
 
 export interface TlsOutcome {
@@ -253,13 +269,9 @@ export class KubeClient {
       r.add(this.kube.user.token);
       r.add(this.kube.user.password);
       r.add(this.kube.user.clientKeyPem);
-      if (this.kube.cluster.proxyUrl) {
-        try {
-          r.add(decodeURIComponent(new URL(this.kube.cluster.proxyUrl).password));
-        } catch {
-          // unparsable proxy-url: reported by api.proxy
-        }
-      }
+      // the password as the redactor reads it (up to the LAST '@', with any '#', ':' or '%'),
+      // raw and decoded: a value Go or WHATWG URL would cut short is still masked whole
+      if (this.kube.cluster.proxyUrl) r.addUrlPassword(this.kube.cluster.proxyUrl);
     } catch (err) {
       if (err instanceof KubeconfigError) this.kubeError = err;
       else throw err;
@@ -267,12 +279,7 @@ export class KubeClient {
     for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
       const v = options.env[name];
       if (!v) continue;
-      try {
-        const u = new URL(v.includes('://') ? v : `http://${v}`);
-        if (u.password) options.redactor.add(decodeURIComponent(u.password));
-      } catch {
-        // reported by api.proxy
-      }
+      options.redactor.addUrlPassword(v);
     }
   }
 
@@ -380,18 +387,26 @@ export class KubeClient {
       return { via, connect, socket: connect.socket };
     }
     const probes = await this.tcp();
+    // every address, in the resolver's order: those the probe could not reach are reported as the
+    // probe found them, the others are dialled in turn until one connects
+    const attempts: DialAttempt[] = [];
+    for (const p of probes) {
+      if (p.ok) continue;
+      attempts.push({ address: joinHostPort(p.host, p.port), ok: false, durationMs: p.durationMs, ...(p.error ? { error: p.error } : {}), fromProbe: true });
+    }
     const candidates = probes.filter((p) => p.ok).map((p) => p.host);
     if (candidates.length === 0) {
       const first = probes[0];
-      return { via: this.hostPort, error: first?.error ?? { kind: 'other', message: `${this.host} has no address` } };
+      return { via: this.hostPort, error: first?.error ?? { kind: 'other', message: `${this.host} has no address` }, attempts };
     }
-    let last: NetError | undefined;
+    let first: NetError | undefined;
     for (const address of candidates) {
       const r = await openTcp(address, this.port, { timeoutMs: this.timeoutMs, signal });
-      if (r.ok && r.socket) return { via: joinHostPort(address, this.port), socket: r.socket };
-      last = r.error;
+      attempts.push({ address: joinHostPort(address, this.port), ok: r.ok && !!r.socket, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) });
+      if (r.ok && r.socket) return { via: joinHostPort(address, this.port), socket: r.socket, attempts };
+      first ??= r.error;
     }
-    return { via: this.hostPort, error: last };
+    return { via: this.hostPort, error: first, attempts };
   }
 
   /** The kubeconfig CA as certificates (none: the system store applies, as in kubectl). */

@@ -30,7 +30,8 @@ import {
   type Cidr,
   type IPBytes,
 } from './ip.ts';
-import { redactUrl } from '../report/redact.ts';
+import { redactUrl, urlPassword } from '../report/redact.ts';
+import { goDialAddress, goHostname, goPort, goUrlParse, type GoUrl } from './go-url.ts';
 
 export type ProxySource = 'kubeconfig proxy-url' | 'HTTPS_PROXY' | 'https_proxy' | 'HTTP_PROXY' | 'http_proxy' | 'none';
 
@@ -58,6 +59,8 @@ export interface ProxyDecision {
   error?: string;
   /** the proxy value as configured, password redacted */
   configured?: string;
+  /** the value, read with Go's url.Parse, is not what its writer meant (a raw '#', '%', '?', '/' in the password) */
+  malformed?: MalformedProxy;
 }
 
 export interface SelectProxyOptions {
@@ -84,28 +87,164 @@ function getEnvAny(env: Record<string, string | undefined>, ...names: string[]):
 interface ParsedProxy {
   url?: URL;
   error?: string;
+  /** Go's reading of the value (after the http:// fallback) */
+  go?: GoUrl;
+  /** the value did not parse as written, and Go read 'http://' + value instead */
+  fallback?: boolean;
+  /** Go's error for the value as written */
+  goError?: string;
 }
 
-/** Go's httpproxy parseProxy: "host:port" and "host" get http:// prepended; unknown schemes are kept. */
+/**
+ * Go's parse error in words that cannot hold a piece of the password: without the quoted URL and
+ * without the quoted fragment ('invalid port ":Pa" after host' quotes the password's start).
+ */
+export function goReason(error: string): string {
+  return error.replace(/^parse "(?:[^"\\]|\\.)*": /, '').replace(/ "(?:[^"\\]|\\.)*"/g, '');
+}
+
+/** A WHATWG URL for what Go dials (the proxy's address and credentials as Go read them). */
+function whatwgOf(g: GoUrl): URL | undefined {
+  const host = goHostname(g);
+  const port = goPort(g);
+  try {
+    const u = new URL(`${g.scheme}://${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : ''}`);
+    if (g.user) {
+      u.username = g.user.username;
+      if (g.user.password !== undefined) u.password = g.user.password;
+    }
+    return u;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Go's httpproxy parseProxy (what HTTPS_PROXY and friends become): url.Parse(value); when that
+ * fails or gives no scheme or no host, url.Parse("http://" + value) is tried and wins if it
+ * parses. 'host:port' and 'host' get http:// this way; unknown schemes are kept ('foo://host').
+ */
 export function parseProxyValue(value: string): ParsedProxy {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(value);
-  if (m) {
-    const scheme = m[1].toLowerCase();
-    try {
-      const u = new URL(value);
-      if (!PROXY_SCHEMES.has(scheme)) {
-        return { url: u, error: `proxy scheme '${scheme}' is not supported by Go's HTTP client (use http, https or socks5)` };
-      }
-      return { url: u };
-    } catch {
-      /* fall through: try http:// like Go */
+  const first = goUrlParse(value);
+  const goError = first.ok ? undefined : goReason(first.error);
+  if (!first.ok || first.url.scheme === '' || first.url.host === '') {
+    const second = goUrlParse('http://' + value);
+    if (second.ok) {
+      const url = whatwgOf(second.url);
+      return url
+        ? { url, go: second.url, fallback: true, goError }
+        : { go: second.url, fallback: true, goError, error: `Go reads the proxy address as ${JSON.stringify(goDialAddress(second.url))}, which cannot be dialled` };
     }
   }
-  try {
-    return { url: new URL('http://' + value) };
-  } catch {
-    return { error: `invalid proxy address ${JSON.stringify(redactUrl(value))}` };
+  if (!first.ok) return { error: `invalid proxy address ${JSON.stringify(redactUrl(value))}: ${goReason(first.error)}`, goError };
+  const url = whatwgOf(first.url);
+  if (!url) return { go: first.url, error: `Go reads the proxy address as ${JSON.stringify(goDialAddress(first.url))}, which cannot be dialled` };
+  if (!PROXY_SCHEMES.has(first.url.scheme)) {
+    return { url, go: first.url, error: `proxy scheme '${first.url.scheme}' is not supported by Go's HTTP client (use http, https or socks5)` };
   }
+  return { url, go: first.url };
+}
+
+/** What a proxy URL with a password means to a person: the userinfo runs to the LAST '@' (the redactor's rule). */
+interface IntendedProxy {
+  scheme: string;
+  username: string;
+  /** as written (may hold raw '#', '@', ':', '%') */
+  password: string;
+  /** host[:port] */
+  hostPort: string;
+}
+
+function intendedReading(value: string): IntendedProxy | undefined {
+  const password = urlPassword(value);
+  if (password === undefined) return undefined;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
+  const start = m ? m[0].length : 0;
+  const at = value.lastIndexOf('@');
+  const userinfo = value.slice(start, at);
+  const username = userinfo.slice(0, userinfo.indexOf(':'));
+  const after = value.slice(at + 1);
+  const hostPort = after.split(/[/?#]/)[0] ?? '';
+  return { scheme: (m?.[1] ?? 'http').toLowerCase(), username, password, hostPort };
+}
+
+/** '%XX' decoded where valid, everything else kept (what a person means by a password with a stray '%'). */
+function lenientDecode(s: string): string {
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** The characters of a URL's userinfo to percent-encode, for Go and every other reader. */
+const ENCODE: Record<string, string> = { '#': '%23', '@': '%40', ':': '%3A', '%': '%25', '?': '%3F', '/': '%2F' };
+
+export interface MalformedProxy {
+  /** the variable or 'kubeconfig proxy-url' */
+  source: string;
+  /** the address the person meant (host:port, after the last '@') */
+  intended: string;
+  /** the address Go dials; undefined when Go cannot use the value */
+  goDials?: string;
+  /** what becomes of the value in Go when it does not parse: kubectl fails, or ignores it and goes direct */
+  goOutcome: 'dials-other-host' | 'wrong-credentials' | 'ignored' | 'fails';
+  /** Go's own error for the value as written (redacted) */
+  goError?: string;
+  /** plain words: why Go reads it differently */
+  why: string[];
+  /** the characters of the user name and password to encode: ['#', '%23'] */
+  encode: [string, string][];
+  /** the value to use instead, the password written REDACTED (percent-encode it) */
+  fixed: string;
+}
+
+function explainChars(pw: string): string[] {
+  const why: string[] = [];
+  if (pw.includes('#')) why.push("'#' starts a URL fragment: Go cuts the URL at the first '#', so the password ends there and the host part is lost");
+  if (pw.includes('?')) why.push("'?' starts a URL query: Go cuts the host part there");
+  if (pw.includes('/')) why.push("'/' ends the host part of a URL");
+  if (/%(?![0-9A-Fa-f]{2})/.test(pw)) why.push("'%' must start a two-digit escape (%25 for a '%' itself): Go rejects the URL (invalid URL escape)");
+  else if (/%[0-9A-Fa-f]{2}/.test(pw) && !why.length) why.push("'%' followed by two hex digits is an escape: Go decodes it, so the password sent differs");
+  if (/[^A-Za-z0-9\-._:~!$&'()*+,;=%@#?/]/.test(pw)) why.push('characters such as spaces, quotes, \'^\', \'|\', \'{\', \'}\' or non-ASCII letters are not allowed raw in a URL\'s userinfo: Go rejects it (net/url: invalid userinfo)');
+  return why;
+}
+
+/**
+ * Does Go read a proxy URL with a password differently from what its writer meant? `go` is
+ * Go's final reading (undefined when Go could not parse it).
+ */
+export function malformedProxy(source: string, value: string, go: GoUrl | undefined, goError: string | undefined, kubeconfig: boolean): MalformedProxy | undefined {
+  const intended = intendedReading(value);
+  if (!intended) return undefined;
+  const sameHost = go !== undefined && go.host.toLowerCase() === intended.hostPort.toLowerCase();
+  const sameCreds = go?.user?.username === lenientDecode(intended.username) && go.user.password === lenientDecode(intended.password);
+  if (go && sameHost && sameCreds) return undefined;
+  const encode: [string, string][] = [];
+  for (const c of [...new Set(intended.password + intended.username)]) {
+    if (ENCODE[c] && !encode.some(([x]) => x === c)) encode.push([c, ENCODE[c]]);
+  }
+  const user = intended.username.replace(/[#@:%?/]/g, (c) => ENCODE[c]!);
+  const fixed = `${intended.scheme}://${user}:REDACTED@${intended.hostPort}`;
+  const usable = go !== undefined && go.host !== '' && PROXY_SCHEMES.has(go.scheme);
+  const goOutcome: MalformedProxy['goOutcome'] = usable ? (sameHost ? 'wrong-credentials' : 'dials-other-host') : kubeconfig || go ? 'fails' : 'ignored';
+  let goDials = usable ? goDialAddress(go) : undefined;
+  // 'http://u6:12#34@h': Go dials host u6, port 12, the password's start: never print it
+  if (goDials && goHostname(go!) === intended.username && goPort(go!) !== '' && intended.password.startsWith(goPort(go!))) {
+    goDials = `${intended.username}:REDACTED (the user name as the host, the password's start as the port)`;
+  }
+  return {
+    source,
+    intended: intended.hostPort,
+    ...(goDials ? { goDials } : {}),
+    goOutcome,
+    ...(goError ? { goError: redactUrl(goError) } : {}),
+    why: explainChars(intended.password + intended.username),
+    encode,
+    fixed,
+  };
 }
 
 function toAsciiHost(h: string): string {
@@ -261,16 +400,22 @@ export function selectProxy(
       nearMisses: [],
       configured: redactUrl(kubeconfigProxyUrl),
     };
-    let u: URL | undefined;
-    try {
-      u = new URL(kubeconfigProxyUrl);
-    } catch {
-      d.error = `proxy-url ${JSON.stringify(redactUrl(kubeconfigProxyUrl))} in the kubeconfig is not a valid URL`;
+    // client-go's parseProxyURL: url.Parse, then the scheme must be http, https or socks5
+    const g = goUrlParse(kubeconfigProxyUrl);
+    const malformed = malformedProxy('kubeconfig proxy-url', kubeconfigProxyUrl, g.ok ? g.url : undefined, g.ok ? undefined : goReason(g.error), true);
+    if (malformed) d.malformed = malformed;
+    if (!g.ok) {
+      d.error = `proxy-url ${JSON.stringify(redactUrl(kubeconfigProxyUrl))} in the kubeconfig is not a valid URL for kubectl (${goReason(g.error)}); kubectl fails with "could not parse"`;
       return d;
     }
-    const scheme = u.protocol.replace(/:$/, '');
+    const scheme = g.url.scheme;
     if (!PROXY_SCHEMES.has(scheme)) {
       d.error = `proxy URL scheme not supported: ${scheme}`;
+      return d;
+    }
+    const u = whatwgOf(g.url);
+    if (!u) {
+      d.error = `Go reads the proxy-url's address as ${JSON.stringify(goDialAddress(g.url))}, which cannot be dialled`;
       return d;
     }
     d.proxy = u;
@@ -310,9 +455,12 @@ export function selectProxy(
   const source = chosen.name as ProxySource;
   const parsed = parseProxyValue(chosen.value);
   const configured = redactUrl(chosen.value);
+  const malformed = malformedProxy(chosen.name, chosen.value, parsed.go, parsed.goError, false);
+  const withMalformed = malformed ? { malformed } : {};
   if (!parsed.url) {
     return {
       ...base,
+      ...withMalformed,
       source,
       configured,
       reason: `${chosen.name} is set but is not a valid proxy address, so Go ignores it and connects directly`,
@@ -347,6 +495,7 @@ export function selectProxy(
 
   const d: ProxyDecision = {
     ...base,
+    ...withMalformed,
     proxy: parsed.url,
     source,
     configured,

@@ -4,6 +4,17 @@
 
 export const REDACTED = 'REDACTED';
 
+/**
+ * Query parameters that carry a presigned URL's signature or session token: the value runs to the
+ * next '&', '#', quote, space or bracket (percent-encoded or not, JSON-escaped or not).
+ */
+const QUERY_SECRET = /((?:[?&]|\\u0026|&amp;)(?:X-Amz-Signature|X-Amz-Security-Token|X-Goog-Signature|sig|Signature)=)(?!REDACTED)[^&#\s"'<>`)\]\\,;]+/gi;
+
+/** A text with every presigned-URL signature (X-Amz-Signature, sig, X-Goog-Signature, …) replaced by REDACTED. */
+export function redactQuerySecrets(text: string): string {
+  return text.replace(QUERY_SECRET, `$1${REDACTED}`);
+}
+
 const PATTERNS: [RegExp, string | ((...m: string[]) => string)][] = [
   [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, REDACTED],
   [/((?:proxy-)?authorization\s*[:=]\s*"?(?:bearer|basic)\s+)[^\s"',}]+/gi, `$1${REDACTED}`],
@@ -13,6 +24,9 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string)][] = [
   // schemeless user:password@host[:port] (an HTTPS_PROXY value as Go accepts it), as a word of its own
   [/(?<=^|[\s"'<>=(,`])[^\s"'<>=(,`:/@]+:(?!\/\/)[^\s"'<>`]*@(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?=[\s"'<>/),;`]|\.(?:\s|$)|$)/g, (value: string) => redactUrl(value)],
   [/("(?:token|password|client-key-data|clientKeyData|access_token|id_token)"\s*:\s*")[^"]+"/gi, `$1${REDACTED}"`],
+  // the signatures of presigned URLs (S3 SigV4 and v2, Azure SAS, GCS) as SDKs print them, in a
+  // whole URL or in a bare "path?query" (urllib3's "Max retries exceeded with url: /m.bin?sv=…&sig=…")
+  [QUERY_SECRET, `$1${REDACTED}`],
 ];
 
 export class Redactor {

@@ -19,6 +19,7 @@ import { SERVER_SCENARIOS } from './server-scenarios.ts';
 import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
 import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 import { REAL_SCENARIOS } from './real-scenarios.ts';
+import { DUAL_STACK_SCENARIOS } from './dual-stack-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -554,6 +555,8 @@ export const SCENARIOS: Scenario[] = [
   behaviourScenario('hang', `the API at ${DEFAULT_SERVER} accepts TCP and never sends a byte`),
   behaviourScenario('garbage', `the API at ${DEFAULT_SERVER} sends random non-TLS bytes`),
   behaviourScenario('trickle', `the API at ${DEFAULT_SERVER} completes TLS, then answers one byte every 500 ms`),
+  // --- a dual-stack name, every address tried (issue 12 §5): test/lab/dual-stack-scenarios.ts
+  ...DUAL_STACK_SCENARIOS,
   // --- server (issue 6): test/lab/server-scenarios.ts
   ...SERVER_SCENARIOS,
   // --- cert / ingress (issue 5): test/lab/ingress-scenarios.ts

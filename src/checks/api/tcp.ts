@@ -11,7 +11,7 @@ export const tcpCheck: CheckDefinition<ApiContext> = {
   title: 'TCP connect',
   requires: ['api.dns', 'api.proxy'],
   appliesWhen: [resolvesLocally],
-  codes: ['api.tcp.unreachable', 'api.tcp.refused', 'api.tcp.timeout', 'api.tcp.reset', 'api.tcp.error', 'api.tcp.direct-failed'],
+  codes: ['api.tcp.unreachable', 'api.tcp.refused', 'api.tcp.timeout', 'api.tcp.reset', 'api.tcp.error', 'api.tcp.direct-failed', 'api.tcp.every-address-failed'],
   timeoutMs: (ctx) => ctx.timeoutMs * 2 + 1000,
   async run(ctx) {
     const proxied = ctx.proxy().proxy !== undefined;
@@ -33,6 +33,18 @@ export const tcpCheck: CheckDefinition<ApiContext> = {
           ? `traffic goes through the proxy; ${ok.map((r) => joinHostPort(r.host, r.port)).join(', ')} is also reachable directly`
           : `traffic goes through the proxy; direct: ${failed.map((r) => `${joinHostPort(r.host, r.port)} ${shortError(r.error)}`).join(', ')}`;
       return { summary, findings, evidence, reproduce };
+    }
+    if (failed.length > 1 && ok.length === 0) {
+      // several addresses (dual-stack, several A records), each failing: every attempt with its
+      // own result, since kubectl (Go's dialer) shows only the first one's error
+      const attempts = failed.map((r) => `${joinHostPort(r.host, r.port)} ${shortError(r.error)}`);
+      const kinds = new Set(failed.map((r) => r.error?.kind));
+      findings.push({
+        code: 'api.tcp.every-address-failed',
+        message:
+          `every address of ${ctx.host} fails (${failed.length} tried): ${attempts.join('; ')}` +
+          `${kinds.size > 1 ? ', each for its own reason' : ''}; kubectl tries them in turn and shows only the first one's error ("${shortError(failed[0]!.error)}").`,
+      });
     }
     for (const r of failed) {
       findings.push({

@@ -126,6 +126,8 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
     const notes = [...(fv.path.egress.notes ?? []), ...(fv.path.ingress?.notes ?? [])];
     if (notes.length) parts.push(`Note: ${notes.join(' ')}`);
     if (fv.target.from === 'logs') parts.push(`The host comes from the pod's logs${fv.target.presigned ? ` (${fv.target.presigned}: the SDK reaches the storage host directly)` : ''}.`);
+    const twoHops = logsCheck?.findings.find((f) => f.code === 'egress.logs.two-hops' && f.message.includes(` straight to ${fv.target.host}:`));
+    if (twoHops) parts.push(twoHops.message);
     if (allowedTargets.length) parts.push(`By contrast ${[...new Set(allowedTargets.map((f) => f.target.host))].join(', ')} ${allowedTargets.length === 1 ? 'is' : 'are'} allowed (${allowedTargets[0]!.verdict.decisive[0] ? ruleText(allowedTargets[0]!.verdict.decisive[0]) : 'no policy'}).`);
     const logDenied = logsCheck?.findings.filter((f) => f.code === 'egress.logs.host-denied') ?? [];
     if (logDenied.length && fv.target.from !== 'logs') parts.push(`The logs show failures to hosts the policies also deny: ${logDenied.map((f) => f.message.split(' ')[0]).join(', ')}.`);

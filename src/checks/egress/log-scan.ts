@@ -1,5 +1,6 @@
 // Connection failures in container logs, in the words of the common runtimes, and the hosts in
 // them. Presigned URLs are recognised by their query; storage hosts by their names.
+import { redactQuerySecrets } from '../../report/redact.ts';
 import { presignedKind } from './target.ts';
 
 export interface LogHit {
@@ -47,9 +48,26 @@ const PATTERNS: Pattern[] = [
   { runtime: 'curl', error: 'Failed to connect', re: new RegExp(`curl: \\(\\d+\\) Failed to connect to ${HOST} port (\\d+)`), host: 1, port: 2 },
   { runtime: 'curl', error: 'Could not resolve host', re: new RegExp(`curl: \\(6\\) Could not resolve host: ${HOST}`), host: 1 },
   { runtime: 'curl', error: 'Connection timed out', re: new RegExp(`curl: \\(28\\) (?:Connection|Operation) timed out.*?${HOST}`), host: 1 },
+  // AWS SDK for Java v2 / Apache HttpClient: "Unable to execute HTTP request: Connect to b.s3.amazonaws.com:443 [b.s3.amazonaws.com/52.216.1.2] failed: Connect timed out"
+  { runtime: 'Java (Apache HttpClient)', error: 'Connect to … failed', re: new RegExp(`Connect to ${HOST}:(\\d+) \\[[^\\]]*\\] failed`), host: 1, port: 2 },
+  // Node.js fetch (undici): "ConnectTimeoutError: Connect Timeout Error (attempted address: acct.blob.core.windows.net:443, timeout: 10000ms)"
+  { runtime: 'Node.js (fetch/undici)', error: 'Connect Timeout Error', re: new RegExp(`attempted address: ${HOST}:(\\d+)`), host: 1, port: 2 },
+  // botocore: 'Connect timeout on endpoint URL: "https://…"' / 'Could not connect to the endpoint URL: "https://…"'
+  { runtime: 'Python (botocore)', error: 'endpoint URL unreachable', re: new RegExp(`(?:Connect timeout on|Could not connect to the) endpoint URL: "https?://${HOST}(?::(\\d+))?`), host: 1, port: 2 },
 ];
 
-const FAILURE_WORDS = /timed? ?out|timeout|Max retries exceeded|refused|unreachable|ENOTFOUND|ETIMEDOUT|UnknownHost|no such host|Failed to connect|Could not resolve/i;
+/**
+ * The presigned signature of a URL or of a bare "path?query" anywhere on a line (urllib3 prints
+ * "Max retries exceeded with url: /models/m.bin?sv=…&sig=…", without the host): S3 X-Amz-Signature,
+ * Azure SAS sig+sv, GCS X-Goog-Signature.
+ */
+export function presignedInLine(line: string): string | undefined {
+  const q = new URLSearchParams();
+  for (const m of line.matchAll(/(?:[?&]|\\u0026|&amp;)([A-Za-z][\w.-]*)=/g)) q.append(m[1]!, '1');
+  return presignedKind(q);
+}
+
+const FAILURE_WORDS = /timed? ?out|timeout|Max retries exceeded|refused|unreachable|ENOTFOUND|ETIMEDOUT|UnknownHost|no such host|Failed to connect|Could not resolve|Could not connect|Failed to establish|fetch failed|Connect to \S+ \[/i;
 const URL_RE = /https?:\/\/[^\s'"<>)\]]+/g;
 
 /** Scan log text; every failure line yields its host, plus the hosts of URLs on failure lines. */
@@ -68,13 +86,17 @@ export function scanLogs(text: string): LogHit[] {
   for (const line of text.split('\n')) {
     if (!FAILURE_WORDS.test(line)) continue;
     let matched = false;
+    const shown = redactQuerySecrets(line.trim()).slice(0, 400);
+    const urls = line.match(URL_RE) ?? [];
+    // a presigned query on a line without a whole URL belongs to the host the runtime names
+    const bareQuery = urls.length === 0 ? presignedInLine(line) : undefined;
     for (const p of PATTERNS) {
       const m = p.re.exec(line);
       if (!m) continue;
       matched = true;
-      add({ host: m[p.host]!, port: p.port && m[p.port] ? Number(m[p.port]) : undefined, runtime: p.runtime, error: p.error, line: line.trim().slice(0, 400) });
+      add({ host: m[p.host]!, port: p.port && m[p.port] ? Number(m[p.port]) : undefined, runtime: p.runtime, error: p.error, line: shown, ...(bareQuery ? { presigned: bareQuery } : {}) });
     }
-    for (const u of line.match(URL_RE) ?? []) {
+    for (const u of urls) {
       try {
         const url = new URL(u);
         add({
@@ -82,7 +104,7 @@ export function scanLogs(text: string): LogHit[] {
           port: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
           runtime: matched ? 'URL on the failure line' : 'URL',
           error: 'connection failure',
-          line: line.trim().slice(0, 400),
+          line: shown,
           presigned: presignedKind(url.searchParams),
         });
       } catch {
@@ -103,6 +125,22 @@ export function presignedHosts(text: string): { host: string; port: number; kind
       if (kind) out.set(url.hostname, { host: url.hostname.toLowerCase(), port: url.port ? Number(url.port) : 443, kind });
     } catch {
       // ignore
+    }
+  }
+  return [...out.values()];
+}
+
+/** Every host a URL in the log names (failure line or not): the API hosts an SDK called before a presigned download. */
+export function urlHosts(text: string): { host: string; port: number }[] {
+  const out = new Map<string, { host: string; port: number }>();
+  for (const u of text.match(URL_RE) ?? []) {
+    try {
+      const url = new URL(u);
+      const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+      const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+      out.set(`${host}:${port}`, { host, port });
+    } catch {
+      // not a URL
     }
   }
   return [...out.values()];

@@ -3,13 +3,14 @@
 import type { FindingInput } from '../../engine/definitions.ts';
 import { ruleText } from '../../policy/index.ts';
 import { itemsOf, podInfo } from './context.ts';
+import { presignedHosts, scanLogs, storageKind, urlHosts } from './log-scan.ts';
 import { dedupe, type Check } from './shared.ts';
 
 export const logsCheck: Check = {
   id: 'egress.logs',
   title: 'Container logs',
   requires: ['egress.pod'],
-  codes: ['egress.logs.connection-errors', 'egress.logs.presigned-url', 'egress.logs.host-denied', 'egress.logs.unavailable'],
+  codes: ['egress.logs.connection-errors', 'egress.logs.presigned-url', 'egress.logs.host-denied', 'egress.logs.two-hops', 'egress.logs.unavailable'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
     const [logs, hits, index, pods] = await Promise.all([ctx.logs(), ctx.logHits(), ctx.index(), ctx.pods()]);
@@ -43,6 +44,33 @@ export const logsCheck: Check = {
         const v = index.evaluate({ pod: pi, dest: { ip: isIp ? h.host : '0.0.0.0', port, host: isIp ? undefined : h.host, kind: 'world' } });
         rows.push({ host: h.host, port, allowed: v.allowed, rule: v.decisive[0] ? ruleText(v.decisive[0]) : undefined, explanation: v.explanation, runtime: h.runtime, line: h.line });
         if (!v.allowed) findings.push({ code: 'egress.logs.host-denied', message: `${key} (from the logs${h.storage ? `, ${h.storage}` : ''}) is denied: ${v.explanation}` });
+      }
+      // incident 2: the SDK's API call is allowed, then the presigned download goes straight to
+      // the storage host, which is not; judged per container log (the two hops of one program)
+      const verdict = (host: string, port: number) => {
+        const isIp = /^[\d.]+$|:/.test(host);
+        return index.evaluate({ pod: pi, dest: { ip: isIp ? host : '0.0.0.0', port, host: isIp ? undefined : host, kind: 'world' } });
+      };
+      for (const l of logs.filter((x) => x.ok && x.text)) {
+        const signed = new Map<string, { host: string; port: number; kind: string }>();
+        for (const h of scanLogs(l.text)) if (h.presigned) signed.set(h.host, { host: h.host, port: h.port ?? 443, kind: h.presigned });
+        for (const p of presignedHosts(l.text)) if (!signed.has(p.host)) signed.set(p.host, p);
+        if (!signed.size) continue;
+        const apiHosts = urlHosts(l.text).filter((h) => !signed.has(h.host));
+        for (const st of signed.values()) {
+          const sv = verdict(st.host, st.port);
+          if (sv.allowed) continue;
+          const api = apiHosts.find((h) => verdict(h.host, h.port).allowed);
+          if (!api) continue;
+          const kind = storageKind(st.host);
+          findings.push({
+            code: 'egress.logs.two-hops',
+            message:
+              `Two hops in the logs of ${l.pod}/${l.container}: the call to the API host ${api.host}:${api.port} is allowed, ` +
+              `then the presigned download (${st.kind}) goes straight to ${st.host}:${st.port}${kind ? ` (${kind})` : ''}, which is denied: ${sv.explanation} ` +
+              `Allowing the API host is not enough: the storage host must be allowed as well.`,
+          });
+        }
       }
       const allowed = rows.filter((r) => r.allowed).map((r) => `${r.host}`);
       const denied = rows.filter((r) => !r.allowed).map((r) => `${r.host}`);

@@ -85,6 +85,13 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'The proxy URL cannot be parsed',
     remediation: ['Fix the proxy variable: it must be host:port or a URL such as http://proxy:8080.'],
   },
+  'api.proxy.malformed-url': {
+    severity: 'fail',
+    title: "Go (kubectl) reads the proxy URL differently from what it says: a raw '#', '%', '?' or '/' in the password",
+    remediation: [
+      "Percent-encode the user name and password in the proxy URL ('#' → %23, '@' → %40, ':' → %3A, '%' → %25, '?' → %3F, '/' → %2F), in HTTPS_PROXY and in the kubeconfig proxy-url alike.",
+    ],
+  },
 
   // api.tcp
   'api.tcp.unreachable': {
@@ -116,6 +123,11 @@ export const API_CODES: Record<string, CatalogEntry> = {
     severity: 'info',
     title: 'Without the proxy, the API server cannot be reached directly',
     remediation: [],
+  },
+  'api.tcp.every-address-failed': {
+    severity: 'fail',
+    title: 'The API server name has several addresses and every one of them fails',
+    remediation: ['Each address fails for its own reason (listed): fix the one kubectl should use, or remove the dead records from DNS.'],
   },
 
   // api.proxy.connect

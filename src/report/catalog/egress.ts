@@ -70,6 +70,7 @@ export const EGRESS_CODES: Record<string, CatalogEntry> = {
   // egress.logs
   'egress.logs.connection-errors': e('warn', 'The container logs show connection failures', 'The hosts in them are checked against the policies below.'),
   'egress.logs.presigned-url': e('info', 'The logs show presigned URLs: the SDK reaches the storage host directly', 'Allow the storage host (often a wildcard such as *.blob.core.windows.net) as well as the API host.'),
+  'egress.logs.two-hops': e('fail', 'Two hops: the SDK\'s API call is allowed, the presigned download to the storage host is not', 'Allow the storage host of the presigned URL (e.g. *.blob.core.windows.net, *.s3.amazonaws.com, storage.googleapis.com) in the same policy that allows the API host.'),
   'egress.logs.host-denied': e('fail', 'A host found in the logs is denied by the policies', 'Add it to the allow-list of the policy that selects the pod.'),
   'egress.logs.unavailable': e('info', 'The container logs could not be read', 'Ask for `get` on pods/log in the namespace.'),
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNoProxy, selectProxy, useProxy, type ProxyDecision } from '../../../src/net/proxy.ts';
+import { goReason, parseNoProxy, parseProxyValue, selectProxy, useProxy, type ProxyDecision } from '../../../src/net/proxy.ts';
+import { goDialAddress, goUrlParse } from '../../../src/net/go-url.ts';
 
 /** How Go's fmt prints a *url.URL (no trailing '/' for an empty path). */
 function show(d: ProxyDecision): string {
@@ -296,5 +297,114 @@ describe('selectProxy: near misses', () => {
   });
   it('no near misses for unrelated entries', () => {
     expect(near('https://api.example.com', 'foo.com,10.0.0.0/8,.cluster.local')).toEqual([]);
+  });
+});
+
+// --- Go's url.Parse (src/net/url/url_test.go, the cases that bear on proxy URLs) ----------------
+
+describe("goUrlParse: Go's url.Parse", () => {
+  it.each([
+    // urltests: the userinfo ends at the LAST '@' of the authority
+    ['http://user:password@google.com', 'user', 'password', 'google.com', ''],
+    ['http://j@ne:password@google.com', 'j@ne', 'password', 'google.com', ''],
+    ['http://jane:p@ssword@google.com', 'jane', 'p@ssword', 'google.com', ''],
+    ['http://j@ne:password@google.com/p@th?q=@go', 'j@ne', 'password', 'google.com', ''],
+    ['http://user:pa:ss:word@h:3128', 'user', 'pa:ss:word', 'h:3128', ''],
+    ['http://user:Pa%23ss%40w%3Ard%25@h:3128', 'user', 'Pa#ss@w:rd%', 'h:3128', ''],
+    ['http://www.google.com/?q=go+language#foo', undefined, undefined, 'www.google.com', 'foo'],
+    ['http://[fe80::1]:8080/', undefined, undefined, '[fe80::1]:8080', ''],
+    // '#' first: 'http://u:12' + fragment '34@h:3128': the host is 'u', the port 12
+    ['http://u:12#34@h:3128', undefined, undefined, 'u:12', '34@h:3128'],
+  ])('%s', (raw, user, password, host, fragment) => {
+    const r = goUrlParse(raw);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.url.user?.username).toBe(user);
+    expect(r.url.user?.password).toBe(password);
+    expect(r.url.host).toBe(host);
+    expect(r.url.fragment).toBe(fragment);
+  });
+
+  it.each([
+    // parseRequestURL / urltests error cases
+    ['http://x:namedport', 'invalid port ":namedport" after host'],
+    ['http://[::1]a', 'invalid port "a" after host'],
+    ['http://a b.com/', 'invalid character " " in host name'],
+    ['http://%41:8080/', 'invalid URL escape "%41"'],
+    ['http://user^:passwo^rd@foo.com/', 'net/url: invalid userinfo'],
+    ['%gh&%ij', 'invalid URL escape "%gh"'],
+    [':foo', 'missing protocol scheme'],
+    ['10.0.0.1:3128', 'first path segment in URL cannot contain colon'],
+    // a proxy password with '#': Go reads 'http://u2:Pa', whose port ':Pa' is not a number
+    ['http://u2:Pa#ssW0rd@proxy.corp:3128', 'invalid port ":Pa" after host'],
+    ['http://u3:Pa%ssW0rd@proxy.corp:3128', 'invalid URL escape "%ss"'],
+  ])('%s: %s', (raw, error) => {
+    const r = goUrlParse(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.endsWith(`: ${error}`)).toBe(true);
+  });
+
+  it('keeps opaque values: "proxy.corp:3128" has the scheme proxy.corp and no host', () => {
+    const r = goUrlParse('proxy.corp:3128');
+    expect(r.ok && r.url).toMatchObject({ scheme: 'proxy.corp', opaque: '3128', host: '' });
+  });
+
+  it("goReason drops the quoted pieces (they may be the password's start)", () => {
+    expect(goReason('parse "http://u2:Pa": invalid port ":Pa" after host')).toBe('invalid port after host');
+    expect(goReason('parse "http://u3:Pa%ssW0rd@p:1": invalid URL escape "%ss"')).toBe('invalid URL escape');
+  });
+});
+
+describe("parseProxyValue: Go's httpproxy parseProxy (falls back to http:// + the value)", () => {
+  it("a '#' in HTTPS_PROXY's password: Go reads http://http://u2:Pa and dials http:80", () => {
+    const p = parseProxyValue('http://u2:Pa#ssW0rd@proxy.corp:3128');
+    expect(p.fallback).toBe(true);
+    expect(goDialAddress(p.go!)).toBe('http:80');
+    expect(p.url!.hostname).toBe('http');
+    expect(p.url!.password).toBe('');
+  });
+  it("an '@' in the password: Go splits at the last '@', the proxy is the one written", () => {
+    const p = parseProxyValue('http://u1:Pa@ssW0rd@proxy.corp:3128');
+    expect(p.fallback).toBeUndefined();
+    expect(goDialAddress(p.go!)).toBe('proxy.corp:3128');
+    expect(p.go!.user).toEqual({ username: 'u1', password: 'Pa@ssW0rd' });
+  });
+  it("a stray '%': neither reading parses, so Go ignores the variable", () => {
+    const p = parseProxyValue('http://u3:Pa%ssW0rd@proxy.corp:3128');
+    expect(p.url).toBeUndefined();
+    expect(p.error).toBe('invalid proxy address "http://u3:REDACTED@proxy.corp:3128": invalid URL escape');
+  });
+});
+
+describe('selectProxy: api.proxy.malformed-url evidence (what Go dials instead, what to encode)', () => {
+  const api = new URL('https://10.1.2.3:6443');
+  it("HTTPS_PROXY with '#': Go dials http:80, not proxy.corp:3128; encode '#' as %23", () => {
+    const d = selectProxy(api, { HTTPS_PROXY: 'http://u2:Pa#ssW0rd@proxy.corp:3128' });
+    expect(d.proxy!.host).toBe('http');
+    expect(d.malformed).toMatchObject({ intended: 'proxy.corp:3128', goDials: 'http:80', goOutcome: 'dials-other-host', encode: [['#', '%23']], fixed: 'http://u2:REDACTED@proxy.corp:3128' });
+    expect(JSON.stringify(d)).not.toContain('ssW0rd');
+  });
+  it("kubeconfig proxy-url with '#': client-go cannot parse it, kubectl fails", () => {
+    const d = selectProxy(api, {}, 'http://u2:Pa#ssW0rd@proxy.corp:3128');
+    expect(d.proxy).toBeUndefined();
+    expect(d.error).toMatch(/could not parse/);
+    expect(d.malformed).toMatchObject({ goOutcome: 'fails', goError: 'invalid port after host' });
+    expect(JSON.stringify(d)).not.toContain('ssW0rd');
+  });
+  it("a digits-only password cut by '#' is read as host:port: Go dials u6:12, shown without the password's start", () => {
+    const d = selectProxy(api, {}, 'http://u6:12#34@proxy.corp:3128');
+    expect(d.malformed).toMatchObject({ goDials: "u6:REDACTED (the user name as the host, the password's start as the port)", goOutcome: 'dials-other-host' });
+  });
+  it("a stray '%' in HTTPS_PROXY: Go ignores it and goes direct; encode '%' as %25", () => {
+    const d = selectProxy(api, { HTTPS_PROXY: 'http://u3:Pa%ssW0rd@proxy.corp:3128' });
+    expect(d.proxy).toBeUndefined();
+    expect(d.malformed).toMatchObject({ goOutcome: 'ignored', encode: [['%', '%25']] });
+  });
+  it("'@' and ':' in the password, or one already encoded: Go reads what was meant, nothing malformed", () => {
+    for (const v of ['http://u1:Pa@ssW0rd@proxy.corp:3128', 'http://u4:Pa:ss@proxy.corp:3128', 'http://u2:Pa%23ssW0rd@proxy.corp:3128', 'proxy.corp:3128']) {
+      const d = selectProxy(api, { HTTPS_PROXY: v });
+      expect(d.malformed, v).toBeUndefined();
+      expect(d.proxy!.host, v).toBe('proxy.corp:3128');
+    }
+    expect(selectProxy(api, { HTTPS_PROXY: 'http://u2:Pa%23ssW0rd@proxy.corp:3128' }).proxy!.password).toBe('Pa%23ssW0rd');
   });
 });
