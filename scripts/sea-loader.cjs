@@ -9,15 +9,17 @@
 // it is loaded first, and its start(argv) runs the line or answers false, and then (--help, a
 // usage error, a flag it does not read, the live view on a terminal) the whole program runs it.
 // NETDIAG_DEBUG_CODE_CACHE=1 says on stderr, for each bundle loaded, whether its cache was accepted.
-const { getAsset, getAssetKeys } = require('node:sea');
+// The assets are read in place (getRawAsset: no copy); a bundle is ASCII (scripts/build.mjs makes
+// it so), so Latin-1 gives the same text as UTF-8, without decoding.
+const { getRawAsset, getAssetKeys } = require('node:sea');
 const { Script } = require('node:vm');
 
 const keys = getAssetKeys();
 function load(name) {
   const cached = keys.includes(`${name}.cache`);
-  const script = new Script(getAsset(`${name}.js`, 'utf8'), {
+  const script = new Script(Buffer.from(getRawAsset(`${name}.js`)).latin1Slice(), {
     filename: name === 'main' ? 'kubectl-netdiag.cjs' : `kubectl-netdiag-${name}.cjs`,
-    cachedData: cached ? Buffer.from(getAsset(`${name}.cache`)) : undefined,
+    cachedData: cached ? Buffer.from(getRawAsset(`${name}.cache`)) : undefined,
   });
   if (process.env.NETDIAG_DEBUG_CODE_CACHE) {
     process.stderr.write(`code cache${name === 'main' ? '' : ` (${name})`}: ${!cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`);
