@@ -259,9 +259,9 @@ for (const r of rows) {
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio?.toFixed(2) ?? ''} | ${r.budget} | ${r.ok ? 'ok' : 'OVER'} |`);
 }
 if (timings.length) {
-  console.log('\nInside the labs (scripts/bench-timer.ts): wall median [min–max] ms, CPU median ms (user+system, children included); 1-minute load before → after');
+  console.log('\nInside the labs (scripts/bench-timer.ts): wall median [min–max] ms, CPU median (and mean) ms (user+system, children included: less sensitive to the load of the machine than wall time); 1-minute load before → after');
   for (const t of timings) {
-    const cmds = t.report.results.map((x) => `${x.name} ${x.median.toFixed(0)} [${x.min.toFixed(0)}–${x.max.toFixed(0)}] cpu ${x.cpuMedian.toFixed(0)}`).join('; ');
+    const cmds = t.report.results.map((x) => `${x.name} ${x.median.toFixed(0)} [${x.min.toFixed(0)}–${x.max.toFixed(0)}] cpu ${x.cpuMedian.toFixed(0)} (mean ${x.cpuMean.toFixed(1)})`).join('; ');
     console.log(`- ${t.lab} (${t.report.startedAt}, load ${t.report.load[0].toFixed(2)} → ${t.report.load[1].toFixed(2)}): ${cmds}`);
   }
 }
