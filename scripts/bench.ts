@@ -7,6 +7,9 @@
 // side (issue 10: through `lab.exec` on both sides, `api` measured 1.07x `kubectl version` when
 // the two commands alone measured 2.1x).
 // BENCH_ONLY=api,cert,blackhole,version,policy,tui runs only those; BENCH_ROUNDS=N (default 15).
+// BENCH_BASELINE=PATH (another build of the executable, e.g. a copy of the last one) times it in the
+// same rounds as ours for version, api and cert, and adds a row "ours vs the baseline": a change
+// measured side by side with what it replaces, under the same load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,6 +22,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const want = (name: string) => !ONLY || ONLY.has(name);
 const TIMER = join(REPO_ROOT, 'scripts', 'bench-timer.ts');
+const BASELINE = process.env.BENCH_BASELINE;
+if (BASELINE && !existsSync(BASELINE)) {
+  console.error(`error: BENCH_BASELINE ${BASELINE} does not exist`);
+  process.exit(2);
+}
 
 if (!existsSync(EXE)) {
   console.error('error: dist/kubectl-netdiag is missing: run `npm run build` first');
@@ -90,14 +98,22 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/** BENCH_BASELINE: ours against the other build, timed in the same rounds (no budget). */
+function baselineRow(what: string, ours: number, base: number, floor?: number) {
+  const also = floor === undefined ? '' : `; the baseline vs the floor: ${(base / floor).toFixed(2)}`;
+  rows.push({ name: `${what}: this build vs BENCH_BASELINE (the baseline in the kubectl column${also})`, ours, theirs: base, ratio: ours / base, budget: 'none (a comparison)', ok: true });
+}
+
 // 1. start-up: version
 if (want('version')) {
-  const r = await sideBySide(
+  const [ours, theirs, base] = (await sideBySideN([
     () => timeLocal(EXE, ['version']),
     () => timeLocal('kubectl', ['version', '--client']),
-  );
-  const ratio = r.a / r.b;
-  rows.push({ name: '`kubectl netdiag version` vs `kubectl version --client`', ours: r.a, theirs: r.b, ratio, budget: 'ratio ≤ 2.0', ok: ratio <= 2.0 });
+    ...(BASELINE ? [() => timeLocal(BASELINE, ['version'])] : []),
+  ])) as [number, number, number?];
+  const ratio = ours / theirs;
+  rows.push({ name: '`kubectl netdiag version` vs `kubectl version --client`', ours, theirs, ratio, budget: 'ratio ≤ 2.0', ok: ratio <= 2.0 });
+  if (base !== undefined) baselineRow('version', ours, base);
 }
 
 // 2. the api diagnosis on the healthy lab vs `kubectl version` (client and server) on the same lab,
@@ -108,8 +124,10 @@ if (want('api')) {
     const { results } = await timeInLab(lab, [
       { name: 'netdiag api', cmd: EXE, args: ['api', '--kubeconfig', lab.kubeconfig, '-o', 'json'] },
       { name: 'kubectl version', cmd: 'kubectl', args: ['version', '--kubeconfig', lab.kubeconfig] },
+      ...(BASELINE ? [{ name: 'baseline api', cmd: BASELINE, args: ['api', '--kubeconfig', lab.kubeconfig, '-o', 'json'] }] : []),
     ]);
-    const [ours, theirs] = results.map((x) => x.median) as [number, number];
+    const [ours, theirs, base] = results.map((x) => x.median) as [number, number, number?];
+    if (base !== undefined) baselineRow('api', ours, base);
     const ratio = ours / theirs;
     rows.push({ name: '`kubectl netdiag api` (healthy lab) vs `kubectl version` (same lab)', ours, theirs, ratio, budget: 'ratio ≤ 1.5', ok: ratio <= 1.5 });
   } finally {
@@ -218,8 +236,10 @@ if (want('cert')) {
       { name: 'tls floor', cmd: floorExe, args: ['cert.lab.test:443'] },
       // stdin is /dev/null: like </dev/null
       { name: 'openssl s_client', cmd: 'openssl', args: ['s_client', '-connect', 'cert.lab.test:443', '-showcerts'] },
+      ...(BASELINE ? [{ name: 'baseline cert', cmd: BASELINE, args: ['cert', 'cert.lab.test', '--ca-file', lab.files.ca, '-o', 'json'] }] : []),
     ]);
-    const [netdiag, floor, openssl] = results.map((x) => x.median) as [number, number, number];
+    const [netdiag, floor, openssl, base] = results.map((x) => x.median) as [number, number, number, number?];
+    if (base !== undefined) baselineRow('cert', netdiag, base, floor);
     const ratio = netdiag / floor;
     rows.push({ name: '`kubectl netdiag cert cert.lab.test` vs a bare Node TLS client (scripts/bench-tls-floor.cjs, a single executable built like ours) in the kubectl column', ours: netdiag, theirs: floor, ratio, budget: 'ratio ≤ 1.25', ok: ratio <= 1.25 });
     rows.push({ name: 'reference: `kubectl netdiag cert cert.lab.test` vs `openssl s_client -showcerts` (openssl in the kubectl column)', ours: netdiag, theirs: openssl, ratio: netdiag / openssl, budget: 'none (openssl is not a Node program)', ok: true });
@@ -239,9 +259,9 @@ for (const r of rows) {
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio?.toFixed(2) ?? ''} | ${r.budget} | ${r.ok ? 'ok' : 'OVER'} |`);
 }
 if (timings.length) {
-  console.log('\nInside the labs (scripts/bench-timer.ts): wall median [min–max] ms, CPU median ms (user+system, children included); 1-minute load before → after');
+  console.log('\nInside the labs (scripts/bench-timer.ts): wall median [min–max] ms, CPU median (and mean) ms (user+system, children included: less sensitive to the load of the machine than wall time); 1-minute load before → after');
   for (const t of timings) {
-    const cmds = t.report.results.map((x) => `${x.name} ${x.median.toFixed(0)} [${x.min.toFixed(0)}–${x.max.toFixed(0)}] cpu ${x.cpuMedian.toFixed(0)}`).join('; ');
+    const cmds = t.report.results.map((x) => `${x.name} ${x.median.toFixed(0)} [${x.min.toFixed(0)}–${x.max.toFixed(0)}] cpu ${x.cpuMedian.toFixed(0)} (mean ${x.cpuMean.toFixed(1)})`).join('; ');
     console.log(`- ${t.lab} (${t.report.startedAt}, load ${t.report.load[0].toFixed(2)} → ${t.report.load[1].toFixed(2)}): ${cmds}`);
   }
 }

@@ -184,31 +184,84 @@ await build({
 chmodSync(bundle, 0o755);
 console.log(`bundle: ${bundle} (${Math.round(performance.now() - t0)} ms)`);
 
+// The single executable's entries besides the whole program (src/cli/bin.ts, asset main.js): each a
+// CommonJS bundle of one command alone with its own code cache, which scripts/sea-loader.cjs picks
+// from the first argument; its start() answers false for a line it does not run, and the loader
+// then runs the whole program. `cert`: ~290 KB instead of ~1 MB to read and compile. What a bundle
+// must not hold (`forbid`) fails the build: the point is what it leaves out.
+const SEA_ENTRIES = {
+  cert: {
+    entry: 'src/cli/bin-cert.ts',
+    // a terminal without -o/-v (the live view) is main's (src/cli/bin-cert.ts)
+    stub: { 'live-view.tsx': 'export function startLiveView() { throw new Error("the live view is not in the cert bundle"); }' },
+    forbid: /node_modules[\\/](yargs|ink|react|yoga-layout)[\\/]|src[\\/](tui|cli[\\/]main\.ts)/,
+  },
+};
+
+/** Replaces the modules named in `stubs` (by file name) with the given source. */
+const stubModules = (stubs) => ({
+  name: 'stub-modules',
+  setup(b) {
+    const names = Object.keys(stubs).map((n) => n.replace(/[.]/g, '\\.')).join('|');
+    b.onResolve({ filter: new RegExp(`(^|[\\\\/])(${names})$`) }, (args) => ({ path: args.path.replace(/^.*[\\/]/, ''), namespace: 'netdiag-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'netdiag-stub' }, (args) => ({ contents: stubs[args.path], loader: 'js' }));
+  },
+});
+
 if (!onlyBundle) {
   // yargs' ESM entry calls createRequire(import.meta.url); give the CommonJS bundle a real URL.
-  await build({
+  const cjs = {
     ...common,
-    outfile: seaMain,
     format: 'cjs',
     define: { ...common.define, 'import.meta.url': '__netdiagMetaUrl' },
     banner: { js: "var __netdiagMetaUrl = require('node:url').pathToFileURL(process.execPath).href;" },
-  });
+  };
+  // The loader reads each bundle as Latin-1 (a plain copy into a one-byte string: ~5x faster than
+  // decoding UTF-8, and V8 keeps one-byte source at half the size): every bundle must be ASCII.
+  // esbuild escapes strings and identifiers but leaves a regular expression's characters as they
+  // are (`µs` in src/cli/duration.ts); \uXXXX means the same character in a regular expression,
+  // a string, a template or a comment.
+  const asciiOnly = (file) => {
+    const text = readFileSync(file, 'utf8');
+    if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`${file}: an escaped non-ASCII character (\\ before it): escape it by hand`);
+    const out = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (out !== text) writeFileSync(file, out);
+  };
+  await build({ ...cjs, outfile: seaMain });
+  asciiOnly(seaMain);
+  for (const [name, e] of Object.entries(SEA_ENTRIES)) {
+    const r = await build({
+      ...cjs,
+      entryPoints: [join(root, e.entry)],
+      outfile: join(dist, 'sea', `${name}.cjs`),
+      // without Ink: its plugins check that they found what they patch
+      plugins: [lightStringWidth, stubModules(e.stub ?? {})],
+      metafile: true,
+    });
+    asciiOnly(join(dist, 'sea', `${name}.cjs`));
+    const held = Object.keys(Object.values(r.metafile.outputs)[0].inputs).filter((f) => e.forbid.test(f));
+    if (held.length) throw new Error(`the ${name} entry bundles what it must leave out (an import to move behind a loader?):\n  ${held.join('\n  ')}`);
+  }
   // V8 starts with a 1 MB young generation and scavenges it several times while the bundle
   // loads; a 16 MB one does not (measured: ~10 ms less on every run, a few MB more RSS).
   const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
-  // the bundle's code cache, made after a warm-up run on this Node (scripts/code-cache.mjs), with the
-  // executable's flags: the SEA's main is a small loader that compiles the bundle with it
-  const seaSource = join(dist, 'sea', 'main.js');
-  const seaCache = join(dist, 'sea', 'main.cache');
+  // each bundle's code cache, made after a warm-up run on this Node (scripts/code-cache.mjs), with
+  // the executable's flags: the SEA's main is a small loader that compiles a bundle with its cache
+  const names = ['main', ...Object.keys(SEA_ENTRIES)];
+  const file = (name, ext) => join(dist, 'sea', `${name}.${ext}`);
   const t1 = performance.now();
   // (its output is the warm-up runs' reports and terminal UI; shown only when it fails)
   try {
-    execFileSync(process.execPath, [...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), seaMain, seaSource, seaCache], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      process.execPath,
+      [...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), ...names.flatMap((n) => [`--${n}`, file(n, 'cjs'), file(n, 'js'), file(n, 'cache')])],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (e) {
     process.stderr.write(String(e.stderr ?? ''));
     throw e;
   }
-  console.log(`code cache: ${seaCache} (${Math.round(performance.now() - t1)} ms)`);
+  console.log(`code caches: ${names.map((n) => file(n, 'cache')).join(' ')} (${Math.round(performance.now() - t1)} ms)`);
   const seaConfig = join(dist, 'sea', 'sea.json');
   writeFileSync(
     seaConfig,
@@ -219,7 +272,7 @@ if (!onlyBundle) {
       useCodeCache: true,
       useSnapshot: false,
       execArgv: SEA_EXEC_ARGV,
-      assets: { 'main.js': seaSource, 'main.cache': seaCache },
+      assets: Object.fromEntries(names.flatMap((n) => [[`${n}.js`, file(n, 'js')], [`${n}.cache`, file(n, 'cache')]])),
     }),
   );
   rmSync(exe, { force: true });

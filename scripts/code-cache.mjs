@@ -1,11 +1,13 @@
-// node scripts/code-cache.mjs BUNDLE OUT_SOURCE OUT_CACHE
+// node scripts/code-cache.mjs --main BUNDLE OUT_SOURCE OUT_CACHE [--cert BUNDLE OUT_SOURCE OUT_CACHE]
+// node scripts/code-cache.mjs BUNDLE OUT_SOURCE OUT_CACHE          (the whole program's alone)
 //
-// The single executable's code cache, made after the code has run (V8 then holds the bytecode of
+// The single executable's code caches, made after the code has run (V8 then holds the bytecode of
 // every function that ran, not only the top level that Node's own `useCodeCache` compiles).
-// The CommonJS bundle is wrapped in a function (OUT_SOURCE, what scripts/sea-loader.cjs compiles
-// with the cache), run here for the common paths (version, --help, `cert` and `api` against a TLS
-// server on 127.0.0.1 in json and text, the terminal UI's menu), and V8's cache of that script is written
-// to OUT_CACHE. Measured here: `cert` 120 -> 98 ms, `version` 74 -> 57 ms, the menu's first paint
+// Each CommonJS bundle is wrapped in a function (OUT_SOURCE, what scripts/sea-loader.cjs compiles
+// with the cache), run here for its common paths (main, the whole program: version, --help, `cert`
+// and `api` against a TLS server on 127.0.0.1 in json and text, the terminal UI's menu; an entry
+// of one command, such as `cert` (src/cli/bin-cert.ts): that command's lines, through its start()),
+// and V8's cache of that script is written to OUT_CACHE. Measured here: `cert` 120 -> 98 ms, `version` 74 -> 57 ms, the menu's first paint
 // 145 -> 104 ms. The cache changes no behaviour: V8
 // checks it against its version, flags and the source, and compiles normally when it does not
 // match (scripts/sea-loader.cjs can say which: NETDIAG_DEBUG_CODE_CACHE=1).
@@ -22,15 +24,25 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import forge from 'node-forge';
 
-const [bundle, outSource, outCache] = process.argv.slice(2);
-if (!outCache) {
-  console.error('usage: node scripts/code-cache.mjs BUNDLE OUT_SOURCE OUT_CACHE');
+const args = process.argv.slice(2);
+if (args.length === 3) args.unshift('--main');
+/** name -> { bundle, source, cache } */
+const entries = new Map();
+for (let i = 0; i < args.length; i += 4) {
+  const [flag, bundle, source, cache] = args.slice(i, i + 4);
+  if (!flag?.startsWith('--') || !cache) {
+    console.error('usage: node scripts/code-cache.mjs --main BUNDLE OUT_SOURCE OUT_CACHE [--NAME BUNDLE OUT_SOURCE OUT_CACHE ...]');
+    process.exit(2);
+  }
+  entries.set(flag.slice(2), { bundle, source, cache });
+}
+if (!entries.has('main')) {
+  console.error('code-cache: --main is required');
   process.exit(2);
 }
 
 const WRAP_HEAD = '(function (require, module, __filename, __dirname) {';
-const source = `${WRAP_HEAD}${readFileSync(bundle, 'utf8')}\n})`;
-writeFileSync(outSource, source);
+for (const e of entries.values()) writeFileSync(e.source, `${WRAP_HEAD}${readFileSync(e.bundle, 'utf8')}\n})`);
 
 // a certificate for 127.0.0.1 (the key from node:crypto: forge's own RSA key generation is slow)
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -75,26 +87,43 @@ writeFileSync(
   { mode: 0o600 },
 );
 
-const script = new vm.Script(source, { filename: 'kubectl-netdiag.cjs' });
-const run = script.runInThisContext();
 const require = createRequire(import.meta.url);
+// the file names scripts/sea-loader.cjs gives them
+const filename = (name) => (name === 'main' ? 'kubectl-netdiag.cjs' : `kubectl-netdiag-${name}.cjs`);
+const scripts = new Map([...entries].map(([name, e]) => [name, new vm.Script(readFileSync(e.source, 'utf8'), { filename: filename(name) })]));
+/** Runs a bundle's top level; an entry of one command is then started with the line. */
+const start = (name, argv) => {
+  process.argv = [process.execPath, 'kubectl-netdiag', ...argv];
+  const m = { exports: {} };
+  scripts.get(name).runInThisContext()(require, m, filename(name), dir);
+  if (name !== 'main' && !m.exports.start(argv)) throw new Error(`the ${name} entry does not run: ${argv.join(' ')}`);
+};
 // the program ends itself with process.exit once its report is written; here the runs share one
-// process, which must live until the cache is written
+// process, which must live until the caches are written
 const exit = process.exit.bind(process);
 process.exit = () => {};
 const home = join(dir, 'home');
-for (const argv of [
-  ['version'],
-  ['--help'],
-  ['cert', target, '--ca-file', caFile, '-o', 'json'],
-  ['cert', target, '--ca-file', caFile, '--timeout', '5s'],
-  ['api', '--kubeconfig', kubeconfig, '-o', 'json'],
-  ['api', '--kubeconfig', kubeconfig],
-]) {
-  process.argv = [process.execPath, 'kubectl-netdiag', ...argv];
-  // no kubeconfig: `cert` takes its no-cluster path, as on a machine without one
-  process.env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' };
-  run(require, { exports: {} }, 'kubectl-netdiag.cjs', dir);
+const LINES = {
+  main: [
+    ['version'],
+    ['--help'],
+    ['cert', target, '--ca-file', caFile, '-o', 'json'],
+    ['cert', target, '--ca-file', caFile, '--timeout', '5s'],
+    ['api', '--kubeconfig', kubeconfig, '-o', 'json'],
+    ['api', '--kubeconfig', kubeconfig],
+  ],
+  cert: [
+    ['cert', target, '--ca-file', caFile, '-o', 'json'],
+    ['cert', target, '--ca-file', caFile, '--timeout', '5s'],
+  ],
+};
+for (const name of entries.keys()) {
+  if (!LINES[name]) throw new Error(`code-cache: no warm-up lines for the ${name} entry`);
+  for (const argv of LINES[name]) {
+    // no kubeconfig: `cert` takes its no-cluster path, as on a machine without one
+    process.env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' };
+    start(name, argv);
+  }
 }
 // The terminal UI's menu, as on a terminal: stdout and stdin are TTYs as far as the program can
 // tell, and `q` comes from here once the menu is painted (its first paint is what this is for).
@@ -111,15 +140,14 @@ process.stdout.write = (chunk, ...rest) => {
   }
   return write(chunk, ...rest);
 };
-process.argv = [process.execPath, 'kubectl-netdiag'];
 process.env = { PATH: process.env.PATH, HOME: home, TERM: 'xterm-256color', KUBECONFIG: join(dir, 'no-kubeconfig') };
-run(require, { exports: {} }, 'kubectl-netdiag.cjs', dir);
+start('main', []);
 
 let written = false;
 const finish = () => {
   if (written) return;
   written = true;
-  writeFileSync(outCache, script.createCachedData());
+  for (const [name, e] of entries) writeFileSync(e.cache, scripts.get(name).createCachedData());
   rmSync(dir, { recursive: true, force: true });
 };
 process.on('beforeExit', finish);

@@ -1,14 +1,11 @@
 // The command layer: parse flags, run one diagnosis, hand the report to a renderer, return the
 // exit code. Data goes to stdout, messages to stderr. Nothing below this layer prints or exits.
 import { COMMANDS } from './commands/index.ts';
-import { parseDuration } from './duration.ts';
 import { Redactor } from '../report/redact.ts';
 import { canUseInk } from './terminal.ts';
-import { bareFlags } from './flags.ts';
+import { bareFlags, certFlags, timeoutsOf } from './flags.ts';
 import { LIST_FLAGS, parser } from './parser.ts';
 import { EXIT, type CliIO, type CommonFlags } from './io.ts';
-
-class UsageError extends Error {}
 
 export async function parseArgs(argv: string[]): Promise<{ flags?: CommonFlags; output?: string; error?: string }> {
   let output = '';
@@ -56,7 +53,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (argv.length === 0 && !canUseInk(io)) argv = ['--help'];
   // kubectl_complete-netdiag (kubectl >= 1.26) and the shell scripts of `completion`: cobra's protocol
   if (argv[0] === '__complete') return (await import('./commands/completion.ts')).complete(argv.slice(1), io);
-  const parsed = argv.length === 0 ? { flags: bareFlags() } : await parseArgs(argv);
+  // the commonest line (`cert HOST` with its usual flags) without yargs; anything else through it
+  const fast = argv.length === 0 ? bareFlags() : certFlags(argv);
+  const parsed: Awaited<ReturnType<typeof parseArgs>> = fast ? { flags: fast } : await parseArgs(argv);
   if (parsed.error) {
     err(`error: ${parsed.error}\nSee 'kubectl netdiag --help' for usage.\n`);
     return EXIT.usage;
@@ -69,17 +68,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   const command = String(flags._[0] ?? '');
 
-  let timeoutMs: number;
-  let requestTimeoutMs: number;
-  try {
-    timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than zero');
-    const rt = flags['request-timeout'] !== undefined ? parseDuration(flags['request-timeout']) : 0;
-    requestTimeoutMs = rt > 0 ? rt : timeoutMs;
-  } catch (e) {
-    err(`error: ${(e as Error).message}\n`);
+  const t = timeoutsOf(flags);
+  if ('error' in t) {
+    err(`error: ${t.error}\n`);
     return EXIT.usage;
   }
+  const { timeoutMs, requestTimeoutMs } = t;
 
   // The diagnosis path (checks, network probes, renderers) is loaded only when needed, so
   // `version` and `--help` start as fast as node itself.

@@ -26,6 +26,22 @@ describe('the single executable', () => {
     expect(r.stdout).toMatch(/^kubectl-netdiag 0\.1\.0\n/);
   });
 
+  it('`cert` runs from its own bundle, whose code cache V8 accepts; a line that bundle does not take goes to the whole program', () => {
+    const env = { PATH: '/usr/bin:/bin', HOME: tmpdir(), NETDIAG_DEBUG_CODE_CACHE: '1' };
+    // nothing listens on port 1 of the loopback: refused at once
+    const own = spawnSync(EXE, ['cert', '127.0.0.1:1', '-o', 'json', '--timeout', '2s'], { env, encoding: 'utf8' });
+    expect(own.stderr).toBe('code cache (cert): accepted\n');
+    expect(JSON.parse(own.stdout)).toMatchObject({ command: 'cert', target: { host: '127.0.0.1', port: 1 } });
+    expect(own.status).toBe(1);
+    const help = spawnSync(EXE, ['cert', '--help'], { env, encoding: 'utf8' });
+    expect(help.stderr).toBe('code cache (cert): accepted\ncode cache: accepted\n');
+    expect(help.stdout).toContain('--ca-file');
+    expect(help.status).toBe(0);
+    const usage = spawnSync(EXE, ['cert', '127.0.0.1:1', '--bogus'], { env, encoding: 'utf8' });
+    expect(usage.stderr).toBe("code cache (cert): accepted\ncode cache: accepted\nerror: Unknown argument: bogus\nSee 'kubectl netdiag --help' for usage.\n");
+    expect(usage.status).toBe(2);
+  });
+
   it('kubectl discovers it as a plugin', () => {
     const out = execFileSync('kubectl', ['plugin', 'list'], { env: { PATH: `${dirname(EXE)}:/usr/bin:/bin`, HOME: tmpdir() }, encoding: 'utf8' });
     expect(out).toContain(EXE);

@@ -22,6 +22,20 @@ describe('redaction', () => {
     expect(out).not.toContain('MIIEow');
     expect(out).toContain('"token":"REDACTED"');
   });
+  it('masks each secret shape in any letter case, each alone in a text (a pattern runs only where its words are)', () => {
+    const r = new Redactor();
+    expect(r.redact('PROXY-AUTHORIZATION: BASIC dXNlcjpwYXNz')).toBe('PROXY-AUTHORIZATION: BASIC REDACTED');
+    expect(r.redact('x BEARER abcdefghijklmnop y')).toBe('x BEARER REDACTED y');
+    expect(r.redact('HTTPS://bob:hunter22@proxy:8080')).toBe('HTTPS://bob:REDACTED@proxy:8080');
+    expect(r.redact('HTTPS_PROXY=bob:hunter22@proxy:3128')).toBe('HTTPS_PROXY=bob:REDACTED@proxy:3128');
+    expect(r.redact('{"ClientKeyData": "c2VjcmV0"}')).toBe('{"ClientKeyData": "REDACTED"}');
+    expect(r.redact('{"ID_TOKEN":"eyJhbGciOi"}')).toBe('{"ID_TOKEN":"REDACTED"}');
+    expect(r.redact('{"Password":"hunter22"}')).toBe('{"Password":"REDACTED"}');
+    expect(r.redact('-----BEGIN EC PRIVATE KEY-----\nMHcCAQ\n-----END EC PRIVATE KEY-----')).toBe('REDACTED');
+    // one replacement brings no new word that another pattern would then need
+    expect(r.redact('Authorization: Bearer abcdefghijklmnop and http://u:p@h')).toBe('Authorization: Bearer REDACTED and http://u:REDACTED@h');
+    expect(r.redact('nothing secret here: a host, a port 443, a name')).toBe('nothing secret here: a host, a port 443, a name');
+  });
   it('redacts a PEM key also in its base64 form', () => {
     const r = new Redactor();
     const pem = '-----BEGIN PRIVATE KEY-----\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w\n-----END PRIVATE KEY-----\n';
