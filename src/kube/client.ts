@@ -28,6 +28,7 @@ import { parsePemBundle, verifyChain, type VerifyResult } from '../net/x509.ts';
 import { httpRequest, httpRequestKeepAlive, type HttpResult } from '../net/http.ts';
 import { joinHostPort, urlHostname } from '../net/ip.ts';
 import type { Redactor } from '../report/redact.ts';
+import { caFingerprint, type ProbeCache } from './probe-cache.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 
 export interface ClientOptions {
@@ -40,6 +41,8 @@ export interface ClientOptions {
   hostsPath?: string;
   redactor: Redactor;
   now?: () => Date;
+  /** probes shared with other clients of the same server, proxy and CA (--all-contexts) */
+  probeCache?: ProbeCache;
 }
 
 export interface Dialled {
@@ -348,13 +351,21 @@ export class KubeClient {
     return selectProxy(this.serverUrl, this.clientOptions.env, this.config.cluster.proxyUrl);
   }
 
+  /** Through the shared ProbeCache when there is one, else this client's own memo. */
+  private sharedProbe<T>(key: string, sharedKey: () => string, fn: () => Promise<T>): Promise<T> {
+    const cache = this.clientOptions.probeCache;
+    return this.once(key, cache ? () => cache.shared(sharedKey(), fn) : fn);
+  }
+
   dns(): Promise<DnsResult> {
-    return this.once('dns', () => resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.clientOptions.hostsPath }));
+    return this.sharedProbe('dns', () => `dns:${this.host}|${this.timeoutMs}|${this.clientOptions.hostsPath ?? ''}`, () =>
+      resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.clientOptions.hostsPath }),
+    );
   }
 
   /** Direct TCP probes to every resolved address, in parallel. */
   tcp(): Promise<TcpResult[]> {
-    return this.once('tcp', async () => {
+    return this.sharedProbe('tcp', () => `tcp:${this.hostPort}|${this.timeoutMs}|${this.clientOptions.hostsPath ?? ''}`, async () => {
       const dns = await this.dns();
       return Promise.all(dns.addresses.map((a) => tcpProbe(a.address, this.port, { timeoutMs: this.timeoutMs })));
     });
@@ -399,9 +410,15 @@ export class KubeClient {
     }
   }
 
+  /** What makes two clients' handshakes the same probe: address, proxy, names, CA, skip-verify. */
+  private tlsKey(): string {
+    const c = this.config.cluster;
+    return `tls:${this.hostPort}|${this.proxy().proxy ?? 'direct'}|${this.sni ?? ''}|${this.serverName}|${caFingerprint(c.caPem)}|${c.insecureSkipTlsVerify ? 1 : 0}|${this.timeoutMs}|${this.requestTimeoutMs}`;
+  }
+
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */
   tls(): Promise<TlsOutcome & { dialled: Dialled }> {
-    return this.once('tls', async () => {
+    return this.sharedProbe('tls', () => this.tlsKey(), async () => {
       const dialled = await this.dial();
       const serverName = this.serverName;
       if (!dialled.socket) {
