@@ -94,7 +94,6 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
       const configError = o.def.configError?.(ctx);
       if (configError && outcome.diagnosis.status === 'pass') outcome.diagnosis = { ...outcome.diagnosis, status: 'error', rootCause: configError };
       settle(i, outcome, configError ? 1 : exitCodeFor(outcome));
-      (ctx as { close?: () => void }).close?.();
     } catch (err) {
       settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
     } finally {

@@ -416,6 +416,16 @@ export class KubeClient {
     return `tls:${this.hostPort}|${this.proxy().proxy ?? 'direct'}|${this.sni ?? ''}|${this.serverName}|${caFingerprint(c.caPem)}|${c.insecureSkipTlsVerify ? 1 : 0}|${this.timeoutMs}|${this.requestTimeoutMs}`;
   }
 
+  /**
+   * What makes two clients' API answers the same: the same server path (tlsKey) and the same user
+   * entry (token, certificate, exec plugin…). Contexts that differ only in name or namespace share
+   * their requests and credentials in a fleet run.
+   */
+  private identityKey(): string {
+    const u = this.config.user as unknown;
+    return `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`;
+  }
+
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */
   tls(): Promise<TlsOutcome & { dialled: Dialled }> {
     return this.sharedProbe('tls', () => this.tlsKey(), async () => {
@@ -486,7 +496,7 @@ export class KubeClient {
   }
 
   credentials(): Promise<Credentials | ExecPluginError> {
-    return this.once('credentials', async () => {
+    return this.sharedProbe('credentials', () => `credentials:${this.identityKey()}`, async () => {
       try {
         const c = await getCredentials(this.config, { timeoutMs: this.requestTimeoutMs, env: this.clientOptions.env });
         for (const v of Object.values(c.headers)) {
@@ -560,7 +570,12 @@ export class KubeClient {
 
   private pool(id: TlsIdentity): ConnectionPool {
     let p = this.pools.get(id);
-    if (!p) this.pools.set(id, (p = new ConnectionPool()));
+    if (!p) {
+      // without a client certificate a connection carries any context's requests (tokens are headers)
+      const cache = this.clientOptions.probeCache;
+      p = cache && id === 'anonymous' ? cache.object(`pool:${this.tlsKey()}`, () => new ConnectionPool()) : new ConnectionPool();
+      this.pools.set(id, p);
+    }
     return p;
   }
 
@@ -625,14 +640,14 @@ export class KubeClient {
 
   /** Request once and share the answer (e.g. /version for api.http and api.auth). */
   requestOnce(key: string, method: string, path: string, opts: { auth: boolean; body?: unknown }) {
-    return this.once(`req:${key}`, () => this.request(method, path, opts));
+    return this.sharedProbe(`req:${key}`, () => `req:${this.identityKey()}|${key}|${method} ${path}|${opts.auth ? 1 : 0}|${opts.body === undefined ? '' : JSON.stringify(opts.body)}`, () => this.request(method, path, opts));
   }
 
   // ---- typed, read-only API access --------------------------------------------------------
 
   /** GET a JSON object (memoised per path), errors classified. */
   get<T>(path: string): Promise<ApiResult<T>> {
-    return this.once(`get:${path}`, async (): Promise<ApiResult<T>> => {
+    return this.sharedProbe(`get:${path}`, () => `get:${this.identityKey()}|${path}`, async (): Promise<ApiResult<T>> => {
       const r = await this.reachable();
       if (!r.ok) return { ok: false, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable' };
       const res = await this.request('GET', path, { auth: true });
@@ -656,7 +671,7 @@ export class KubeClient {
 
   /** GET a text answer (logs, the service proxy): the body whatever its type; errors classified. */
   getText(path: string): Promise<ApiResult<string> & { durationMs: number }> {
-    return this.once(`text:${path}`, async () => {
+    return this.sharedProbe(`text:${path}`, () => `text:${this.identityKey()}|${path}`, async () => {
       const t0 = performance.now();
       const r = await this.reachable();
       if (!r.ok) return { ok: false as const, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable', durationMs: 0 };

@@ -26,6 +26,15 @@ export class ProbeCache {
     return p;
   }
 
+  private readonly objects = new Map<string, unknown>();
+
+  /** One object per key shared by every client (the keep-alive pool of one server and TLS identity). */
+  object<T>(key: string, make: () => T): T {
+    let o = this.objects.get(key) as T | undefined;
+    if (o === undefined) this.objects.set(key, (o = make()));
+    return o;
+  }
+
   get size(): number {
     return this.entries.size;
   }
