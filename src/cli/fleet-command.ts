@@ -37,7 +37,6 @@ export async function renderFleet(f: FleetReport, format: Format, opts: { color:
 
 export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, optionsFor: (context: string, probeCache: ProbeCache) => O, cc: CommandContext): Promise<number> {
   const { flags, io, redactor } = cc;
-  const out = (s: string) => io.stdout.write(redactor.redact(s));
   const err = (s: string) => io.stderr.write(redactor.redact(s));
 
   const parallel = Number(flags.parallel ?? 16);
@@ -81,7 +80,12 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
       : undefined,
   });
 
-  out(await renderFleet(fleet, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
+  // a fleet report can be megabytes: wait until a real stream has handed it to the OS (the
+  // executable exits shortly after main() returns, which would cut a pipe's pending output)
+  const text = redactor.redact(await renderFleet(fleet, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
+  const stream = io.stdout as typeof io.stdout & { writable?: boolean; write(chunk: string, cb?: () => void): unknown };
+  if (typeof stream.writable === 'boolean') await new Promise<void>((done) => stream.write(text, () => done()));
+  else io.stdout.write(text);
   if (flags['output-file']) {
     const path = resolve(io.cwd, flags['output-file']);
     const fmt = formatFromFile(path, flags.output ?? 'markdown');
