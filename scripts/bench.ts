@@ -6,7 +6,7 @@
 // nsenter, `env` and the timer's own start-up (about 100 ms here) are paid once and by neither
 // side (issue 10: through `lab.exec` on both sides, `api` measured 1.07x `kubectl version` when
 // the two commands alone measured 2.1x).
-// BENCH_ONLY=api,cert,blackhole,version,policy,tui runs only those; BENCH_ROUNDS=N (default 15).
+// BENCH_ONLY=api,cert,blackhole,fleet,version,policy,tui runs only those; BENCH_ROUNDS=N (default 15).
 // BENCH_BASELINE=PATH (another build of the executable, e.g. a copy of the last one) times it in the
 // same rounds as ours for version, api and cert, and adds a row "ours vs the baseline": a change
 // measured side by side with what it replaces, under the same load.
@@ -144,6 +144,35 @@ if (want('blackhole')) {
     rows.push({ name: '`kubectl netdiag api --timeout 2s` (black hole), worst of 3', ours: worst, budget: '≤ 2500 ms', ok: worst <= 2500 });
   } finally {
     await lab.stop();
+  }
+}
+
+// fleet (issue 15): `api --all-contexts` over 200 contexts of which 50 black-holed, --timeout 2s:
+// whole run ≤ 3 s and ≤ 300 MB (peak RSS from /usr/bin/time); 200 healthy contexts on 5 servers
+// ≤ 2x one `kubectl netdiag api` on one of them.
+if (want('fleet')) {
+  const lab = await startLab('fleet-200');
+  try {
+    const args = ['api', '--kubeconfig', lab.kubeconfig, '--all-contexts', '--timeout', '2s', '-o', 'json'];
+    const { results } = await timeInLab(lab, [{ name: 'netdiag api --all-contexts (200, 50 black-holed)', cmd: EXE, args, okCodes: [1] }], 3);
+    const worst = results[0]!.max;
+    rows.push({ name: '`kubectl netdiag api --all-contexts --timeout 2s`: 200 contexts, 50 black-holed, worst of 3', ours: worst, budget: '≤ 3000 ms', ok: worst <= 3000 });
+    const r = await lab.exec('/usr/bin/time', ['-f', '%M', EXE, ...args], { env: lab.baseEnv(), timeoutMs: 60_000 });
+    const rssMB = Number(r.stderr.trim().split('\n').at(-1)) / 1024;
+    rows.push({ name: 'fleet of 200 contexts: peak memory (MB, in the ms column)', ours: rssMB, budget: '≤ 300 MB', ok: rssMB <= 300 });
+  } finally {
+    await lab.stop();
+  }
+  const healthy = await startLab('fleet-healthy-200');
+  try {
+    const { results } = await timeInLab(healthy, [
+      { name: 'netdiag api --all-contexts (200 healthy, 5 servers)', cmd: EXE, args: ['api', '--kubeconfig', healthy.kubeconfig, '--all-contexts', '-o', 'json'], okCodes: [0, 1] },
+      { name: 'netdiag api (one context)', cmd: EXE, args: ['api', '--kubeconfig', healthy.kubeconfig, '--context', 'ok-000', '-o', 'json'] },
+    ], 5);
+    const ratio = results[0]!.median / results[1]!.median;
+    rows.push({ name: '`kubectl netdiag api --all-contexts`: 200 healthy contexts on 5 servers vs one `api` (same lab)', ours: results[0]!.median, theirs: results[1]!.median, ratio, budget: 'ratio ≤ 2.0', ok: ratio <= 2.0 });
+  } finally {
+    await healthy.stop();
   }
 }
 

@@ -28,6 +28,7 @@ import { parsePemBundle, verifyChain, type VerifyResult } from '../net/x509.ts';
 import { httpRequest, httpRequestKeepAlive, type HttpResult } from '../net/http.ts';
 import { joinHostPort, urlHostname } from '../net/ip.ts';
 import type { Redactor } from '../report/redact.ts';
+import { caFingerprint, type ProbeCache } from './probe-cache.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 
 export interface ClientOptions {
@@ -42,6 +43,8 @@ export interface ClientOptions {
   now?: () => Date;
   /** how long a request waits for a busy keep-alive connection before it dials one more (default 100 ms) */
   poolWaitMs?: number;
+  /** probes shared with other clients of the same server, proxy and CA (--all-contexts) */
+  probeCache?: ProbeCache;
 }
 
 export interface Dialled {
@@ -363,13 +366,21 @@ export class KubeClient {
     return selectProxy(this.serverUrl, this.clientOptions.env, this.config.cluster.proxyUrl);
   }
 
+  /** Through the shared ProbeCache when there is one, else this client's own memo. */
+  private sharedProbe<T>(key: string, sharedKey: () => string, fn: () => Promise<T>): Promise<T> {
+    const cache = this.clientOptions.probeCache;
+    return this.once(key, cache ? () => cache.shared(sharedKey(), fn) : fn);
+  }
+
   dns(): Promise<DnsResult> {
-    return this.once('dns', () => resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.clientOptions.hostsPath }));
+    return this.sharedProbe('dns', () => `dns:${this.host}|${this.timeoutMs}|${this.clientOptions.hostsPath ?? ''}`, () =>
+      resolveHost(this.host, { timeoutMs: this.timeoutMs, hostsPath: this.clientOptions.hostsPath }),
+    );
   }
 
   /** Direct TCP probes to every resolved address, in parallel. */
   tcp(): Promise<TcpResult[]> {
-    return this.once('tcp', async () => {
+    return this.sharedProbe('tcp', () => `tcp:${this.hostPort}|${this.timeoutMs}|${this.clientOptions.hostsPath ?? ''}`, async () => {
       const dns = await this.dns();
       return Promise.all(dns.addresses.map((a) => tcpProbe(a.address, this.port, { timeoutMs: this.timeoutMs })));
     });
@@ -422,9 +433,25 @@ export class KubeClient {
     }
   }
 
+  /** What makes two clients' handshakes the same probe: address, proxy, names, CA, skip-verify. */
+  private tlsKey(): string {
+    const c = this.config.cluster;
+    return `tls:${this.hostPort}|${this.proxy().proxy ?? 'direct'}|${this.sni ?? ''}|${this.serverName}|${caFingerprint(c.caPem)}|${c.insecureSkipTlsVerify ? 1 : 0}|${this.timeoutMs}|${this.requestTimeoutMs}`;
+  }
+
+  /**
+   * What makes two clients' API answers the same: the same server path (tlsKey) and the same user
+   * entry (token, certificate, exec plugin…). Contexts that differ only in name or namespace share
+   * their requests and credentials in a fleet run.
+   */
+  private identityKey(): string {
+    const u = this.config.user as unknown;
+    return `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`;
+  }
+
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */
   tls(): Promise<TlsOutcome & { dialled: Dialled }> {
-    return this.once('tls', async () => {
+    return this.sharedProbe('tls', () => this.tlsKey(), async () => {
       const dialled = await this.dial();
       const serverName = this.serverName;
       if (!dialled.socket) {
@@ -492,7 +519,7 @@ export class KubeClient {
   }
 
   credentials(): Promise<Credentials | ExecPluginError> {
-    return this.once('credentials', async () => {
+    return this.sharedProbe('credentials', () => `credentials:${this.identityKey()}`, async () => {
       try {
         const c = await getCredentials(this.config, { timeoutMs: this.requestTimeoutMs, env: this.clientOptions.env });
         for (const v of Object.values(c.headers)) {
@@ -566,7 +593,12 @@ export class KubeClient {
 
   private pool(id: TlsIdentity): ConnectionPool {
     let p = this.pools.get(id);
-    if (!p) this.pools.set(id, (p = new ConnectionPool(this.clientOptions.poolWaitMs)));
+    if (!p) {
+      // without a client certificate a connection carries any context's requests (tokens are headers)
+      const cache = this.clientOptions.probeCache;
+      p = cache && id === 'anonymous' ? cache.object(`pool:${this.tlsKey()}`, () => new ConnectionPool(this.clientOptions.poolWaitMs)) : new ConnectionPool(this.clientOptions.poolWaitMs);
+      this.pools.set(id, p);
+    }
     return p;
   }
 
@@ -631,14 +663,14 @@ export class KubeClient {
 
   /** Request once and share the answer (e.g. /version for api.http and api.auth). */
   requestOnce(key: string, method: string, path: string, opts: { auth: boolean; body?: unknown }) {
-    return this.once(`req:${key}`, () => this.request(method, path, opts));
+    return this.sharedProbe(`req:${key}`, () => `req:${this.identityKey()}|${key}|${method} ${path}|${opts.auth ? 1 : 0}|${opts.body === undefined ? '' : JSON.stringify(opts.body)}`, () => this.request(method, path, opts));
   }
 
   // ---- typed, read-only API access --------------------------------------------------------
 
   /** GET a JSON object (memoised per path), errors classified. */
   get<T>(path: string): Promise<ApiResult<T>> {
-    return this.once(`get:${path}`, async (): Promise<ApiResult<T>> => {
+    return this.sharedProbe(`get:${path}`, () => `get:${this.identityKey()}|${path}`, async (): Promise<ApiResult<T>> => {
       const r = await this.reachable();
       if (!r.ok) return { ok: false, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable' };
       const res = await this.request('GET', path, { auth: true });
@@ -662,7 +694,7 @@ export class KubeClient {
 
   /** GET a text answer (logs, the service proxy): the body whatever its type; errors classified. */
   getText(path: string): Promise<ApiResult<string> & { durationMs: number }> {
-    return this.once(`text:${path}`, async () => {
+    return this.sharedProbe(`text:${path}`, () => `text:${this.identityKey()}|${path}`, async () => {
       const t0 = performance.now();
       const r = await this.reachable();
       if (!r.ok) return { ok: false as const, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable', durationMs: 0 };

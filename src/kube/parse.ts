@@ -158,9 +158,16 @@ function resolveRef(base: string, p: string | undefined): string | undefined {
  * Reads and parses one kubeconfig file. Throws a NodeJS errno error (untouched)
  * when the file cannot be read, so callers can tell "missing" from "unreadable".
  */
+/** The last parse of each file, reused while its text is unchanged (--all-contexts reads one file per context). */
+const parsed = new Map<string, { text: string; cfg: RawConfig }>();
+
 export function readKubeconfigFile(path: string): RawConfig {
   const text = readFileSync(path, 'utf8');
-  return parseKubeconfig(path, text);
+  const hit = parsed.get(path);
+  if (hit && hit.text === text) return hit.cfg;
+  const cfg = parseKubeconfig(path, text);
+  parsed.set(path, { text, cfg });
+  return cfg;
 }
 
 export function parseKubeconfig(path: string, text: string): RawConfig {

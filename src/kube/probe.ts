@@ -22,7 +22,16 @@ export interface AddressProbe {
   error?: NetError;
 }
 
-export async function probeAddress(client: KubeClient, host: string, port: number): Promise<AddressProbe> {
+export function probeAddress(client: KubeClient, host: string, port: number): Promise<AddressProbe> {
+  // contexts of a fleet run that know the same address share the probe (kube/probe-cache.ts)
+  const cache = client.clientOptions.probeCache;
+  if (!cache) return probeOnce(client, host, port);
+  const proxy = selectProxy(new URL(`https://${joinHostPort(host, port)}`), client.clientOptions.env, client.config.cluster.proxyUrl).proxy;
+  const key = `address:${joinHostPort(host, port)}|${proxy ?? 'direct'}|${client.config.cluster.tlsServerName ?? ''}|${client.timeoutMs}`;
+  return cache.shared(key, () => probeOnce(client, host, port));
+}
+
+async function probeOnce(client: KubeClient, host: string, port: number): Promise<AddressProbe> {
   const address = joinHostPort(host, port);
   const timeoutMs = client.timeoutMs;
   const decision = selectProxy(new URL(`https://${address}`), client.clientOptions.env, client.config.cluster.proxyUrl);

@@ -20,6 +20,7 @@ import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
 import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 import { REAL_SCENARIOS } from './real-scenarios.ts';
 import { DUAL_STACK_SCENARIOS } from './dual-stack-scenarios.ts';
+import { FLEET_SCENARIOS } from './fleet-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -565,6 +566,7 @@ export const SCENARIOS: Scenario[] = [
   ...EGRESS_SCENARIOS,
   // --- the REAL kube-apiserver v1.24 + etcd (issue 11): test/lab/real-scenarios.ts
   ...REAL_SCENARIOS,
+  ...FLEET_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

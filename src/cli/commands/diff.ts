@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareReports, DiffInputError, parseReport, type DiffResult } from '../../diff/diff.ts';
+import { compareFleets, parseFleet, renderFleetDiff } from '../../diff/fleet.ts';
 import { renderDiffJson, renderDiffMarkdown, renderDiffText, renderDiffYaml } from '../../diff/render.ts';
 import { ansiStyle, plainStyle, useColor } from '../../report/render/style.ts';
 import { EXIT, type Format } from '../io.ts';
@@ -27,15 +28,27 @@ export async function run(cc: CommandContext): Promise<number> {
   const files = [String(flags.a ?? ''), String(flags.b ?? '')];
   let result: DiffResult;
   try {
-    const reports = files.map((f) => {
-      let text: string;
+    const texts = files.map((f) => {
       try {
-        text = readFileSync(resolve(io.cwd, f), 'utf8');
+        return readFileSync(resolve(io.cwd, f), 'utf8');
       } catch (e) {
         throw new DiffInputError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
       }
-      return parseReport(text, f);
     });
+    // two fleet reports (--all-contexts -o json): the contexts whose verdict differs
+    const fleets = texts.map((t, i) => parseFleet(t, files[i]!));
+    if (fleets[0] || fleets[1]) {
+      if (!fleets[0] || !fleets[1]) throw new DiffInputError(`${files[fleets[0] ? 1 : 0]} is not a fleet report: compare two fleet reports (--all-contexts -o json) or two single reports`);
+      const d = compareFleets(fleets[0], fleets[1], files[0]!, files[1]!);
+      const color = useColor(flags.color, !!io.stdout.isTTY, io.env);
+      io.stdout.write(redactor.redact(renderFleetDiff(d, flags.output ?? 'text', { style: color ? ansiStyle : plainStyle, width: io.stdout.columns })));
+      if (flags['output-file']) {
+        const path = resolve(io.cwd, flags['output-file']);
+        writeFileSync(path, redactor.redact(renderFleetDiff(d, formatFromFile(path, flags.output ?? 'markdown'), { style: plainStyle })));
+      }
+      return d.identical ? EXIT.ok : EXIT.failed;
+    }
+    const reports = texts.map((t, i) => parseReport(t, files[i]!));
     result = compareReports(reports[0]!, reports[1]!, files[0]!, files[1]!);
   } catch (e) {
     if (e instanceof DiffInputError) {

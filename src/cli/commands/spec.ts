@@ -12,6 +12,16 @@ export interface CommandSpec {
   listFlags?: string[];
 }
 
+/** The fleet flags api and server take: many contexts at once (issue 15). */
+export const FLEET_LIST_FLAGS = ['contexts', 'context-pattern'];
+export function withFleetOptions(y: Argv): Argv {
+  return y
+    .option('all-contexts', { type: 'boolean', describe: 'diagnose every context of the kubeconfig, in parallel, grouped by root cause' })
+    .option('contexts', { type: 'string', array: true, describe: 'diagnose these contexts (comma separated or repeated), in parallel' })
+    .option('context-pattern', { type: 'string', array: true, describe: "diagnose the contexts whose name matches this glob (e.g. 'prod-*'), in parallel" })
+    .option('parallel', { type: 'number', default: 16, describe: 'contexts diagnosed at once with --all-contexts/--contexts/--context-pattern' });
+}
+
 /** The command's name: the first word of its yargs command string. */
 export function commandName(c: CommandSpec): string {
   return c.command.split(' ')[0]!;
@@ -22,20 +32,25 @@ export const COMMAND_SPECS: CommandSpec[] = [
     command: 'api',
     describe: 'diagnose this machine → API server (kubeconfig, DNS, proxy, TCP, TLS, HTTP, health, auth, endpoints)',
     builder: (y) =>
-      y.option('endpoint', {
-        type: 'string',
-        array: true,
-        describe: 'another address of the API server to probe (URL or host:port; repeatable)',
-      }),
-    listFlags: ['endpoint'],
+      withFleetOptions(
+        y.option('endpoint', {
+          type: 'string',
+          array: true,
+          describe: 'another address of the API server to probe (URL or host:port; repeatable)',
+        }),
+      ),
+    listFlags: ['endpoint', ...FLEET_LIST_FLAGS],
   },
   {
     command: 'server',
     describe: "diagnose the API server's own side (APIServices, readyz/livez, endpoints vs certificate SANs, expiry, version skew; --local: listeners, firewall, logs, PKI)",
     builder: (y) =>
-      y
-        .option('local', { type: 'boolean', describe: 'also check this machine as a control-plane node (read-only; some parts need root)' })
-        .option('root', { type: 'string', describe: 'read the --local files under DIR instead of / (implies --local; see README for the layout)' }),
+      withFleetOptions(
+        y
+          .option('local', { type: 'boolean', describe: 'also check this machine as a control-plane node (read-only; some parts need root)' })
+          .option('root', { type: 'string', describe: 'read the --local files under DIR instead of / (implies --local; see README for the layout)' }),
+      ),
+    listFlags: FLEET_LIST_FLAGS,
   },
   {
     command: 'diff <a> <b>',

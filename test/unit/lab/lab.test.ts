@@ -371,6 +371,35 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
         const ok = await curl(lab, '--proxy-user', 'lab:secret', 'https://198.51.100.10:6443/healthz');
         expect(ok.stdout).toBe('ok');
       },
+      // issue 15: 200 contexts over 5 fake API servers, each answering with the context's token
+      'fleet-healthy-200': async (lab) => {
+        const kc = yaml.load(readFileSync(lab.kubeconfig, 'utf8')) as any;
+        expect(kc.contexts).toHaveLength(200);
+        const servers = [...new Set(kc.clusters.map((c: any) => c.cluster.server as string))];
+        expect(servers).toHaveLength(5);
+        const token = kc.users[0].user.token as string;
+        for (const server of servers) {
+          const r = await curl(lab, '-H', `Authorization: Bearer ${token}`, `${server}/version`);
+          expect(JSON.parse(r.stdout).major).toBe('1');
+        }
+      },
+      // issue 12 §5: both addresses in the lab DNS; the A address answers, the AAAA one has no route
+      'dual-stack': async (lab) => {
+        const g = await lab.exec('getent', ['ahosts', 'dual6.lab.test']);
+        expect(g.stdout).toContain('198.51.100.10');
+        expect(g.stdout).toContain('2001:db8:6::10');
+        expect(JSON.parse((await curl(lab, '-4', '--resolve', 'api.lab.test:6443:198.51.100.10', '-H', bearer(lab), 'https://api.lab.test:6443/version')).stdout).major).toBe('1');
+        const v6 = await lab.exec('curl', ['-sS', '-6', '--max-time', '3', 'https://dual6.lab.test:6443/version'], { timeoutMs: 10_000 });
+        expect(v6.stderr).toMatch(/Network is unreachable|Couldn't connect/);
+      },
+      'dual-stack-down': async (lab) => {
+        const g = await lab.exec('getent', ['ahosts', 'dual6-down.lab.test']);
+        expect(g.stdout).toContain('192.0.2.10');
+        const v4 = await lab.exec('curl', ['-sS', '-4', '--connect-timeout', '1', 'https://dual6-down.lab.test:6443/version'], { timeoutMs: 10_000 });
+        expect(v4.code).toBe(28); // timed out: black-holed
+        const v6 = await lab.exec('curl', ['-sS', '-6', '--connect-timeout', '1', 'https://dual6-down.lab.test:6443/version'], { timeoutMs: 10_000 });
+        expect(v6.code).toBe(7); // no route
+      },
     };
     const covered = new Set(['healthy', 'incident-1', 'incident-1-connect-503', 'no-route', 'blackhole', 'refused', 'expired-cert', 'other-ca', 'name-mismatch', 'no-ip-san', 'no-proxy', 'tinyproxy', 'mitmdump', ...Object.keys(checks)]);
     // cert/ingress scenarios: checked with curl, openssl and kubectl in test/unit/ingress/lab.test.ts
@@ -381,6 +410,10 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
     for (const s of SCENARIOS) if (s.name.startsWith('egress-')) covered.add(s.name);
     // the real kube-apiserver (issue 11): checked with kubectl and curl in test/e2e/real-apiserver.test.ts
     for (const s of SCENARIOS) if (s.name.startsWith('real-apiserver')) covered.add(s.name);
+    // fleet-200 (issue 15) is fleet-healthy-200's servers plus the broken kinds every other scenario here checks
+    covered.add('fleet-200');
+    // the TLS paths (issue 12 §1-2): checked with curl and openssl in test/e2e/tls-paths.test.ts
+    for (const s of SCENARIOS) if (s.name.startsWith('tls-')) covered.add(s.name);
     expect(SCENARIOS.map((s) => s.name).filter((n) => !covered.has(n))).toEqual([]);
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {

@@ -1,0 +1,145 @@
+// Run one diagnosis per context, at most `parallel` at once, contexts on the same server, proxy and
+// CA sharing their probes (kube/probe-cache.ts), and assemble the fleet report. The diagnosis is
+// passed in by the command layer; nothing here knows which one it is.
+//
+// Time bound: each context has a deadline (contextDeadlineMs, from when it starts); past it, its
+// run is aborted and it is reported as not finished. The whole run also ends at contextDeadlineMs
+// + 1 s from the start: contexts still waiting for a slot then are reported as not run. So the
+// fleet never takes longer than one context's deadline plus a second, whatever the count.
+import type { DiagnosisDefinition } from '../engine/definitions.ts';
+import { exitCodeFor, runDiagnosis, TOOL_VERSION } from '../engine/run-diagnosis.ts';
+import { ProbeCache } from '../kube/probe-cache.ts';
+import { entryOf, summarize, type FleetEntry, type FleetReport } from '../report/fleet.ts';
+import type { Redactor } from '../report/redact.ts';
+import type { Report } from '../report/types.ts';
+import { formatMs } from '../engine/runner.ts';
+
+export interface FleetRunOptions<O, C> {
+  def: DiagnosisDefinition<O, C>;
+  contexts: string[];
+  /** the diagnosis options for one context; `probeCache` is the run's shared cache */
+  optionsFor(context: string, probeCache: ProbeCache): O;
+  /** contexts diagnosed at once */
+  parallel: number;
+  /** the per-check deadline given to the runner (as one run: --timeout + 1 s) */
+  checkTimeoutMs: number;
+  /** how long one context may take, from its start */
+  contextDeadlineMs: number;
+  redactor: Redactor;
+  /** called as each context finishes (any order) */
+  onEntry?(entry: FleetEntry, report: Report, index: number): void;
+  signal?: AbortSignal;
+  /** the target of a context that never resolved (for the not-run report) */
+  targetFor?(context: string): Report['target'];
+}
+
+function unfinished(command: string, context: string, startedAt: Date, durationMs: number, rootCause: string, target: Report['target']): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
+    command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(durationMs),
+    target: { ...target, context },
+    checks: [],
+    diagnosis: { status: 'error', rootCause, remediation: [`Run it for this context alone: \`kubectl netdiag ${command} --context ${context}\`, or raise --timeout.`] },
+  };
+}
+
+export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cache = new ProbeCache();
+  const n = o.contexts.length;
+  const entries: (FleetEntry | undefined)[] = new Array(n);
+  const reports: (Report | undefined)[] = new Array(n);
+  const fleetDeadlineMs = o.contextDeadlineMs + 1000;
+  const command = o.def.command;
+  const targetFor = (c: string) => o.targetFor?.(c) ?? { context: c };
+
+  const settle = (i: number, report: Report, exitCode: number) => {
+    if (reports[i]) return;
+    reports[i] = report;
+    entries[i] = entryOf(o.contexts[i]!, report, exitCode);
+    o.onEntry?.(entries[i]!, report, i);
+  };
+
+  const runOne = async (i: number): Promise<void> => {
+    const context = o.contexts[i]!;
+    const started = new Date();
+    const s0 = performance.now();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), o.contextDeadlineMs);
+    });
+    try {
+      const ctx = o.def.createContext(o.optionsFor(context, cache));
+      const run = runDiagnosis(o.def, ctx, { defaultTimeoutMs: o.checkTimeoutMs, signal: controller.signal, redactor: o.redactor });
+      const outcome = await Promise.race([run, deadline]);
+      if (outcome === 'deadline') {
+        controller.abort(new Error('deadline'));
+        const target = (() => {
+          try {
+            return o.def.target(ctx);
+          } catch {
+            return targetFor(context);
+          }
+        })();
+        settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} did not finish within ${formatMs(o.contextDeadlineMs)}.`, target), 1);
+        return;
+      }
+      const configError = o.def.configError?.(ctx);
+      if (configError && outcome.diagnosis.status === 'pass') outcome.diagnosis = { ...outcome.diagnosis, status: 'error', rootCause: configError };
+      settle(i, outcome, configError ? 1 : exitCodeFor(outcome));
+    } catch (err) {
+      settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      if (o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) break;
+      const i = next++;
+      await runOne(i);
+    }
+  };
+  let fleetTimer: NodeJS.Timeout | undefined;
+  const fleetDeadline = new Promise<void>((resolve) => {
+    fleetTimer = setTimeout(resolve, fleetDeadlineMs);
+  });
+  await Promise.race([Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, n)) }, worker)), fleetDeadline]);
+  clearTimeout(fleetTimer);
+
+  for (let i = 0; i < n; i++) {
+    if (reports[i]) continue;
+    const context = o.contexts[i]!;
+    const why = i < next
+      ? `The diagnosis of ${context} did not finish before the fleet deadline (${formatMs(fleetDeadlineMs)}).`
+      : `${context} was not diagnosed: the fleet deadline (${formatMs(fleetDeadlineMs)}) passed while it waited for one of the ${o.parallel} slots (raise --parallel).`;
+    settle(i, unfinished(command, context, startedAt, i < next ? performance.now() - t0 : 0, why, targetFor(context)), 1);
+  }
+
+  const done = reports as Report[];
+  const list = entries as FleetEntry[];
+  const summary = summarize(list, done);
+  summary.probes = { run: cache.stats.misses, shared: cache.stats.hits, byKind: cache.stats.byKind };
+  return o.redactor.redactValue({
+    schemaVersion: 1,
+    kind: 'netdiag-fleet',
+    tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
+    command,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    parallel: o.parallel,
+    contexts: list,
+    summary,
+    reports: done,
+  } satisfies FleetReport);
+}

@@ -1,0 +1,112 @@
+// The fleet runner with a stand-in diagnosis: the parallel bound, the per-context and fleet
+// deadlines, and the report it assembles.
+import { describe, expect, it } from 'vitest';
+import type { DiagnosisDefinition } from '../../../src/engine/definitions.ts';
+import { runFleet } from '../../../src/fleet/run.ts';
+import { Redactor } from '../../../src/report/redact.ts';
+
+interface Opts {
+  context: string;
+  ms: number;
+  fail?: boolean;
+}
+
+function fakeDiagnosis(track: { running: number; max: number }): DiagnosisDefinition<Opts, Opts> {
+  return {
+    command: 'api',
+    title: 'fake',
+    description: 'fake',
+    createContext: (o) => o,
+    checks: [
+      {
+        id: 'fake.wait',
+        title: 'wait',
+        codes: [],
+        run: async (ctx, signal) => {
+          track.running++;
+          track.max = Math.max(track.max, track.running);
+          try {
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, ctx.ms);
+              signal.addEventListener('abort', () => { clearTimeout(t); resolve(); });
+            });
+          } finally {
+            track.running--;
+          }
+          return { summary: 'waited', findings: ctx.fail ? [{ code: 'check.crashed', severity: 'fail', message: 'x' }] : [] };
+        },
+      },
+    ],
+    diagnose: (results, ctx) => ({
+      status: results[0]!.status === 'pass' ? 'pass' : 'fail',
+      rootCause: ctx.fail ? `Server of ${ctx.context} refuses.` : 'works.',
+      remediation: [],
+    }),
+    target: (ctx) => ({ context: ctx.context, server: `https://${ctx.context}.test` }),
+  };
+}
+
+describe('runFleet', () => {
+  it('diagnoses every context at most `parallel` at once and reports them in the order selected', async () => {
+    const track = { running: 0, max: 0 };
+    const contexts = Array.from({ length: 20 }, (_, i) => `ctx${i}`);
+    const f = await runFleet({
+      def: fakeDiagnosis(track),
+      contexts,
+      optionsFor: (context) => ({ context, ms: 30, fail: context.endsWith('7') }),
+      parallel: 4,
+      checkTimeoutMs: 5000,
+      contextDeadlineMs: 5000,
+      redactor: new Redactor(),
+    });
+    expect(track.max).toBe(4);
+    expect(f.contexts.map((e) => e.context)).toEqual(contexts);
+    expect(f.reports.map((r) => r.target.context)).toEqual(contexts);
+    expect(f.summary).toMatchObject({ total: 20, ok: 18, failing: 2 });
+    expect(f.summary.groups.map((g) => [g.label, g.contexts])).toEqual([
+      ['Server of <context> refuses.', ['ctx7', 'ctx17']],
+      ['ok', contexts.filter((c) => !c.endsWith('7'))],
+    ]);
+    expect(f.kind).toBe('netdiag-fleet');
+    expect(f.parallel).toBe(4);
+  });
+
+  it('a context that hangs is reported as not finished at its deadline; the fleet does not wait for it', async () => {
+    const track = { running: 0, max: 0 };
+    const t0 = performance.now();
+    const f = await runFleet({
+      def: fakeDiagnosis(track),
+      contexts: ['fast', 'hangs'],
+      optionsFor: (context) => ({ context, ms: context === 'hangs' ? 60_000 : 10 }),
+      parallel: 2,
+      checkTimeoutMs: 120_000,
+      contextDeadlineMs: 300,
+      redactor: new Redactor(),
+    });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const hang = f.contexts.find((e) => e.context === 'hangs')!;
+    expect(hang).toMatchObject({ status: 'error', rootCause: 'The diagnosis of hangs did not finish within 300ms.', server: 'https://hangs.test' });
+    expect(f.contexts.find((e) => e.context === 'fast')!.status).toBe('pass');
+  });
+
+  it('never runs past one context deadline plus a second: contexts still waiting for a slot are reported as not run', async () => {
+    const track = { running: 0, max: 0 };
+    const t0 = performance.now();
+    const contexts = Array.from({ length: 6 }, (_, i) => `slow${i}`);
+    const f = await runFleet({
+      def: fakeDiagnosis(track),
+      contexts,
+      optionsFor: (context) => ({ context, ms: 450 }),
+      parallel: 1,
+      checkTimeoutMs: 120_000,
+      contextDeadlineMs: 500,
+      redactor: new Redactor(),
+    });
+    const wall = performance.now() - t0;
+    expect(wall).toBeLessThan(1500 + 250);
+    expect(f.contexts.slice(0, 3).map((e) => e.status)).toEqual(['pass', 'pass', 'pass']);
+    const notRun = f.contexts.filter((e) => /was not diagnosed: the fleet deadline \(1\.5s\) passed while it waited for one of the 1 slots/.test(e.rootCause));
+    expect(notRun.length).toBeGreaterThanOrEqual(2);
+    expect(notRun.every((e) => e.status === 'error')).toBe(true);
+  });
+});
