@@ -85,6 +85,8 @@ function monthStart(): number {
 
 export interface IngressPki {
   rsa: Pem;
+  /** rsa naming its issuer by AIA caIssuers (served without the intermediate on 8444) */
+  rsaAia: Pem;
   ecdsa: Pem;
   expired: Pem;
   staging: Pem;

@@ -19,6 +19,7 @@ import { SERVER_SCENARIOS } from './server-scenarios.ts';
 import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
 import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 import { REAL_SCENARIOS } from './real-scenarios.ts';
+import { TLS_SCENARIOS } from './tls-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -562,6 +563,8 @@ export const SCENARIOS: Scenario[] = [
   ...EGRESS_SCENARIOS,
   // --- the REAL kube-apiserver v1.24 + etcd (issue 11): test/lab/real-scenarios.ts
   ...REAL_SCENARIOS,
+  // --- TLS paths (issue 12 §1, §2): test/lab/tls-scenarios.ts
+  ...TLS_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -255,30 +255,48 @@ function stallProbes(ctx: ApiContext, pending: Promise<unknown>, startedAt: numb
   const after = Math.min(300, Math.round(ctx.timeoutMs / 10));
   return new Promise((resolve) => {
     let fired = false;
-    const ac = new AbortController();
+    let mainTimedOut = false;
+    let plainResult: PlainProbe | undefined;
+    const ac = new AbortController(); // the handshake completed (or failed otherwise): the probes are moot
+    const retryAc = new AbortController(); // small packets got an answer: the retry cannot tell more
+    const reacted = (p: PlainProbe | undefined) => !!p && (p.reaction === 'answered' || p.reaction === 'closed' || p.reaction === 'reset');
+    const stopRetryIfDecided = () => {
+      if (mainTimedOut && reacted(plainResult)) retryAc.abort();
+    };
     const timer = setTimeout(() => {
       fired = true;
       const left = Math.max(200, ctx.timeoutMs - (performance.now() - startedAt));
       const servername = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
-      const plain = plainTextProbe(ctx.host, ctx.port, { timeoutMs: left, signal: ac.signal });
-      const retry = tlsHandshake({ host: ctx.host, port: ctx.port, servername, timeoutMs: left + 700, signal: ac.signal });
+      const plain = plainTextProbe(ctx.host, ctx.port, { timeoutMs: left, signal: ac.signal }).then((p) => {
+        plainResult = p;
+        stopRetryIfDecided();
+        return p;
+      });
+      const retry = tlsHandshake({ host: ctx.host, port: ctx.port, servername, timeoutMs: left + STALL_RETRY_EXTRA_MS, signal: AbortSignal.any([ac.signal, retryAc.signal]) });
       void Promise.all([plain, retry]).then(([p, r]) => resolve(ac.signal.aborted ? undefined : { plain: p, retry: r }));
     }, after);
-    const settle = (ok: boolean) => {
+    const settle = (moot: boolean) => {
       if (!fired) {
         clearTimeout(timer);
         resolve(undefined);
-      } else if (ok) ac.abort(); // a handshake that completed (or failed otherwise) stops the probes
+      } else if (moot) ac.abort();
+      else {
+        mainTimedOut = true;
+        stopRetryIfDecided();
+      }
     };
     pending.then(
       (t) => {
         const r = (t as { tls?: { ok?: boolean; error?: { kind?: string } } }).tls;
         settle(!!r?.ok || r?.error?.kind !== 'timeout');
       },
-      () => settle(false),
+      () => settle(true),
     );
   });
 }
+
+/** How far past the handshake's deadline the second try may run (the run ends within --timeout + 1 s). */
+const STALL_RETRY_EXTRA_MS = 500;
 
 /** The finding for a handshake that did not complete in time, from what the probes saw. */
 export function stalledHandshake(hostPort: string, host: string, timeoutMs: number, probes: StallEvidence): { finding: FindingInput; summary: string; cause: string; reproduce: string[] } {
