@@ -222,3 +222,79 @@ export async function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsResult
     sock.once('close', onClose);
   });
 }
+
+// ------------------------------------------------------------------ a handshake that stalls
+// "net/http: TLS handshake timeout": TCP connects, then nothing. Two cheap probes, run while the
+// handshake is still pending and inside its deadline, tell the causes apart:
+//  - a plain-text `GET /` on the same port: any small reaction (Go's server answers
+//    `400 Bad Request … Client sent an HTTP request to an HTTPS server`; others reset or close)
+//    proves the path carries small packets both ways; the handshake's first large packet (the
+//    server's certificate flight) is what vanishes: a path-MTU black hole;
+//  - a second handshake with a longer deadline: when it completes, the server is slow, and it
+//    says how slow.
+// No reaction to either: the server (or a TCP load balancer with no backend) accepts and never answers.
+
+export interface PlainProbe {
+  /** what the port did with a plain-text request */
+  reaction: 'answered' | 'closed' | 'reset' | 'nothing' | 'connect-failed';
+  /** the first line of the answer, when one came */
+  firstLine?: string;
+  bytes: number;
+  durationMs: number;
+  error?: NetError;
+}
+
+/** Send `GET / HTTP/1.1` in plain text to a TLS port and wait for any reaction until the deadline. */
+export async function plainTextProbe(host: string, port: number, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<PlainProbe> {
+  const startedAt = performance.now();
+  const tcp = await openTcp(host, port, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+  if (!tcp.ok || !tcp.socket) return { reaction: 'connect-failed', bytes: 0, durationMs: elapsed(startedAt), error: tcp.error };
+  const sock = tcp.socket;
+  const remaining = Math.max(1, opts.timeoutMs - (performance.now() - startedAt));
+  return new Promise<PlainProbe>((resolve) => {
+    let settled = false;
+    let data = Buffer.alloc(0);
+    const finish = (reaction: PlainProbe['reaction']) => {
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      sock.removeAllListeners('data');
+      sock.destroy();
+      const text = data.toString('latin1');
+      const firstLine = text.split(/\r?\n/)[0]?.trim();
+      resolve({ reaction, bytes: data.length, durationMs: elapsed(startedAt), ...(firstLine ? { firstLine: firstLine.slice(0, 120) } : {}) });
+    };
+    const deadline = startDeadline({ timeoutMs: remaining, signal: opts.signal }, () => finish(data.length ? 'answered' : 'nothing'));
+    sock.on('data', (d: Buffer) => {
+      data = Buffer.concat([data, d]).subarray(0, 4096);
+      // the first line is enough: any answer proves small packets pass
+      if (data.includes(10)) finish('answered');
+    });
+    sock.once('end', () => finish(data.length ? 'answered' : 'closed'));
+    sock.once('close', () => finish(data.length ? 'answered' : 'closed'));
+    sock.on('error', (e: NodeJS.ErrnoException) => finish(data.length ? 'answered' : e.code === 'ECONNRESET' ? 'reset' : 'closed'));
+    sock.write(`GET / HTTP/1.1\r\nHost: ${joinHostPort(host, port)}\r\nUser-Agent: kubectl-netdiag\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+export type StallCause =
+  /** the second, longer try completed: the server is slow */
+  | { kind: 'slow'; tookMs: number }
+  /** small packets get an answer, the handshake's large ones do not */
+  | { kind: 'mtu-blackhole'; reaction: PlainProbe['reaction']; firstLine?: string }
+  /** nothing answers even a small request */
+  | { kind: 'no-answer' }
+  /** the probes could not tell (the probe connection itself failed) */
+  | { kind: 'unknown'; why: string };
+
+/** Judge a stalled handshake from the probes' results (pure). */
+export function judgeHandshakeStall(e: { plain?: PlainProbe; retry?: Pick<TlsResult, 'ok' | 'durationMs' | 'error'> }): StallCause {
+  if (e.retry?.ok) return { kind: 'slow', tookMs: e.retry.durationMs };
+  const p = e.plain;
+  if (!p) return { kind: 'unknown', why: 'the plain-text probe did not run' };
+  if (p.reaction === 'answered' || p.reaction === 'closed' || p.reaction === 'reset') {
+    return { kind: 'mtu-blackhole', reaction: p.reaction, ...(p.firstLine ? { firstLine: p.firstLine } : {}) };
+  }
+  if (p.reaction === 'nothing') return { kind: 'no-answer' };
+  return { kind: 'unknown', why: `the plain-text probe could not connect (${p.error?.message ?? 'connect failed'})` };
+}

@@ -6,6 +6,7 @@
 // Parsing every root of the store (hundreds of X509Certificate objects) would cost more than the
 // handshake. The one loader for `api` (x509.ts verifyChain with roots 'system') and `cert`.
 import { X509Certificate } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
 import * as tls from 'node:tls';
 import { children, readTlv } from './der.ts';
@@ -206,4 +207,165 @@ function candidates(text: string, wanted: Map<string, Buffer>): Buffer[] {
     out.push(Buffer.from(flat.slice(body, end), 'base64'));
   }
   return out;
+}
+
+// ------------------------------------------------------------------ where an interceptor's CA is installed
+// A middlebox's CA is usually pushed into the operating system's trust store (by the company's
+// device management), which is why curl and browsers work through it while kubectl, which trusts
+// only the kubeconfig CA, fails. These find where: on Linux the bundle Go reads plus the folders
+// administrators drop CAs into; on macOS the System keychain (`security find-certificate -a -p`);
+// on Windows the machine's Root store (`certutil -store Root`). The command outputs are parsed by
+// pure functions (unit-tested on recorded outputs); the commands run only on their own OS.
+
+/** Where administrators install extra CAs: Debian/Ubuntu (update-ca-certificates), RHEL/Fedora (update-ca-trust). */
+export const ADMIN_CA_DIRECTORIES = ['/usr/local/share/ca-certificates', '/etc/pki/ca-trust/source/anchors', '/usr/share/pki/ca-trust-source/anchors'];
+
+export const MACOS_SYSTEM_KEYCHAIN_COMMAND = ['security', 'find-certificate', '-a', '-p', '/Library/Keychains/System.keychain'] as const;
+export const WINDOWS_ROOT_STORE_COMMAND = ['certutil', '-store', 'Root'] as const;
+
+export interface InstalledCa {
+  /** the CA's subject */
+  subject: string;
+  /** where it is installed: a file, or the keychain / store */
+  where: string;
+}
+
+/** Every certificate of a PEM text (`security find-certificate -a -p` prints one PEM block per certificate). */
+export function parsePemCertificates(text: string): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const flat = text.replace(/\s+/g, '');
+  for (let at = flat.indexOf(BEGIN); at >= 0; at = flat.indexOf(BEGIN, at + 1)) {
+    const end = flat.indexOf(END, at);
+    if (end < 0) break;
+    try {
+      out.push(new X509Certificate(Buffer.from(flat.slice(at + BEGIN.length, end), 'base64')));
+    } catch {
+      // skip what does not parse
+    }
+  }
+  return out;
+}
+
+export interface CertutilEntry {
+  subject: string;
+  /** SHA-1 thumbprint, lowercase hex without separators */
+  sha1?: string;
+}
+
+/** The entries of `certutil -store Root` (Windows): its Subject and Cert Hash(sha1) lines. */
+export function parseCertutilStore(text: string): CertutilEntry[] {
+  const out: CertutilEntry[] = [];
+  for (const block of text.split(/^=+ Certificate \d+ =+\s*$/m).slice(1)) {
+    const subject = /^Subject:\s*(.+)$/m.exec(block)?.[1]?.trim();
+    if (!subject) continue;
+    const sha1 = /^Cert Hash\(sha1\):\s*([0-9a-f ]+)$/im.exec(block)?.[1]?.replace(/\s+/g, '').toLowerCase();
+    out.push({ subject, ...(sha1 ? { sha1 } : {}) });
+  }
+  return out;
+}
+
+/** 'CN=a, OU=b, S=c' (certutil) and 'CN=a,OU=b,ST=c' (CertInfo) compare equal. */
+export function sameDistinguishedName(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    s
+      .split(/\s*[,\n]\s*/)
+      .map((p) => p.trim().replace(/^S=/, 'ST=').replace(/^E=/, 'emailAddress='))
+      .filter(Boolean)
+      .sort()
+      .join(',')
+      .toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** Node's subject text ('CN=a\nO=b', most general first) as RFC 4514 text ('CN=a,O=b' order kept as CertInfo prints). */
+function subjectOf(c: X509Certificate): string {
+  return c.subject.split('\n').reverse().join(',');
+}
+
+/** The certificate among `candidates` that is a CA of the presented chain: one of its certificates, or its issuer (signature checked). */
+export function caOfChain(presented: X509Certificate[], candidates: X509Certificate[]): X509Certificate | undefined {
+  const fps = new Set(presented.map((p) => p.fingerprint256));
+  for (const c of candidates) {
+    if (fps.has(c.fingerprint256) && c.ca) return c;
+    for (const p of presented) {
+      try {
+        if (p.issuer === c.subject && p.verify(c.publicKey)) return c;
+      } catch {
+        // another key type, or not a signer
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Linux: the system store (as Go reads it) anchors the chain; and the admin folder file that installed it, when there is one. */
+export function installedCaLinux(presented: X509Certificate[], env: Record<string, string | undefined>, adminDirs: readonly string[] = ADMIN_CA_DIRECTORIES): InstalledCa | undefined {
+  const anchors = systemAnchorsFor(presented, env);
+  const ca = caOfChain(presented, anchors.roots);
+  if (!ca) return undefined;
+  const bundle = anchors.files[anchors.roots.indexOf(ca)] ?? anchors.source;
+  for (const dir of adminDirs) {
+    for (const f of uniqueEntries(dir, true)) {
+      let text: string;
+      try {
+        text = readFileSync(f, 'latin1');
+      } catch {
+        continue;
+      }
+      let certs = parsePemCertificates(text);
+      if (certs.length === 0) {
+        try {
+          certs = [new X509Certificate(readFileSync(f))]; // DER (RHEL anchors may be .der)
+        } catch {
+          certs = [];
+        }
+      }
+      if (certs.some((c) => c.fingerprint256 === ca.fingerprint256)) return { subject: subjectOf(ca), where: `${f} (in the system trust store ${bundle})` };
+    }
+  }
+  return { subject: subjectOf(ca), where: `the system trust store ${bundle}` };
+}
+
+/** macOS: from the output of `security find-certificate -a -p /Library/Keychains/System.keychain`. */
+export function installedCaMacos(presented: X509Certificate[], securityOutput: string): InstalledCa | undefined {
+  const ca = caOfChain(presented, parsePemCertificates(securityOutput));
+  return ca ? { subject: subjectOf(ca), where: 'the macOS System keychain (/Library/Keychains/System.keychain)' } : undefined;
+}
+
+/** Windows: from the output of `certutil -store Root`: by thumbprint of a presented CA, else by the issuer's name. */
+export function installedCaWindows(presented: X509Certificate[], certutilOutput: string): InstalledCa | undefined {
+  const entries = parseCertutilStore(certutilOutput);
+  const thumbs = new Map(presented.map((p) => [p.fingerprint.replace(/:/g, '').toLowerCase(), p] as const));
+  for (const e of entries) {
+    if (e.sha1 && thumbs.has(e.sha1)) return { subject: e.subject, where: 'the Windows Root store (certutil -store Root)' };
+  }
+  const top = presented[presented.length - 1];
+  const issuer = top ? top.issuer.split('\n').reverse().join(',') : undefined;
+  const e = issuer ? entries.find((x) => sameDistinguishedName(x.subject, issuer)) : undefined;
+  return e ? { subject: e.subject, where: 'the Windows Root store (certutil -store Root)' } : undefined;
+}
+
+/**
+ * Where this machine trusts the CA that signed the presented chain, on this OS: Linux reads files;
+ * macOS and Windows run their store's command (`run` gives its output, or undefined when it fails).
+ */
+export async function installedCaFor(
+  presented: X509Certificate[],
+  opts: { platform: NodeJS.Platform; env: Record<string, string | undefined>; run?: (argv: readonly string[]) => Promise<string | undefined> },
+): Promise<InstalledCa | undefined> {
+  if (presented.length === 0) return undefined;
+  if (opts.platform === 'darwin' || opts.platform === 'win32') {
+    const argv = opts.platform === 'darwin' ? MACOS_SYSTEM_KEYCHAIN_COMMAND : WINDOWS_ROOT_STORE_COMMAND;
+    const out = opts.run ? await opts.run(argv) : undefined;
+    if (out === undefined) return undefined;
+    return opts.platform === 'darwin' ? installedCaMacos(presented, out) : installedCaWindows(presented, out);
+  }
+  return installedCaLinux(presented, opts.env);
+}
+
+/** Run a trust-store command (macOS `security`, Windows `certutil`) with a deadline: its stdout, or undefined. */
+export function runStoreCommand(argv: readonly string[], timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, stdout) => resolve(err ? undefined : String(stdout)));
+  });
 }

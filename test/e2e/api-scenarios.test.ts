@@ -224,8 +224,9 @@ describe('hostile servers end at the deadline with a finding', () => {
   it('accepts and hangs: TLS handshake timeout', async () => {
     const d = await diagnose('hang', ['--timeout', '1s']);
     expect(d.code).toBe(1);
-    expect(d.check('api.tls').findings[0]!.code).toBe('api.tls.handshake-failed');
-    expect(d.check('api.tls').summary).toMatch(/did not complete within 1000 ms/);
+    // issue 12 §2: a small plain-text request gets nothing either: accepts and never answers
+    expect(d.check('api.tls').findings[0]!.code).toBe('api.tls.no-answer');
+    expect(d.check('api.tls').summary).toMatch(/accepts TCP but answers nothing: neither the TLS handshake nor a plain-text request within 1000 ms/);
     expect(d.durationMs).toBeLessThan(4000);
   });
   it('garbage instead of TLS', async () => {

@@ -85,6 +85,8 @@ function monthStart(): number {
 
 export interface IngressPki {
   rsa: Pem;
+  /** rsa naming its issuer by AIA caIssuers (served without the intermediate on 8444) */
+  rsaAia: Pem;
   ecdsa: Pem;
   expired: Pem;
   staging: Pem;
@@ -104,6 +106,8 @@ export function ingressPki(ctx: ScenarioContext): IngressPki {
   return {
     intermediate: inter,
     rsa: mintCert({ cn: INGRESS_LAB.host, dns: names, issuer: inter }),
+    /** the same, naming where its intermediate is (AIA caIssuers), as public CAs' leaves do: served without it on 8444 */
+    rsaAia: mintCert({ cn: INGRESS_LAB.host, dns: names, issuer: inter, aia: 'http://pki.lab.test/intermediate.der' }),
     ecdsa: mintCert({ cn: INGRESS_LAB.certHost, dns: names, issuer: inter, keyType: 'ecdsa' }),
     expired: mintCert({ cn: INGRESS_LAB.certHost, dns: names, issuer: inter, notBefore: new Date(t - 120 * DAY), notAfter: new Date(t - 30 * DAY) }),
     stagingRoot,
@@ -658,7 +662,7 @@ export const INGRESS_SCENARIOS: Scenario[] = [
       const inter = [p.intermediate];
       await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.rsa, p.rsa, inter);
       await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.ecdsa, p.ecdsa, inter);
-      await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.missingIntermediate, p.rsa, []);
+      await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.missingIntermediate, p.rsaAia, []);
       await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.expired, p.expired, inter);
       await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.staging, p.staging, [p.stagingIntermediate]);
       await httpsServer(ctx, INGRESS_LAB.lb, CERT_PORTS.fake, p.fake, []);

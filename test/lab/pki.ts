@@ -41,6 +41,8 @@ export interface CertSpec {
   issuer?: Pem;
   /** extKeyUsage clientAuth (instead of serverAuth) */
   clientAuth?: boolean;
+  /** an AIA caIssuers URL (where to fetch the issuer), as public CAs' leaves carry */
+  aia?: string;
 }
 
 export interface LabPki {
@@ -103,6 +105,7 @@ interface Resolved {
   keyType: 'rsa' | 'ecdsa' | 'ed25519';
   issuer?: Pem;
   clientAuth: boolean;
+  aia?: string;
 }
 
 function resolve(spec: CertSpec): Resolved {
@@ -121,6 +124,7 @@ function resolve(spec: CertSpec): Resolved {
     keyType: spec.keyType ?? 'rsa',
     issuer: spec.issuer,
     clientAuth: spec.clientAuth ?? false,
+    ...(spec.aia ? { aia: spec.aia } : {}),
   };
 }
 
@@ -161,7 +165,7 @@ export function mintCert(spec: CertSpec): Pem {
 
 function mint(r: Resolved): Pem {
   const issuerIsRsa = !r.issuer || new X509Certificate(r.issuer.cert).publicKey.asymmetricKeyType === 'rsa';
-  return r.keyType === 'rsa' && issuerIsRsa ? mintWithForge(r) : mintWithOpenssl(r);
+  return r.keyType === 'rsa' && issuerIsRsa && !r.aia ? mintWithForge(r) : mintWithOpenssl(r);
 }
 
 function readCache(file: string): Pem | undefined {
@@ -290,6 +294,7 @@ function mintWithOpenssl(r: Resolved): Pem {
     ];
     const alt = [...r.dns.map((d) => `DNS:${d}`), ...r.ips.map((i) => `IP:${i}`)];
     if (alt.length) extLines.push(`subjectAltName = ${alt.join(', ')}`);
+    if (r.aia) extLines.push(`authorityInfoAccess = caIssuers;URI:${r.aia}`);
     // Ed25519 signatures have no separate digest: openssl wants `default` for them
     const signerIsEd = r.issuer ? issuerIsEd25519(r) : r.keyType === 'ed25519';
     const md = signerIsEd ? 'default' : 'sha256';

@@ -21,6 +21,7 @@ import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 import { REAL_SCENARIOS } from './real-scenarios.ts';
 import { DUAL_STACK_SCENARIOS } from './dual-stack-scenarios.ts';
 import { FLEET_SCENARIOS } from './fleet-scenarios.ts';
+import { TLS_SCENARIOS } from './tls-scenarios.ts';
 
 export interface ScenarioContext {
   tmp: string;
@@ -567,6 +568,8 @@ export const SCENARIOS: Scenario[] = [
   // --- the REAL kube-apiserver v1.24 + etcd (issue 11): test/lab/real-scenarios.ts
   ...REAL_SCENARIOS,
   ...FLEET_SCENARIOS,
+  // --- TLS paths (issue 12 §1, §2): test/lab/tls-scenarios.ts
+  ...TLS_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

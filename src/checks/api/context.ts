@@ -8,6 +8,8 @@ export type { Dialled, TlsOutcome } from '../../kube/client.ts';
 export interface ApiOptions extends ClientOptions {
   /** Extra addresses of the API server to probe (--endpoint). */
   endpoints: string[];
+  /** An unrelated HTTPS host whose issuer is compared with the API server's (--compare-host HOST[:PORT]). */
+  compareHost?: string;
 }
 
 export class ApiContext extends KubeClient {

@@ -75,6 +75,7 @@ export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis 
     const chain = (tls.evidence?.chain as { subject: string; issuer: string; sans: string[] }[] | undefined) ?? [];
     const leaf = chain[0];
     const noIpSan = l.finding('api.tls.no-ip-san');
+    const seen = tls.evidence?.interception as { decidedBy: string[]; confidence?: string; product?: string; trustedBy?: string } | undefined;
     const upstream = l.finding('api.proxy.upstream-failed');
     const direct = directText(l);
     const parts: string[] = [];
@@ -93,12 +94,23 @@ export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis 
     }
     if (direct) parts.push(`Without the proxy there is no way through: ${direct}`);
     parts.push('Nothing here says the cluster itself is unhealthy; the path from this machine is broken.');
-    const remediation = [
-      `Add the API server to NO_PROXY so kubectl connects directly: \`${noProxyExport(ctx)}\`` +
-        (direct ? ` (this needs a direct route, which is missing today: ${direct.replace(/\.$/, '')}).` : '.'),
-      `Ask the network team to exempt ${ctx.hostPort} from TLS interception on ${proxy ?? 'the middlebox'} and to allow CONNECT to it${upstream ? ' (the proxy itself cannot reach it now)' : ''}.`,
-      tunnelStep(ctx),
-    ];
+    const remediation = proxy
+      ? [
+          `Add the API server to NO_PROXY so kubectl connects directly: \`${noProxyExport(ctx)}\`` +
+            (direct ? ` (this needs a direct route, which is missing today: ${direct.replace(/\.$/, '')}).` : '.'),
+          `Ask the network team to exempt ${ctx.hostPort} from TLS interception on ${proxy} and to allow CONNECT to it${upstream ? ' (the proxy itself cannot reach it now)' : ''}.`,
+          tunnelStep(ctx),
+        ]
+      : [
+          // a transparent middlebox: no proxy setting to change (issue 12)
+          `Ask the network team to exempt ${ctx.hostPort} from TLS inspection on the middlebox${seen?.product ? ` (${seen.product})` : ''}, or use a network path without it.`,
+          tunnelStep(ctx),
+          "Never add the interceptor's CA to the kubeconfig: kubectl would then send its credentials to the middlebox.",
+        ];
+    if (!proxy && seen) {
+      parts.splice(2, 0, `Interception is ${seen.confidence ?? 'likely'}: ${seen.decidedBy.slice(1).join('; ')}.`);
+      if (seen.trustedBy) parts.push(`The interceptor's CA is installed in ${seen.trustedBy}: that is why curl and browsers on this machine work while kubectl, which trusts only the kubeconfig CA, fails.`);
+    }
     return { status, rootCause: parts.join(' '), remediation };
   }
 
@@ -146,11 +158,14 @@ export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis 
   if (tls && (tls.status === 'fail' || tls.status === 'error')) {
     const fails = tls.findings.filter((x) => x.severity === 'fail');
     const kubectlError = tls.evidence?.kubectlError as string | undefined;
-    const regenerated = l.finding('api.tls.unknown-authority') ? regeneratedCa(kubectlError) : undefined;
-    const rootCause =
-      `The TLS connection to ${ctx.hostPort} does not verify: ${fails.map((x) => x.message.replace(/ kubectl says: .*$/, '')).join(' ')}` +
-      (kubectlError ? ` kubectl fails with "${kubectlError}".` : '') +
-      (regenerated ? ` ${regenerated}` : '');
+    const stalled = fails.some((x) => ['api.tls.mtu-blackhole', 'api.tls.no-answer', 'api.tls.slow-handshake', 'api.tls.handshake-failed'].includes(x.code));
+    // the regenerated-CA sentence once: api.tls's own finding may already say it
+    const regenerated = l.finding('api.tls.unknown-authority') && !fails.some((x) => /regenerated/.test(x.message)) ? regeneratedCa(kubectlError) : undefined;
+    const rootCause = stalled
+      ? `The TLS handshake with ${ctx.hostPort} does not complete: ${fails.map((x) => x.message).join(' ')}`
+      : `The TLS connection to ${ctx.hostPort} does not verify: ${fails.map((x) => x.message.replace(/ kubectl says: .*$/, '')).join(' ')}` +
+        (kubectlError ? ` kubectl fails with "${kubectlError}".` : '') +
+        (regenerated ? ` ${regenerated}` : '');
     return { status, rootCause, remediation: dedupe(fails.flatMap((x) => x.remediation)) };
   }
   for (const id of ['api.http', 'api.auth', 'api.health']) {

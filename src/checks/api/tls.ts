@@ -4,7 +4,10 @@ import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { Severity } from '../../report/types.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { certInfo, type CertInfo } from '../../net/x509.ts';
-import { judgeInterception } from '../../net/interception.ts';
+import { describeDecision, judgeInterception } from '../../net/interception.ts';
+import { installedCaFor, runStoreCommand } from '../../net/trust-store.ts';
+import { judgeHandshakeStall, plainTextProbe, tlsHandshake, type PlainProbe, type TlsResult } from '../../net/tls.ts';
+import { stripBrackets } from '../../net/ip.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 
@@ -29,6 +32,9 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
     'api.tls.expiring-soon',
     'api.tls.ca-invalid',
     'api.tls.handshake-failed',
+    'api.tls.mtu-blackhole',
+    'api.tls.no-answer',
+    'api.tls.slow-handshake',
     'api.tls.legacy-cn',
     'api.tls.verification-disabled',
   ],
@@ -37,7 +43,11 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
     if (ctx.config.cluster.server.startsWith('http:')) {
       return { skip: true, summary: 'not applicable: the server URL is plain http://' };
     }
-    const t = await ctx.tls();
+    const startedAt = performance.now();
+    const pending = ctx.tls();
+    const compare = compareProbe(ctx);
+    const stall = stallProbes(ctx, pending, startedAt);
+    const t = await pending;
     const proxy = t.dialled.connect ? ctx.proxy().proxy : undefined;
     const sni = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
     const caFile = ctx.config.cluster.caSource.startsWith('file:') ? ctx.config.cluster.caSource.slice(5) : 'ca.crt';
@@ -65,6 +75,15 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       cipher: t.tls.cipher,
       chain: t.tls.chain,
     };
+    if (!t.tls.ok && t.tls.error?.kind === 'timeout' && !t.dialled.connect) {
+      const probes = await stall;
+      if (probes) {
+        const r = stalledHandshake(ctx.hostPort, ctx.host, ctx.timeoutMs, probes);
+        evidence.error = t.tls.error;
+        evidence.stall = { plain: probes.plain, retry: probes.retry ? { ok: probes.retry.ok, durationMs: probes.retry.durationMs, error: probes.retry.error ?? null } : null, cause: r.cause };
+        return { summary: r.summary, findings: [r.finding], evidence, reproduce: [...r.reproduce, ...reproduce] };
+      }
+    }
     if (!t.tls.ok) {
       const e = t.tls.error;
       const what =
@@ -91,41 +110,80 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       const kinds = new Set(v.problems.map((p) => p.kind));
       const caSubjects = (t.roots ?? []).map((r) => certInfo(r).subject);
       const notFromCa = kinds.has('unknown-authority');
+      const cmp = await compare;
+      if (cmp) evidence.compareHost = { host: cmp.host, ok: cmp.tls.ok, issuer: cmp.tls.chain[0]?.issuer ?? null, ...(cmp.tls.ok ? {} : { error: cmp.tls.error?.message ?? null }) };
       const interception = judgeInterception({
         chain: t.tls.chain,
         expected: t.roots ? 'the kubeconfig CA' : 'the system store',
-        anchoredBy: v.anchoredBy,
+        // only an unknown authority can be an interception: names and validity aside, the chain builds
+        anchoredBy: notFromCa ? v.anchoredBy : (v.anchoredBy ?? (t.roots ? 'the kubeconfig CA' : 'the system store')),
         ...(t.dialled.connect !== undefined ? { proxy: { url: proxy ? redactUrl(proxy) : undefined } } : {}),
+        expectedSubjects: caSubjects,
+        kubeApiServer: {},
+        ...(cmp?.tls.ok ? { compare: { host: cmp.host, chain: cmp.tls.chain } } : {}),
       });
       const product = interception.product;
       const issuer = t.tls.chain[t.tls.chain.length - 1]?.issuer ?? leaf?.issuer;
       if (interception.intercepted) {
-        evidence.interception = { decidedBy: interception.evidence.map((e) => e.detail), ...(product ? { product } : {}) };
-        const by = proxy ? `the proxy ${redactUrl(proxy)}` : 'a middlebox on the path';
+        const installed = await installedCaFor(t.tls.certificates, { platform: process.platform, env: ctx.clientOptions.env, run: (argv) => runStoreCommand(argv) }).catch(() => undefined);
+        evidence.interception = {
+          decidedBy: interception.evidence.map((e) => e.detail),
+          confidence: interception.confidence,
+          ...(product ? { product } : {}),
+          ...(installed ? { trustedBy: installed.where } : {}),
+        };
+        const by = proxy ? `the proxy ${redactUrl(proxy)}` : `a middlebox on the path${t.dialled.connect === undefined ? ' (no proxy is set: it intercepts transparently)' : ''}`;
+        const deciding = interception.evidence.filter((e) => e.kind !== 'not-anchored' && e.kind !== 'proxy');
         findings.push({
           code: 'api.tls.intercepted',
           message:
             `TLS to ${ctx.hostPort} is intercepted by ${by}: the certificate presented is ${describeCert(leaf)}, issued by ${issuer}` +
             `${product ? ` (${product})` : ''}, not by the kubeconfig CA${caSubjects.length ? ` (${caSubjects.join('; ')})` : ''}.` +
+            (proxy ? '' : ` Interception is ${describeDecision(interception)}: ${deciding.map((e) => e.detail).join('; ')}.`) +
+            (installed
+              ? ` The interceptor's CA ${installed.subject} is installed in ${installed.where}: that is why curl and browsers on this machine work while kubectl, which trusts only the kubeconfig CA, fails.`
+              : '') +
             (insecure ? ' insecure-skip-tls-verify is set, so kubectl would send its credentials to the interceptor.' : ''),
         });
       } else if (notFromCa && !t.caError) {
+        const regenerated = interception.regeneratedCa
+          ? ` It has the same name as the kubeconfig CA but another key: the cluster CA was regenerated (the cluster was rebuilt or its CA replaced), and this kubeconfig still holds the old one.`
+          : '';
+        if (regenerated) evidence.regeneratedCa = true;
         findings.push({
           code: 'api.tls.unknown-authority',
           severity: soften(undefined),
-          message: `The certificate ${describeCert(leaf)} is issued by ${issuer}, which is not the kubeconfig CA${caSubjects.length ? ` (${caSubjects.join('; ')})` : ' (the kubeconfig has no CA: the system store was used)'}. kubectl says: "${KUBECTL_TLS_PREFIX}x509: certificate signed by unknown authority".`,
+          message: `The certificate ${describeCert(leaf)} is issued by ${issuer}, which is not the kubeconfig CA${caSubjects.length ? ` (${caSubjects.join('; ')})` : ' (the kubeconfig has no CA: the system store was used)'}.${regenerated} kubectl says: "${KUBECTL_TLS_PREFIX}${v.goError && /unknown authority/.test(v.goError) ? v.goError : 'x509: certificate signed by unknown authority'}".`,
+          ...(regenerated
+            ? { remediation: ["Fetch a fresh kubeconfig from the rebuilt cluster (its admin.conf, or your provider's `get-credentials` command): certificate-authority-data must be the new cluster CA."] }
+            : {}),
         });
       }
       for (const p of v.problems) {
         const code = PROBLEM_CODE[p.kind];
         if (!code) continue;
         const kubectlSays = v.goError && problemMatchesGoError(p.kind, v.goError) ? ` kubectl says: "${KUBECTL_TLS_PREFIX}${v.goError}".` : '';
+        const tsn = ctx.config.cluster.tlsServerName;
+        const byServerName = tsn && (p.kind === 'name-mismatch' || p.kind === 'legacy-cn-only');
         const message =
           p.kind === 'no-ip-san'
             ? `The server URL uses the IP address ${ctx.host} and the certificate ${describeCert(leaf)} has no IP SANs.${kubectlSays}`
-            : `${p.message}.${kubectlSays}`;
+            : byServerName
+              ? `The kubeconfig sets tls-server-name: ${tsn}, and the certificate does not carry that name: ${p.message}.${kubectlSays}`
+              : `${p.message}.${kubectlSays}`;
         // expiring-soon is a warning whatever the mode; the rest would break kubectl unless verification is off
-        findings.push({ code, message, severity: p.kind === 'expiring-soon' ? undefined : soften(undefined) });
+        findings.push({
+          code,
+          message,
+          severity: p.kind === 'expiring-soon' ? undefined : soften(undefined),
+          ...(byServerName
+            ? {
+                remediation: [
+                  `Fix tls-server-name in the kubeconfig's cluster entry: set it to a name the certificate carries${leaf?.dnsNames.length ? ` (${leaf.dnsNames.join(', ')})` : ''}, or remove it: \`kubectl config unset clusters.${ctx.config.clusterName ?? 'CLUSTER'}.tls-server-name\`.`,
+                ],
+              }
+            : {}),
+        });
       }
       if (insecure && !v.trusted) {
         findings.push({
@@ -168,4 +226,129 @@ function problemMatchesGoError(kind: string, goError: string): boolean {
   if (kind === 'legacy-cn-only') return goError.includes('legacy Common Name');
   if (kind === 'expired' || kind === 'not-yet-valid') return goError.includes('expired or is not yet valid');
   return false;
+}
+
+/** The handshake with --compare-host, run alongside the API server's (direct, with its own SNI). */
+function compareProbe(ctx: ApiContext): Promise<{ host: string; tls: TlsResult } | undefined> {
+  const spec = ctx.options.compareHost;
+  if (!spec) return Promise.resolve(undefined);
+  const m = /^(?:https:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/.exec(spec);
+  if (!m) return Promise.resolve(undefined);
+  const host = stripBrackets(m[1]!);
+  const port = m[2] ? Number(m[2]) : 443;
+  return tlsHandshake({ host, port, timeoutMs: ctx.timeoutMs }).then((tls) => ({ host: m[2] ? `${host}:${port}` : host, tls }));
+}
+
+interface StallEvidence {
+  plain?: PlainProbe;
+  retry?: TlsResult;
+}
+
+/**
+ * When the handshake is still pending after a short while (a healthy one takes milliseconds), the
+ * probes that tell a stall's causes apart, inside the same deadline: a plain-text request on a
+ * fresh connection (until the handshake's own deadline) and a second handshake whose deadline runs
+ * ~0.7 s past it (the run still ends within --timeout + 1 s). Direct connections only.
+ */
+function stallProbes(ctx: ApiContext, pending: Promise<unknown>, startedAt: number): Promise<StallEvidence | undefined> {
+  if (ctx.config.cluster.server.startsWith('http:') || safeProxied(ctx)) return Promise.resolve(undefined);
+  const after = Math.min(300, Math.round(ctx.timeoutMs / 10));
+  return new Promise((resolve) => {
+    let fired = false;
+    let mainTimedOut = false;
+    let plainResult: PlainProbe | undefined;
+    const ac = new AbortController(); // the handshake completed (or failed otherwise): the probes are moot
+    const retryAc = new AbortController(); // small packets got an answer: the retry cannot tell more
+    const reacted = (p: PlainProbe | undefined) => !!p && (p.reaction === 'answered' || p.reaction === 'closed' || p.reaction === 'reset');
+    const stopRetryIfDecided = () => {
+      if (mainTimedOut && reacted(plainResult)) retryAc.abort();
+    };
+    const timer = setTimeout(() => {
+      fired = true;
+      const left = Math.max(200, ctx.timeoutMs - (performance.now() - startedAt));
+      const servername = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
+      const plain = plainTextProbe(ctx.host, ctx.port, { timeoutMs: left, signal: ac.signal }).then((p) => {
+        plainResult = p;
+        stopRetryIfDecided();
+        return p;
+      });
+      const retry = tlsHandshake({ host: ctx.host, port: ctx.port, servername, timeoutMs: left + STALL_RETRY_EXTRA_MS, signal: AbortSignal.any([ac.signal, retryAc.signal]) });
+      void Promise.all([plain, retry]).then(([p, r]) => resolve(ac.signal.aborted ? undefined : { plain: p, retry: r }));
+    }, after);
+    const settle = (moot: boolean) => {
+      if (!fired) {
+        clearTimeout(timer);
+        resolve(undefined);
+      } else if (moot) ac.abort();
+      else {
+        mainTimedOut = true;
+        stopRetryIfDecided();
+      }
+    };
+    pending.then(
+      (t) => {
+        const r = (t as { tls?: { ok?: boolean; error?: { kind?: string } } }).tls;
+        settle(!!r?.ok || r?.error?.kind !== 'timeout');
+      },
+      () => settle(true),
+    );
+  });
+}
+
+/** How far past the handshake's deadline the second try may run (the run ends within --timeout + 1 s). */
+const STALL_RETRY_EXTRA_MS = 500;
+
+/** The finding for a handshake that did not complete in time, from what the probes saw. */
+export function stalledHandshake(hostPort: string, host: string, timeoutMs: number, probes: StallEvidence): { finding: FindingInput; summary: string; cause: string; reproduce: string[] } {
+  const cause = judgeHandshakeStall(probes);
+  const kubectl = 'kubectl fails with "Unable to connect to the server: net/http: TLS handshake timeout"';
+  const h = stripBrackets(host);
+  switch (cause.kind) {
+    case 'slow':
+      return {
+        cause: cause.kind,
+        summary: `the TLS handshake with ${hostPort} completes, but slowly: ${cause.tookMs} ms on a second try (the first gave up after ${timeoutMs} ms)`,
+        finding: {
+          code: 'api.tls.slow-handshake',
+          message: `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms; a second, longer try completed after ${cause.tookMs} ms: the server (or the load balancer in front of it) is slow to answer the handshake, not broken. kubectl gives up after 10 s ("net/http: TLS handshake timeout") when it is slower still.`,
+        },
+        reproduce: [`time openssl s_client -connect ${hostPort} </dev/null`],
+      };
+    case 'mtu-blackhole': {
+      const saw =
+        cause.reaction === 'answered'
+          ? `answers a small plain-text request at once${cause.firstLine ? ` ("${cause.firstLine}")` : ''}`
+          : cause.reaction === 'reset'
+            ? 'resets a small plain-text request at once'
+            : 'closes the connection on a small plain-text request at once';
+      return {
+        cause: cause.kind,
+        summary: `the TLS handshake with ${hostPort} stalls after ${timeoutMs} ms while the same port ${saw}: large packets are lost (path-MTU black hole)`,
+        finding: {
+          code: 'api.tls.mtu-blackhole',
+          message:
+            `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms, yet the same port ${saw}: small packets pass both ways, and the server's certificate flight, the first large packet of the connection, never arrives. ` +
+            `That is a path-MTU black hole: a link on the path (a VPN or overlay tunnel) has a smaller MTU and the "fragmentation needed" ICMP messages that would tell the server are dropped. ${kubectl}.`,
+        },
+        reproduce: [`ping -M do -s 1472 ${h}`, `ping -M do -s 1200 ${h}`, `tracepath ${h}`],
+      };
+    }
+    case 'no-answer':
+      return {
+        cause: cause.kind,
+        summary: `${hostPort} accepts TCP but answers nothing: neither the TLS handshake nor a plain-text request within ${timeoutMs} ms`,
+        finding: {
+          code: 'api.tls.no-answer',
+          message: `${hostPort} accepts the TCP connection but never answers: neither the TLS handshake nor a small plain-text request got a byte back within ${timeoutMs} ms. Something accepts connections with nothing behind it: a TCP load balancer without a healthy backend, a port forward to a dead target, or a hung API server. ${kubectl}.`,
+        },
+        reproduce: [`openssl s_client -connect ${hostPort} </dev/null`, `curl -v --max-time 5 http://${hostPort}/`],
+      };
+    default:
+      return {
+        cause: cause.kind,
+        summary: `the TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms (${cause.why})`,
+        finding: { code: 'api.tls.handshake-failed', message: `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms; ${cause.why}.` },
+        reproduce: [],
+      };
+  }
 }

@@ -41,6 +41,19 @@ export class HostClusterContext extends ServedHostContext<HostClusterOptions> {
     return this.client;
   }
 
+  override kubeApiServerCa() {
+    const c = this.client;
+    try {
+      if (!c.configured || !c.kube) return undefined;
+      const bare = (h: string) => h.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+      if (bare(c.host) !== bare(this.options.host) || c.port !== this.options.port) return undefined;
+      const { roots } = c.roots();
+      return roots?.length ? { roots, server: c.kube.cluster.server } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   override targetCluster() {
     const k = this.client.configured ? this.client.kube : undefined;
     return k ? { context: k.contextName, cluster: k.clusterName, user: k.userName, server: k.cluster.server } : undefined;

@@ -61,6 +61,11 @@ export class ServedHostContext<O extends ServedHostOptions = ServedHostOptions> 
   }
 
   /** The cluster part of the report's target: none here. */
+  /** The kubeconfig's CA when HOST:PORT is the kubeconfig's API server (cert.tls verifies against it, as api and kubectl do); none here. */
+  kubeApiServerCa(): { roots: X509Certificate[]; server: string } | undefined {
+    return undefined;
+  }
+
   targetCluster(): { context?: string; cluster?: string; user?: string; server: string } | undefined {
     return undefined;
   }

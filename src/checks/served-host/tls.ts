@@ -8,7 +8,8 @@ import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
 import { judgeInterception } from '../../net/interception.ts';
 import type { ServedHostContext } from './context.ts';
-import { systemAnchorsFor } from '../../net/trust-store.ts';
+import { installedCaLinux, systemAnchorsFor } from '../../net/trust-store.ts';
+import { certInfo } from '../../net/x509.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
 const FAKE_CERTS: [RegExp, string][] = [
@@ -64,6 +65,8 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     'cert.tls.ca-file-invalid',
     'cert.tls.proxy-refused',
     'cert.tls.proxy-intercepted',
+    'cert.tls.intercepted',
+    'cert.tls.kubeconfig-ca',
   ],
   timeoutMs: (ctx) => ctx.timeoutMs + 2000,
   async run(ctx) {
@@ -115,10 +118,14 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     const anchors = systemAnchorsFor(t.certificates, o.env);
     const sys = verifyChain(t.certificates, { roots: anchors.roots, serverName: name, now });
     const ca = caRead?.roots ? verifyChain(t.certificates, { roots: caRead.roots, serverName: name, now }) : undefined;
-    const best: VerifyResult = ca && (ca.anchoredBy || !sys.anchoredBy) ? ca : sys;
+    // the kubeconfig's API server: verified against the kubeconfig CA, as api and kubectl do (issue 11 point 4)
+    const kc = ctx.kubeApiServerCa();
+    const kv = kc ? verifyChain(t.certificates, { roots: kc.roots, serverName: name, now }) : undefined;
+    const best: VerifyResult = kv && (kv.anchoredBy || (!sys.anchoredBy && !ca?.anchoredBy)) ? kv : ca && (ca.anchoredBy || !sys.anchoredBy) ? ca : sys;
     evidence.trust = {
       system: { store: anchors.source, trusted: sys.trusted, anchoredBy: sys.anchoredBy ?? null, error: sys.goError ?? null },
       ...(ca ? { caFile: { path: o.caFile, trusted: ca.trusted, anchoredBy: ca.anchoredBy ?? null, error: ca.goError ?? null } } : {}),
+      ...(kv ? { kubeconfigCa: { server: kc!.server, trusted: kv.trusted, anchoredBy: kv.anchoredBy ?? null, error: kv.goError ?? null } } : {}),
     };
     evidence.verifiedChain = best.chain.map((c) => c.subject);
 
@@ -126,10 +133,15 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     const fake = fakeCertController(leaf);
     const staging = isStaging(t.chain);
     const le = isLetsEncrypt(t.chain);
-    const anchored = !!sys.anchoredBy || !!ca?.anchoredBy;
+    const anchored = !!sys.anchoredBy || !!ca?.anchoredBy || !!kv?.anchoredBy;
     const last = best.chain[best.chain.length - 1];
     const selfSigned = !anchored && !!leaf?.selfSigned && !fake;
-    const missingIntermediate = !anchored && !!last && !last.selfSigned && !last.isCA && !fake && !staging;
+    // "missing intermediate" only when the leaf's issuer is itself known to be issued by someone:
+    // the certificate names where to fetch it (AIA caIssuers), as every public CA's do. A leaf
+    // signed by a private root that no store holds (every API server) has an unknown authority.
+    const lastCert = last ? t.certificates[t.chain.findIndex((c) => c.sha256 === last.sha256)] : undefined;
+    const aia = /CA Issuers/i.test(lastCert?.infoAccess ?? '');
+    const missingIntermediate = !anchored && !!last && !last.selfSigned && !last.isCA && !fake && !staging && aia;
     const judgement: CertJudgement = {
       leaf,
       fake,
@@ -148,15 +160,39 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     // (A chain --ca-file anchors is taken as what the user expects: a private CA, or the proxy's.)
     const interception = judgeInterception({
       chain: t.chain,
-      expected: o.caFile ? `the system store or --ca-file ${o.caFile}` : 'the system store',
-      anchoredBy: sys.anchoredBy || ca?.anchoredBy || undefined,
+      expected: kc ? 'the kubeconfig CA' : o.caFile ? `the system store or --ca-file ${o.caFile}` : 'the system store',
+      anchoredBy: kc ? kv!.anchoredBy : sys.anchoredBy || ca?.anchoredBy || undefined,
       ...(t.proxy ? { proxy: { url: t.proxy.url } } : {}),
       ...(fake ? { otherExplanation: `the default certificate of ${fake}` } : staging ? { otherExplanation: "a certificate of Let's Encrypt's staging CA" } : {}),
+      ...(kc ? { expectedSubjects: kc.roots.map((r) => certInfo(r).subject), kubeApiServer: {} } : {}),
     });
-    // cert has a finding for an interception through a proxy only; without a proxy (a transparent
-    // middlebox named by the issuer) the chain is judged as any untrusted chain, as before (issue 12)
     const intercepted = interception.intercepted && !!t.proxy;
-    if (intercepted) {
+    // without a proxy: a transparent middlebox (issue 12), on the same evidence as api; or a chain the
+    // system store trusts only because the interceptor's CA is installed there (the product names it)
+    const transparent = !t.proxy && !fake && !staging && (interception.intercepted || (!!sys.anchoredBy && !!interception.product && !ca?.anchoredBy));
+    if (transparent) {
+      const installed = installedCaLinux(t.certificates, o.env);
+      evidence.interception = {
+        decidedBy: interception.evidence.map((e) => e.detail),
+        confidence: interception.confidence ?? 'certain',
+        ...(interception.product ? { product: interception.product } : {}),
+        ...(installed ? { trustedBy: installed.where } : {}),
+      };
+      const decided = interception.evidence.filter((e) => e.kind !== 'not-anchored').map((e) => e.detail);
+      findings.push({
+        code: 'cert.tls.intercepted',
+        ...(interception.intercepted ? { severity: 'fail' as const } : {}),
+        message:
+          `${ctx.hostPort} presents ${leaf?.subject} issued by ${leaf?.issuer}${interception.product ? ` (${interception.product})` : ''}: a middlebox on the path intercepts TLS without any proxy setting and re-signs the certificate with its own CA` +
+          `${decided.length ? ` (${decided.join('; ')}; ${interception.confidence ?? 'certain'})` : ''}.` +
+          (installed
+            ? ` Its CA ${installed.subject} is installed in ${installed.where}: that is why curl and browsers on this machine work, while clients that trust only their own CA (kubectl with its kubeconfig CA) fail.`
+            : ''),
+      });
+    }
+    if (transparent) {
+      // said above
+    } else if (intercepted) {
       evidence.interception = { decidedBy: interception.evidence.map((e) => e.detail), ...(interception.product ? { product: interception.product } : {}) };
       findings.push({
         code: 'cert.tls.proxy-intercepted',
@@ -187,9 +223,21 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
       });
     } else if (!anchored) {
       const end = best.chain[best.chain.length - 1];
+      const privateRoot = !!end && !end.selfSigned && !aia;
       findings.push({
         code: 'cert.tls.untrusted',
-        message: `The chain ends at ${end?.subject}${end?.selfSigned ? '' : `, issued by ${end?.issuer}`}, which is not a trusted root (system store${o.caFile ? ` and --ca-file ${o.caFile}` : ''}).`,
+        message:
+          `The chain ends at ${end?.subject}${end?.selfSigned ? '' : `, issued by ${end?.issuer}`}, which is not a trusted root (system store${o.caFile ? ` and --ca-file ${o.caFile}` : ''}${kc ? ` and the kubeconfig CA of ${kc.server}` : ''}).` +
+          (privateRoot
+            ? ` The certificate names no place to fetch an intermediate from (no AIA caIssuers URL): it is signed by a private CA that no trust store here holds (an unknown authority), not missing an intermediate.` +
+              (kc && interception.regeneratedCa ? ' Its issuer has the same name as the kubeconfig CA but another key: the cluster CA was regenerated, and the kubeconfig holds the old one.' : '')
+            : ''),
+      });
+    }
+    if (kv?.anchoredBy && !sys.anchoredBy && !ca?.anchoredBy) {
+      findings.push({
+        code: 'cert.tls.kubeconfig-ca',
+        message: `${ctx.hostPort} is the kubeconfig's API server (${kc!.server}): its chain is verified against the kubeconfig CA (${kv.anchoredBy}), as kubectl does; the system store does not hold that CA.`,
       });
     }
     if (anchored && !sys.anchoredBy && ca?.anchoredBy) {
@@ -208,8 +256,10 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     const days = leaf ? Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY) : 0;
     const trustWords = intercepted
       ? 'intercepted by the proxy'
+      : transparent
+        ? 'intercepted by a middlebox'
       : anchored
-      ? `trusted (${sys.anchoredBy ? `system store: ${sys.anchoredBy}` : `--ca-file: ${ca!.anchoredBy}`})`
+      ? `trusted (${kv?.anchoredBy ? `kubeconfig CA: ${kv.anchoredBy}` : sys.anchoredBy ? `system store: ${sys.anchoredBy}` : `--ca-file: ${ca!.anchoredBy}`})`
       : fake
         ? 'fake default certificate'
         : staging

@@ -12,6 +12,7 @@ export function run(cc: CommandContext): Promise<number> {
     timeoutMs: cc.timeoutMs,
     requestTimeoutMs: cc.requestTimeoutMs,
     endpoints: (cc.flags.endpoint as string[] | undefined) ?? [],
+    ...(typeof cc.flags['compare-host'] === 'string' ? { compareHost: cc.flags['compare-host'] as string } : {}),
     env: cc.io.env,
     redactor: cc.redactor,
   };

@@ -37,6 +37,9 @@ export const COMMAND_SPECS: CommandSpec[] = [
           type: 'string',
           array: true,
           describe: 'another address of the API server to probe (URL or host:port; repeatable)',
+        }).option('compare-host', {
+          type: 'string',
+          describe: 'an unrelated HTTPS host (HOST[:PORT]): the same issuer on both shows a TLS-intercepting middlebox',
         }),
       ),
     listFlags: ['endpoint', ...FLEET_LIST_FLAGS],

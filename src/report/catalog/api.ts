@@ -163,6 +163,8 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'TLS is intercepted: the certificate is not from the cluster CA',
     remediation: [
       'Bypass the intercepting proxy for the API server (NO_PROXY), or ask the network team to exempt the address from TLS inspection.',
+      'Without a proxy setting (a transparent middlebox): ask for an exemption from inspection for the API server address, or reach it through a tunnel (VPN, SSH, bastion) or a network path without the middlebox.',
+      "Never add the interceptor's CA to the kubeconfig: kubectl would then send its token or client certificate to the middlebox.",
     ],
   },
   'api.tls.no-ip-san': {
@@ -204,6 +206,29 @@ export const API_CODES: Record<string, CatalogEntry> = {
     severity: 'fail',
     title: 'The TLS handshake failed',
     remediation: ['Check that the port speaks TLS (`openssl s_client`), and that no middlebox resets TLS.'],
+  },
+  'api.tls.mtu-blackhole': {
+    severity: 'fail',
+    title: 'The TLS handshake stalls while small packets pass: a path-MTU black hole',
+    remediation: [
+      'Confirm it: `ping -M do -s 1472 HOST` fails while `ping -M do -s 1200 HOST` works; `tracepath HOST` shows the hop where the MTU drops.',
+      'Clamp TCP MSS to the path MTU on the VPN or router (`iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`), or lower the MTU of the tunnel interface (e.g. `ip link set dev wg0 mtu 1380`).',
+      'Or let ICMP "fragmentation needed" (type 3 code 4) through the firewalls on the path.',
+    ],
+  },
+  'api.tls.no-answer': {
+    severity: 'fail',
+    title: 'The server accepts TCP and never answers',
+    remediation: [
+      'Check what accepts the connection: a TCP load balancer with no healthy backend (its target group / health checks), a port forward whose target is gone, or a hung API server (`crictl ps`, its logs).',
+    ],
+  },
+  'api.tls.slow-handshake': {
+    severity: 'fail',
+    title: 'The TLS handshake completes, but slower than the deadline',
+    remediation: [
+      'Find out why the server is slow to handshake (an overloaded API server or load balancer, a slow link); meanwhile raise --timeout here (kubectl itself waits up to 10 s).',
+    ],
   },
   'api.tls.legacy-cn': {
     severity: 'fail',

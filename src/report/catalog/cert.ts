@@ -33,6 +33,11 @@ export const CERT_CODES: Record<string, CatalogEntry> = {
     "Check the server's certificate from a machine without the proxy, or add the host to NO_PROXY when it is reachable directly.",
     "If the issuer is your organisation's proxy CA, check with it: `--ca-file PROXY-CA.pem` (and install that CA where clients run).",
   ]),
+  'cert.tls.intercepted': e('warn', 'A middlebox intercepts TLS without any proxy setting (transparent interception)', [
+    'Ask the network team to exempt the host from TLS inspection, or reach it through a tunnel or a network path without the middlebox.',
+    "Never add the interceptor's CA to a kubeconfig: kubectl would then send its credentials to the middlebox.",
+  ]),
+  'cert.tls.kubeconfig-ca': e('info', "The host is the kubeconfig's API server: verified against the kubeconfig CA"),
 
   // cert.certmanager
   'cert.certmanager.no-certificate': e('warn', 'No cert-manager Certificate covers the host', ['Add the annotation cert-manager.io/cluster-issuer (or cert-manager.io/issuer) to the Ingress, or create a Certificate for the host.']),

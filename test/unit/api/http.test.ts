@@ -227,9 +227,17 @@ describe('api.tls on a recorded handshake', () => {
     const p = await runOne(tlsCheck, proxied);
     expect(codes(p)).toEqual(['api.tls.intercepted']);
     expect(p.findings[0]!.message).toMatch(/is intercepted by the proxy http:\/\/proxy\.corp\.test:3128/);
+    // directly, a leaf with the names every API server certificate carries (another cluster's): unknown authority
+    const kubeNamed = { ...info, dnsNames: ['kubernetes', 'kubernetes.default.svc'], sans: ['DNS:kubernetes', 'DNS:kubernetes.default.svc'] };
     const direct = apiContext();
-    seedTls(direct, { tls: { ok: true, durationMs: 3, chain: [info], certificates: [cert] }, verify });
+    seedTls(direct, { tls: { ok: true, durationMs: 3, chain: [kubeNamed], certificates: [cert] }, verify: { ...verify, chain: [kubeNamed] } });
     expect(codes(await runOne(tlsCheck, direct))).toEqual(['api.tls.unknown-authority']);
+    // directly, a leaf with none of them (CN=test-apiserver for localhost, api.internal): likely a middlebox (issue 12)
+    const bare = apiContext();
+    seedTls(bare, { tls: { ok: true, durationMs: 3, chain: [info], certificates: [cert] }, verify });
+    const b = await runOne(tlsCheck, bare);
+    expect(codes(b)).toEqual(['api.tls.intercepted']);
+    expect(b.findings[0]!.message).toMatch(/Interception is likely \(the certificate is not a Kubernetes API server certificate\)/);
   });
 
   it.each([

@@ -90,10 +90,16 @@ describe('cert.tls: the chain', () => {
     const r = await judge(served([leaf(), intermediate]));
     expect(r.codes).toEqual(['cert.tls.untrusted']);
   });
-  it('the leaf alone, its root known: missing-intermediate, not untrusted', async () => {
-    const r = await judge(served([leaf()]), { caFile: CA_FILE });
+  it('the leaf alone, its root known, the leaf names where its issuer is (AIA): missing-intermediate, not untrusted', async () => {
+    const r = await judge(served([leaf({ aia: 'http://ca.lab.test/intermediate.der' })]), { caFile: CA_FILE });
     expect(r.codes).toEqual(['cert.tls.missing-intermediate']);
     expect(r.diagnosis.rootCause).toContain('the intermediate certificate is missing from the chain');
+  });
+  it('issue 11 point 4: the leaf alone, signed by a private CA no store holds, no AIA (an API server): unknown authority, never "missing intermediate"', async () => {
+    const r = await judge(served([leaf()]), { caFile: CA_FILE });
+    expect(r.codes).toEqual(['cert.tls.untrusted']);
+    expect(r.result.findings[0]!.message).toContain('signed by a private CA that no trust store here holds (an unknown authority), not missing an intermediate');
+    expect(r.diagnosis.rootCause).not.toMatch(/intermediate certificate is missing/);
   });
   it('self-signed', async () => {
     const r = await judge(served([mintCert({ cn: HOST, dns: [HOST], keyType: 'ecdsa' })]), { caFile: CA_FILE });

@@ -108,8 +108,8 @@ describe('judgeInterception on recorded chains', () => {
   it('another CA (a regenerated cluster), no proxy, no product: not intercepted (unknown authority)', () => {
     const v = judgeInterception(againstKubeconfigCa([pki.serverOtherCa]));
     expect(v.intercepted).toBe(false);
-    expect(v.notBecause).toBe('no proxy was on the path and no issuer names an interception product');
-    // today the same self-signed proxy certificate without a proxy on the path is not called interception (issue 12 adds evidence for it)
+    expect(v.notBecause).toBe('no proxy was on the path, no issuer names an interception product, and nothing else points at a middlebox');
+    // without knowing that an API server was expected, the self-signed proxy certificate alone is not interception
     expect(judgeInterception(againstKubeconfigCa([pki.egressProxy])).intercepted).toBe(false);
   });
   it('a chain explained otherwise (an ingress controller\'s default certificate) through a proxy: not intercepted', () => {
@@ -169,13 +169,21 @@ describe('api.tls decides interception with the rule (recorded evidence)', () =>
       'TLS to 203.0.113.10:10443 is intercepted by the proxy http://198.51.100.21:3128: the certificate presented is CN=egress-proxy, issued by CN=egress-proxy, not by the kubeconfig CA (CN=lab-ca,O=kubectl-netdiag lab).',
     );
     expect(out.evidence!.interception).toEqual({
-      decidedBy: ['the chain ends at CN=egress-proxy, issued by CN=egress-proxy, which is not the kubeconfig CA', 'the connection was tunnelled through the proxy http://198.51.100.21:3128'],
+      decidedBy: [
+        'the chain ends at CN=egress-proxy, issued by CN=egress-proxy, which is not the kubeconfig CA',
+        'the connection was tunnelled through the proxy http://198.51.100.21:3128',
+        'the certificate CN=egress-proxy carries none of the names every Kubernetes API server certificate has (kubernetes, kubernetes.default.svc): it has no SANs at all',
+      ],
+      confidence: 'high',
     });
   });
   it('no proxy, a mitmproxy-issued chain: intercepted by a middlebox, the product named', async () => {
     const out = await apiTls([mitmLeaf, mitmCa], {});
     const f = out.findings!.find((x) => x.code === 'api.tls.intercepted');
-    expect(f?.message).toMatch(/^TLS to 203\.0\.113\.10:10443 is intercepted by a middlebox on the path: the certificate presented is CN=web\.lab\.test, issued by CN=mitmproxy,O=mitmproxy \(mitmproxy\), not by the kubeconfig CA/);
+    expect(f?.message).toMatch(
+      /^TLS to 203\.0\.113\.10:10443 is intercepted by a middlebox on the path \(no proxy is set: it intercepts transparently\): the certificate presented is CN=web\.lab\.test, issued by CN=mitmproxy,O=mitmproxy \(mitmproxy\), not by the kubeconfig CA/,
+    );
+    expect(f?.message).toContain('Interception is certain (the issuer names mitmproxy)');
     expect(out.findings!.map((x) => x.code)).not.toContain('api.tls.unknown-authority');
   });
   it('another CA, no proxy: unknown authority, not interception', async () => {
@@ -245,6 +253,7 @@ describe('cert.tls decides interception with the same rule (recorded evidence)',
     const out = await certTls([webLeaf], {});
     const codes = out.findings!.map((f) => f.code);
     expect(codes).not.toContain('cert.tls.proxy-intercepted');
-    expect(codes).toContain('cert.tls.missing-intermediate');
+    // a private root no store holds, no AIA URL: an unknown authority, not a missing intermediate (issue 11 point 4)
+    expect(codes).toEqual(['cert.tls.untrusted']);
   });
 });
