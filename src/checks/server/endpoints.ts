@@ -21,7 +21,7 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
   title: 'Endpoints vs certificate SANs',
   requires: ['server.connection'],
   appliesWhen: [cluster],
-  codes: ['server.endpoints.san-missing', 'server.endpoints.unreachable', 'server.endpoints.untrusted', 'server.endpoints.unknown'],
+  codes: ['server.endpoints.san-missing', 'server.endpoints.unreachable', 'server.endpoints.untrusted', 'server.endpoints.unknown', 'server.endpoints.not-written', 'server.endpoints.advertised-dead'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs * 6 + 1000,
   async run(ctx) {
     const f = await endpointFacts(ctx);
@@ -38,8 +38,18 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       served: f.served.map(publicServed),
     };
     const findings: FindingInput[] = [];
-    if (f.endpoints.length === 0) {
-      findings.push({ code: 'server.endpoints.unknown', message: `The default/kubernetes endpoints could not be read (${f.endpointError ?? 'empty'}); only the kubeconfig address is checked.` });
+    if (f.endpoints.length === 0 && f.endpointError) {
+      findings.push({
+        code: 'server.endpoints.unknown',
+        message: `The default/kubernetes endpoints could not be read: ${f.endpointError}${f.endpointMessage ? ` ("${f.endpointMessage}")` : ''}. Only the kubeconfig address is checked; the addresses in-cluster clients reach are unknown.`,
+      });
+    } else if (f.endpoints.length === 0) {
+      findings.push({
+        code: 'server.endpoints.not-written',
+        message:
+          `default/kubernetes has no endpoints (the EndpointSlice list is empty): the API server writes its --advertise-address there itself, except an address in the loopback range (127.0.0.0/8), which it refuses to write; its log repeats \`Endpoints "kubernetes" is invalid: ... may not be in the loopback range\` every 10 s. ` +
+          `In-cluster clients (kubernetes.default.svc, ClusterIP${f.clusterIP ? ` ${f.clusterIP}` : ''}) reach nothing; clients of the kubeconfig address are not affected.`,
+      });
     }
     const missing: { address: string; name: string; why: string; cert: CertInfo | undefined; err: string }[] = [];
     // When the kubeconfig dials one of the endpoints directly, clients of that address reach only
@@ -47,8 +57,29 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
     const endpointHosts = new Set(f.endpoints.map((e) => e.address));
     const serverIsEndpoint = !ctx.api.config.cluster.tlsServerName && f.server.addresses.some((a) => endpointHosts.has(a));
     evidence.kubeconfigServerIsEndpoint = serverIsEndpoint;
+    // every endpoint dead: every in-cluster client fails (kubernetes.default.svc → ClusterIP → these)
+    const isEndpoint = (s: ServedCertificate) => s.sources.includes(f.endpointSource);
+    const advertised = f.served.filter(isEndpoint);
+    const allDead = advertised.length > 0 && advertised.every((s) => !s.ok);
+    if (allDead) {
+      const answering = f.served.filter((s) => s.ok && !isEndpoint(s));
+      findings.push({
+        code: 'server.endpoints.advertised-dead',
+        message:
+          `${advertised.length === 1 ? `The only endpoint of default/kubernetes, ${advertised[0]!.address},` : `Every endpoint of default/kubernetes (${advertised.map((s) => s.address).join(', ')})`} does not complete TCP+TLS from here: ` +
+          `${advertised.map((s) => `${s.address} via ${s.via}: ${s.error?.message ?? 'failed'}`).join('; ')}. ` +
+          `In-cluster clients reach the API server only through ${advertised.length === 1 ? 'it' : 'them'} (kubernetes.default.svc → ClusterIP${f.clusterIP ? ` ${f.clusterIP}` : ''} → the endpoints), so every in-cluster client fails` +
+          `${answering.length ? `, while the kubeconfig address ${answering.map((s) => s.address).join(', ')} answers` : ''}. ` +
+          `The API server writes its own --advertise-address into default/kubernetes and rewrites it (nobody can remove it): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree.`,
+        remediation: [
+          `On the API server: make --advertise-address an address it listens on, or set --bind-address to 0.0.0.0 (or to the advertised address), and restart it (kubeadm: ${'/etc/kubernetes/manifests/kube-apiserver.yaml'}; k3s/rke2: advertise-address / bind-address in its config or command line).`,
+          '`kubectl netdiag server --local` on the control-plane node shows where both flags are set and what listens.',
+        ],
+      });
+    }
     for (const s of f.served) {
       if (!s.ok) {
+        if (allDead && isEndpoint(s)) continue;
         findings.push({
           code: 'server.endpoints.unreachable',
           message: `${s.address} (${s.sources.join(', ')}) does not complete TCP+TLS from here via ${s.via}: ${s.error?.message ?? 'failed'}. Clients that pick this address fail.`,
@@ -73,10 +104,12 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       names.set(host, s.sources.join(', '));
       const reachedByServer = !serverIsEndpoint || f.server.addresses.includes(host) || s.sources.includes('kubeconfig server');
       if (reachedByServer && !names.has(f.server.name)) names.set(f.server.name, `the kubeconfig server ${ctx.api.config.cluster.server}${ctx.api.config.cluster.tlsServerName ? ' (tls-server-name)' : ''}`);
-      if (f.clusterIP && !names.has(f.clusterIP)) names.set(f.clusterIP, 'the kubernetes Service ClusterIP (in-cluster clients)');
-      if (f.clusterIP) names.set('kubernetes.default.svc', 'the kubernetes Service DNS name (in-cluster clients)');
+      // in-cluster clients land only on the endpoints, never on an address that is not one
+      if (isEndpoint(s) && f.clusterIP && !names.has(f.clusterIP)) names.set(f.clusterIP, 'the kubernetes Service ClusterIP (in-cluster clients)');
+      if (isEndpoint(s) && f.clusterIP) names.set('kubernetes.default.svc', 'the kubernetes Service DNS name (in-cluster clients)');
       for (const [name, why] of names) {
-        const err = goVerifyHostname(cert, name);
+        // the address itself: the one rule of src/kube/probe.ts (api.endpoints applies it too)
+        const err = name === host && s.coversAddress !== undefined ? (s.coversAddress ? undefined : s.nameError) : goVerifyHostname(cert, name);
         if (err) missing.push({ address: s.address, name, why, cert: leaf, err });
       }
     }
@@ -93,16 +126,25 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       });
     }
     const ok = f.served.filter((s) => s.ok && s.trusted !== false);
+    const okEndpoints = advertised.filter((s) => s.ok && s.trusted !== false);
+    const others = f.served.filter((s) => !isEndpoint(s));
+    const counted =
+      `${okEndpoints.length} of ${advertised.length} endpoint${advertised.length === 1 ? '' : 's'} answer${okEndpoints.length === 1 ? 's' : ''} with a trusted certificate` +
+      (others.length ? `; the kubeconfig address ${others.map((s) => `${s.address} ${s.ok && s.trusted !== false ? 'answers' : 'fails'}`).join(', ')}` : '');
+    const problems = findings.filter((x) => x.code !== 'server.endpoints.unknown' && x.code !== 'server.endpoints.not-written');
+    const head = f.endpointError ? `default/kubernetes not readable (${f.endpointError}); ` : f.endpoints.length === 0 ? 'default/kubernetes has no endpoints (loopback advertise address?); ' : '';
     const summary =
-      findings.filter((x) => x.code !== 'server.endpoints.unknown').length === 0
-        ? `${f.served.length} address${f.served.length === 1 ? '' : 'es'} (${f.endpoints.length} endpoint${f.endpoints.length === 1 ? '' : 's'}${f.clusterIP ? `, ClusterIP ${f.clusterIP}` : ''}) serve certificates that cover every address clients dial`
-        : [
+      problems.length === 0
+        ? `${head}${f.served.length} address${f.served.length === 1 ? '' : 'es'} (${f.endpoints.length} endpoint${f.endpoints.length === 1 ? '' : 's'}${f.clusterIP ? `, ClusterIP ${f.clusterIP}` : ''}) serve certificates that cover every address clients dial`
+        : head +
+          [
             uncovered.length ? `not covered by the served certificate: ${uncovered.join(', ')}` : '',
             f.served.some((s) => !s.ok) ? `unreachable: ${f.served.filter((s) => !s.ok).map((s) => s.address).join(', ')}` : '',
             f.served.some((s) => s.ok && s.trusted === false) ? `untrusted: ${f.served.filter((s) => s.ok && s.trusted === false).map((s) => s.address).join(', ')}` : '',
           ]
             .filter(Boolean)
-            .join('; ') + ` (${ok.length} of ${f.served.length} addresses answer with a trusted certificate)`;
+            .join('; ') +
+          ` (${advertised.length ? counted : `${ok.length} of ${f.served.length} addresses answer with a trusted certificate`})`;
     return { summary, findings, evidence, reproduce };
   },
 };
