@@ -43,7 +43,7 @@ export const podCheck: Check = {
       findings.push({
         code: 'egress.pod.not-running',
         message: notRunning.map(notRunningText).join('; ') + ': nothing can be probed from inside it (exec needs a running container on a node).',
-        remediation: notRunning.map((p) => `\`kubectl describe pod -n ${p.metadata?.namespace ?? ctx.namespace} ${p.metadata?.name}${ctx.contextArgs ? ` ${ctx.contextArgs}` : ''}\` shows why (its Events: scheduling, image pulls, volumes).`),
+        remediation: notRunning.map((p) => `\`kubectl describe pod -n ${p.metadata?.namespace ?? ctx.namespace} ${p.metadata?.name}${ctx.client.contextArgs ? ` ${ctx.client.contextArgs}` : ''}\` shows why (its Events: scheduling, image pulls, volumes).`),
       });
     }
     const probes = await ctx.tools();
