@@ -102,30 +102,32 @@ export function judgeEndpoints(probes: EndpointProbe[], k: { endpointSource: str
   const bad = probes.filter((p) => !p.ok);
   const ok = probes.filter((p) => p.ok);
   const advertised = probes.filter((p) => p.sources.includes(k.endpointSource));
-  const advertisedDead = advertised.length > 0 && advertised.every((p) => !p.ok);
+  // dead = no TCP+TLS at all; a certificate that does not cover the endpoint's own address fails
+  // only clients that dial that address (in-cluster clients verify the ClusterIP / Service name)
+  const dead = (p: EndpointProbe) => p.tcp === 'failed' || p.tls === 'failed';
+  const advertisedDead = advertised.length > 0 && advertised.every(dead);
   const others = advertisedDead ? bad.filter((p) => !p.sources.includes(k.endpointSource)) : bad;
   if (advertisedDead) {
-    const refused = advertised.every((p) => p.tcp === 'failed');
     findings.push({
       code: 'api.endpoints.advertised-dead',
       message:
         `No address the API server advertises works: ${advertised.map(problemText).join('; ')}. ` +
         `In-cluster clients reach the API server only through ${advertised.length === 1 ? 'this endpoint' : 'these endpoints'} (kubernetes.default.svc → the ClusterIP → default/kubernetes), so every in-cluster client fails` +
         `${ok.length ? `, although this kubeconfig's address ${ok.map((p) => p.address).join(', ')} works` : ''}. ` +
-        (refused
-          ? 'The API server writes its own --advertise-address into default/kubernetes (and rewrites it: nobody can remove it), but does not listen there: its --bind-address is another address.'
-          : 'The API server writes its own --advertise-address into default/kubernetes (and rewrites it: nobody can remove it), and the certificate served there does not work for it.'),
+        'The API server writes its own --advertise-address into default/kubernetes (and rewrites it: nobody can remove it), but does not listen there: its --bind-address is another address.',
       remediation: [
-        refused
-          ? 'Fix it on the API server: make --advertise-address an address it listens on (or set --bind-address to 0.0.0.0 or to that address) and restart it; `kubectl netdiag server --local` on the control-plane node names both flags and where they are set.'
-          : 'Fix it on the API server: issue its serving certificate for the advertised address (kubeadm --apiserver-cert-extra-sans, k3s --tls-san), or advertise an address the certificate covers.',
+        'Fix it on the API server: make --advertise-address an address it listens on (or set --bind-address to 0.0.0.0 or to that address) and restart it; `kubectl netdiag server --local` on the control-plane node names both flags and where they are set.',
       ],
     });
   }
   if (others.length) {
     findings.push({
       code: 'api.endpoints.partial',
-      message: `${others.length} of ${probes.length} addresses of the API server do not work from here: ${others.map(problemText).join('; ')}. Clients that pick one of them (DNS round robin, a load balancer, kubectl with another kubeconfig) fail.`,
+      message:
+        `${others.length} of ${probes.length} addresses of the API server do not work from here: ${others.map(problemText).join('; ')}. ` +
+        (others.every((p) => p.tls === 'ok')
+          ? `A client that dials ${others.length === 1 ? 'it' : 'one of them'} directly fails with that error (in-cluster clients verify the ClusterIP or the Service name instead).`
+          : 'Clients that pick one of them (DNS round robin, a load balancer, kubectl with another kubeconfig) fail.'),
       remediation: [
         ...(others.some((p) => p.tcp === 'failed') ? ['Remove the dead addresses from DNS / the load balancer, or open the path to them (firewall, routes).'] : []),
         ...(others.some((p) => p.tls === 'ok') ? ['Issue the serving certificate for every address clients dial (kubeadm --apiserver-cert-extra-sans, k3s --tls-san).'] : []),

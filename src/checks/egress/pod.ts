@@ -17,7 +17,7 @@ export function notRunningText(p: V1Pod): string {
     }
   }
   if (!p.status?.podIP) why.push('no IP');
-  return `${p.metadata?.name} is ${phase}${why.length ? `: ${why.join(', ')}` : ''}`;
+  return `${p.metadata?.name} is ${phase}${why.length ? ` (${why.join('; ')})` : ''}`;
 }
 
 export const podCheck: Check = {
@@ -42,7 +42,7 @@ export const podCheck: Check = {
     if (notRunning.length) {
       findings.push({
         code: 'egress.pod.not-running',
-        message: notRunning.map(notRunningText).join('; ') + ': nothing can be probed from inside it (exec needs a running container on a node).',
+        message: `${notRunning.map(notRunningText).join('; ')}, so nothing can be probed from inside ${notRunning.length === 1 ? 'it' : 'them'} (exec needs a running container on a node).`,
         remediation: notRunning.map((p) => `\`kubectl describe pod -n ${p.metadata?.namespace ?? ctx.namespace} ${p.metadata?.name}${ctx.client.contextArgs ? ` ${ctx.client.contextArgs}` : ''}\` shows why (its Events: scheduling, image pulls, volumes).`),
       });
     }

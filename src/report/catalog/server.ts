@@ -27,7 +27,7 @@ export const SERVER_CODES: Record<string, CatalogEntry> = {
     'k3s/rke2: add it to `tls-san` in /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml) and restart.',
   ]),
   'server.endpoints.unreachable': e('warn', 'An API server address does not answer TCP+TLS from here', ['Open the path (firewall, routes); an address in default/kubernetes is an API server\'s own --advertise-address (fix it on that server), an address behind a load balancer or DNS name is removed there.']),
-  'server.endpoints.advertised-dead': e('fail', 'No endpoint of default/kubernetes answers: every in-cluster client fails (--advertise-address is not an address the server listens on)', []),
+  'server.endpoints.advertised-dead': e('fail', 'No endpoint of default/kubernetes answers: every in-cluster client fails (--advertise-address is not an address the server listens on)', ['Make --advertise-address an address the API server listens on (or bind it to 0.0.0.0) and restart it; `kubectl netdiag server --local` on the control-plane node shows both flags.']),
   'server.endpoints.not-written': e('warn', 'default/kubernetes has no endpoints: the API server advertises a loopback address, which it never writes', ['Set --advertise-address to a non-loopback address the API server listens on.']),
   'server.endpoints.untrusted': e('fail', 'An API server endpoint serves a certificate not issued by the kubeconfig CA', ['Check what answers at that address (another cluster, an interceptor, a stale certificate).']),
   'server.endpoints.unknown': e('warn', 'The default/kubernetes endpoints could not be read by this identity (401/403): only the kubeconfig address is checked', ['Rerun with a context allowed to list endpointslices.discovery.k8s.io in namespace default.']),

@@ -61,7 +61,7 @@ describe('egress.pod', () => {
 
   it('not-running: a Pending pod', async () => {
     const r = await runRecorded({ objects: [...cluster().filter((o) => o.metadata.name !== 'training-7f9c'), pod(undefined, undefined, 'Pending')], probe: [API_OK, CONTROL_OK] });
-    expect(r.of('egress.pod.not-running')[0]!.message).toBe('training-7f9c is Pending.');
+    expect(r.of('egress.pod.not-running')[0]!.message).toBe('training-7f9c is Pending (scheduled to worker-2, containers not started), so nothing can be probed from inside it (exec needs a running container on a node).');
     expect(r.check('egress.pod').status).toBe('fail');
   });
 

@@ -40,7 +40,7 @@ describe('--local codes', () => {
   it('no API server configuration on the node: server.local.listen.config-unreadable, and the port is assumed', async () => {
     const r = await runOne(listenCheck, node({ 'proc/net/tcp': LISTEN_10_0_0_10 }));
     expect(codes(r)).toEqual(['server.local.listen.config-unreadable', 'server.local.listen.single-address']);
-    expect(r.findings[0]!.message).toMatch(/neither \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml nor .* exists: is this a control-plane node.*The port is assumed to be 6443\./);
+    expect(r.findings[0]!.message).toMatch(/neither \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml nor .* exists, and no kube-apiserver process runs: is this a control-plane node.*The port is assumed to be 6443\./);
   });
 
   it('an INPUT chain that drops by default with no ACCEPT for the port: server.local.firewall.policy-drop', async () => {

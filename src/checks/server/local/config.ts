@@ -89,7 +89,7 @@ export function processConfig(ctx: ServerContext): ApiServerConfig | undefined {
     if (!r.ok) continue;
     const argv0 = r.text.split('\0')[0] ?? '';
     if (!/(^|\/)kube-apiserver[^/]*$/.test(argv0)) continue;
-    found.push(parseCommandLine(r.text, `/proc/${pid}/cmdline (the kube-apiserver process's command line)`));
+    found.push(parseCommandLine(r.text, `/proc/${pid}/cmdline`));
   }
   if (found.length <= 1) return found[0];
   const host = ctx.hasCluster ? ctx.api.host : undefined;

@@ -70,7 +70,7 @@ export const listenCheck: CheckDefinition<ServerContext> = {
           cfg?.flavour === 'kubeadm'
             ? `Set --bind-address to 0.0.0.0 (or the node address) in ${MANIFEST}; the kubelet restarts the pod.`
             : cfg?.flavour === 'process'
-              ? `Set --bind-address to 0.0.0.0 (or the node address) where the kube-apiserver process is started (its systemd unit or script; the flags it runs with: ${cfg.source}) and restart it.`
+              ? `Set --bind-address to 0.0.0.0 (or the node address) where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source}) and restart it.`
               : `Set bind-address in ${cfg?.source ?? K3S_CONFIG} to 0.0.0.0 (or the node address) and restart the service.`,
         ],
       });
@@ -82,7 +82,7 @@ export const listenCheck: CheckDefinition<ServerContext> = {
           message: `The API server listens on ${addresses.join(', ')} port ${port}, but advertises ${adv} (the address in the kubernetes EndpointSlice that in-cluster clients dial)${cfgText}: connections to ${adv}:${port} are refused.`,
           remediation: [
             `Make --bind-address${cfg?.bindAddress ? ` (${cfg.bindAddress})` : ''} and --advertise-address (${adv}) agree, or bind to 0.0.0.0, ${
-              cfg?.flavour === 'kubeadm' ? `in ${MANIFEST} (the kubelet restarts the pod)` : cfg?.flavour === 'process' ? `where the kube-apiserver process is started (its systemd unit or script; it runs with ${cfg.source})` : `in ${cfg?.source ?? 'the API server configuration'}`
+              cfg?.flavour === 'kubeadm' ? `in ${MANIFEST} (the kubelet restarts the pod)` : cfg?.flavour === 'process' ? `where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source})` : `in ${cfg?.source ?? 'the API server configuration'}`
             }. The API server writes --advertise-address into default/kubernetes itself: every in-cluster client dials it.`,
           ],
         });
