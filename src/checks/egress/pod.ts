@@ -10,7 +10,7 @@ export function notRunningText(p: V1Pod): string {
   const why: string[] = [];
   if (phase === 'Pending') {
     const sched = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (!p.spec?.nodeName) why.push(`not scheduled to any node${sched?.reason ? ` (${sched.reason}${sched.message ? `: ${sched.message}` : ''})` : ''}`);
+    if (!p.spec?.nodeName) why.push(`not scheduled to any node${sched?.reason ? `: ${sched.reason}${sched.message ? `, "${sched.message}"` : ''}` : ''}`);
     else {
       const waiting = p.status?.containerStatuses?.map((c) => c.state?.waiting?.reason).filter(Boolean);
       why.push(`scheduled to ${p.spec.nodeName}, containers not started${waiting?.length ? ` (${[...new Set(waiting)].join(', ')})` : ''}`);

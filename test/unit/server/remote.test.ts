@@ -233,6 +233,50 @@ describe('server.endpoints', () => {
   });
 });
 
+describe('server.endpoints on what the real server showed (issue 11 points 5 and 6)', () => {
+  it('a loopback advertise address: the empty EndpointSlice list is explained (server.endpoints.not-written), not "could not be read"', async () => {
+    const r = await runOne(endpointsCheck, withFacts({ endpoints: [], clusterIP: '10.96.0.1', served: [served('127.0.0.1:6443', { sources: ['kubeconfig server'] })] }));
+    expect(codes(r)).toEqual(['server.endpoints.not-written']);
+    expect(r.status).toBe('warn');
+    expect(r.findings[0]!.message).toMatch(/^default\/kubernetes has no endpoints \(the EndpointSlice list is empty\): the API server writes its --advertise-address there itself, except an address in the loopback range \(127\.0\.0\.0\/8\), which it refuses to write/);
+    expect(r.findings[0]!.message).toContain('In-cluster clients (kubernetes.default.svc, ClusterIP 10.96.0.1) reach nothing');
+    expect(r.summary).not.toMatch(/could not be read/);
+  });
+
+  it('the only endpoint refuses (dead advertise address): server.endpoints.advertised-dead, a failure, the cause on the server, the kubeconfig address not counted as an endpoint', async () => {
+    const ctx = withFacts({
+      endpoints: [{ address: '127.0.0.13', port: 6443 }],
+      clusterIP: '10.96.0.1',
+      served: [
+        served('127.0.0.13:6443', { ok: false, chain: undefined, certs: undefined, error: { kind: 'refused', message: 'connect 127.0.0.13:6443: connection refused' } }),
+        served('127.0.0.1:6443', { sources: ['kubeconfig server'] }),
+      ],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['server.endpoints.advertised-dead']);
+    expect(r.summary).toBe('unreachable: 127.0.0.13:6443 (0 of 1 endpoint answer with a trusted certificate; the kubeconfig address 127.0.0.1:6443 answers)');
+    const f = r.findings[0]!;
+    expect(f.message).toMatch(/^The only endpoint of default\/kubernetes, 127\.0\.0\.13:6443, does not complete TCP\+TLS from here: .*connection refused\. In-cluster clients reach the API server only through it .*so every in-cluster client fails, while the kubeconfig address 127\.0\.0\.1:6443 answers\./);
+    expect(f.message).toMatch(/rewrites it \(nobody can remove it\): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree\.$/);
+    expect(f.remediation.join(' ')).toMatch(/^On the API server: make --advertise-address an address it listens on/);
+    expect([f.message, ...f.remediation].join(' ')).not.toMatch(/intermittently|remove the dead/i);
+  });
+
+  it('one rule with api.endpoints: the served certificate\'s own verdict on its address decides (judgeCertificate), and in-cluster names are asked only of endpoints', async () => {
+    const ctx = withFacts({
+      clusterIP: '10.96.0.1',
+      endpoints: [{ address: '127.0.0.1', port: 6443 }],
+      served: [served('127.0.0.1:6443', { coversAddress: false, nameError: 'x509: certificate is valid for 10.96.0.1, 198.51.100.14, not 127.0.0.1' }), served('127.0.0.9:6443', { sources: ['kubeconfig server (DNS api.internal)'] })],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    const msgs = r.findings.map((f) => f.message);
+    expect(msgs.some((m) => m.includes('does not cover 127.0.0.1') && m.includes('fails with "x509: certificate is valid for 10.96.0.1, 198.51.100.14, not 127.0.0.1"'))).toBe(true);
+    // 127.0.0.9 is not an endpoint: nothing in the cluster lands there, so neither the ClusterIP nor kubernetes.default.svc is asked of it
+    expect(msgs.filter((m) => m.includes('served at 127.0.0.9:6443') && /10\.96\.0\.1|kubernetes\.default\.svc/.test(m))).toEqual([]);
+  });
+});
+
 describe('server.certs', () => {
   const at = (notAfter: string) => {
     const s = served('127.0.0.1:6443');
