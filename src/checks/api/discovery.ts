@@ -75,7 +75,8 @@ export const discoveryCheck: CheckDefinition<ApiContext> = {
   title: 'API discovery (what kubectl reads first)',
   requires: ['api.auth'],
   codes: ['api.discovery.unavailable'],
-  timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs * 2 + 1000,
+  // /apis, then the group versions 8 at a time (about 4 rounds on a 1.24 server), then the APIServices
+  timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 6 + ctx.timeoutMs * 2 + 1000,
   async run(ctx) {
     const kubectl = (args: string) => ctx.kubectl(args);
     const reproduce = [kubectl('api-resources'), kubectl('get apiservices')];
