@@ -4,6 +4,7 @@ import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts'
 import { joinHostPort } from '../../net/ip.ts';
 import { goVerifyHostname, type CertInfo } from '../../net/x509.ts';
 import type { ServerContext } from './context.ts';
+import { apiServerConfig } from './local/config.ts';
 import { cluster } from './requirements.ts';
 import { endpointFacts, type ServedCertificate } from './served-certificates.ts';
 
@@ -14,6 +15,23 @@ function sansOf(c: CertInfo | undefined): string {
 function publicServed(s: ServedCertificate) {
   const { certs: _certs, chain, ...rest } = s;
   return { ...rest, certificate: chain?.[0] ? { subject: chain[0].subject, issuer: chain[0].issuer, sans: chain[0].sans, notAfter: chain[0].notAfter, sha256: chain[0].sha256 } : undefined };
+}
+
+/**
+ * How to add SANs, for the flavours that may run here. With --local the flavour is known (a
+ * kubeadm manifest, a k3s/rke2 config, or only a process's command line): advise only that one.
+ */
+function sanFix(ctx: ServerContext, uncovered: string[]): string[] {
+  const all = [
+    `kubeadm: add ${uncovered.join(', ')} to ClusterConfiguration apiServer.certSANs, then on each control-plane node move /etc/kubernetes/pki/apiserver.{crt,key} aside and run \`kubeadm init phase certs apiserver --apiserver-cert-extra-sans=${uncovered.join(',')}\` (with --config for the other SANs), then restart kube-apiserver.`,
+    `k3s/rke2: add \`tls-san: [${uncovered.map((u) => `"${u}"`).join(', ')}]\` to /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml), or --tls-san ${uncovered.join(' --tls-san ')}, and restart the service: the serving certificate is reissued with the new SANs.`,
+    `Until then, point clients at a name the certificate covers (kubectl: --tls-server-name kubernetes, or a DNS SAN).`,
+  ];
+  const cfg = ctx.local ? apiServerConfig(ctx).config : undefined;
+  if (!cfg) return all;
+  if (cfg.flavour === 'kubeadm') return [all[0]!, all[2]!];
+  if (cfg.flavour === 'k3s' || cfg.flavour === 'rke2') return [all[1]!, all[2]!];
+  return [`Reissue the serving certificate (--tls-cert-file${cfg.certFile ? ` ${cfg.certFile}` : ''}) with ${uncovered.join(', ')} as SANs, signed by the cluster CA, and restart the kube-apiserver process (its command line: ${cfg.source}).`, all[2]!];
 }
 
 export const endpointsCheck: CheckDefinition<ServerContext> = {
@@ -118,11 +136,7 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       findings.push({
         code: 'server.endpoints.san-missing',
         message: `The certificate served at ${m.address} (${m.cert?.subject ?? '?'}; SANs: ${sansOf(m.cert)}) does not cover ${m.name}, which clients dial (${m.why}). ${m.address.startsWith(m.name) || m.address.startsWith(`[${m.name}]`) ? 'A client that dials it' : `A client that dials ${m.name} and lands on ${m.address}`} fails with "x509: ${m.err.replace(/^x509: /, '')}".`,
-        remediation: [
-          `kubeadm: add ${uncovered.join(', ')} to ClusterConfiguration apiServer.certSANs, then on each control-plane node move /etc/kubernetes/pki/apiserver.{crt,key} aside and run \`kubeadm init phase certs apiserver --apiserver-cert-extra-sans=${uncovered.join(',')}\` (with --config for the other SANs), then restart kube-apiserver.`,
-          `k3s/rke2: add \`tls-san: [${uncovered.map((u) => `"${u}"`).join(', ')}]\` to /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml), or --tls-san ${uncovered.join(' --tls-san ')}, and restart the service: the serving certificate is reissued with the new SANs.`,
-          `Until then, point clients at a name the certificate covers (kubectl: --tls-server-name kubernetes, or a DNS SAN).`,
-        ],
+        remediation: sanFix(ctx, uncovered),
       });
     }
     const ok = f.served.filter((s) => s.ok && s.trusted !== false);

@@ -17,7 +17,7 @@ import { failureText } from '../../../src/checks/server/api-answer.ts';
 import { kubernetesClusterIP, kubernetesEndpoints } from '../../../src/kube/apiserver-endpoints.ts';
 import { versionCheck, type ClientVersion } from '../../../src/checks/server/version.ts';
 import { certInfo } from '../../../src/net/x509.ts';
-import { cleanupTempDirs, pems } from '../kube/helpers.ts';
+import { cleanupTempDirs, pems, tempDir, write } from '../kube/helpers.ts';
 import { answer, clientOptions, codes, noAnswer, recorded, routeRequests, runOne, seed, seedReachable, seedTls, type KubeconfigShape } from '../api/helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -261,6 +261,22 @@ describe('server.endpoints on what the real server showed (issue 11 points 5 and
     expect(f.message).toMatch(/rewrites it \(nobody can remove it\): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree\.$/);
     expect(f.remediation.join(' ')).toMatch(/^On the API server: make --advertise-address an address it listens on/);
     expect([f.message, ...f.remediation].join(' ')).not.toMatch(/intermittently|remove the dead/i);
+  });
+
+  it('--local on a node with only a kube-apiserver process (issue 11 point 8): the SAN advice names its --tls-cert-file and command line, not a k3s file', async () => {
+    const root = tempDir('netdiag-server-proc-');
+    write(join(root, 'proc/4242/cmdline'), ['kube-apiserver', '--bind-address=0.0.0.0', '--tls-cert-file=/srv/pki/apiserver.crt', ''].join('\0'));
+    const ctx = new ServerContext({ ...clientOptions({ server: 'https://127.0.0.1:6443' }), local: true, root });
+    seed(ctx, 'endpoint-facts', {
+      endpoints: [{ address: '127.0.0.1', port: 6443 }, { address: '127.0.0.2', port: 6443 }],
+      endpointSource: 'EndpointSlice default/kubernetes',
+      server: { host: '127.0.0.1', port: 6443, name: '127.0.0.1', addresses: ['127.0.0.1'] },
+      served: [served('127.0.0.1:6443'), served('127.0.0.2:6443')],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(codes(r)).toEqual(['server.endpoints.san-missing']);
+    expect(r.findings[0]!.remediation[0]).toBe('Reissue the serving certificate (--tls-cert-file /srv/pki/apiserver.crt) with 127.0.0.2 as SANs, signed by the cluster CA, and restart the kube-apiserver process (its command line: /proc/4242/cmdline).');
+    expect(r.findings[0]!.remediation.join(' ')).not.toMatch(/rancher|kubeadm/);
   });
 
   it('one rule with api.endpoints: the served certificate\'s own verdict on its address decides (judgeCertificate), and in-cluster names are asked only of endpoints', async () => {
