@@ -34,6 +34,19 @@ function sanFix(ctx: ServerContext, uncovered: string[]): string[] {
   return [`Reissue the serving certificate (--tls-cert-file${cfg.certFile ? ` ${cfg.certFile}` : ''}) with ${uncovered.join(', ')} as SANs, signed by the cluster CA, and restart the kube-apiserver process (its command line: ${cfg.source}).`, all[2]!];
 }
 
+/** Where --bind-address and --advertise-address are fixed: with --local, where they actually come from. */
+function deadAdvertiseFix(ctx: ServerContext): string[] {
+  const cfg = ctx.local ? apiServerConfig(ctx).config : undefined;
+  if (cfg) {
+    const where = cfg.flavour === 'process' ? `where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source})` : `in ${cfg.source}`;
+    return [`On the API server: make --advertise-address${cfg.advertiseAddress ? ` (${cfg.advertiseAddress})` : ''} an address it listens on, or set --bind-address${cfg.bindAddress ? ` (${cfg.bindAddress})` : ''} to 0.0.0.0 (or to the advertised address), ${where}, and restart it.`];
+  }
+  return [
+    'On the API server: make --advertise-address an address it listens on, or set --bind-address to 0.0.0.0 (or to the advertised address), and restart it (kubeadm: /etc/kubernetes/manifests/kube-apiserver.yaml; k3s/rke2: advertise-address / bind-address in its config or command line).',
+    '`kubectl netdiag server --local` on the control-plane node shows where both flags are set and what listens.',
+  ];
+}
+
 export const endpointsCheck: CheckDefinition<ServerContext> = {
   id: 'server.endpoints',
   title: 'Endpoints vs certificate SANs',
@@ -89,10 +102,7 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
           `In-cluster clients reach the API server only through ${advertised.length === 1 ? 'it' : 'them'} (kubernetes.default.svc → ClusterIP${f.clusterIP ? ` ${f.clusterIP}` : ''} → the endpoints), so every in-cluster client fails` +
           `${answering.length ? `, while the kubeconfig address ${answering.map((s) => s.address).join(', ')} answers` : ''}. ` +
           `The API server writes its own --advertise-address into default/kubernetes and rewrites it (nobody can remove it): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree.`,
-        remediation: [
-          `On the API server: make --advertise-address an address it listens on, or set --bind-address to 0.0.0.0 (or to the advertised address), and restart it (kubeadm: ${'/etc/kubernetes/manifests/kube-apiserver.yaml'}; k3s/rke2: advertise-address / bind-address in its config or command line).`,
-          '`kubectl netdiag server --local` on the control-plane node shows where both flags are set and what listens.',
-        ],
+        remediation: deadAdvertiseFix(ctx),
       });
     }
     for (const s of f.served) {

@@ -279,6 +279,23 @@ describe('server.endpoints on what the real server showed (issue 11 points 5 and
     expect(r.findings[0]!.remediation.join(' ')).not.toMatch(/rancher|kubeadm/);
   });
 
+  it('the dead advertise address seen with --local: the fix names the flags where they come from (the process command line)', async () => {
+    const root = tempDir('netdiag-server-dead-');
+    write(join(root, 'proc/31/cmdline'), ['kube-apiserver', '--bind-address=127.0.0.1', '--advertise-address=127.0.0.13', ''].join('\0'));
+    const ctx = new ServerContext({ ...clientOptions({ server: 'https://127.0.0.1:6443' }), local: true, root });
+    seed(ctx, 'endpoint-facts', {
+      endpoints: [{ address: '127.0.0.13', port: 6443 }],
+      endpointSource: 'EndpointSlice default/kubernetes',
+      server: { host: '127.0.0.1', port: 6443, name: '127.0.0.1', addresses: ['127.0.0.1'] },
+      served: [served('127.0.0.13:6443', { ok: false, chain: undefined, certs: undefined, error: { kind: 'refused', message: 'connect 127.0.0.13:6443: connection refused' } }), served('127.0.0.1:6443', { sources: ['kubeconfig server'] })],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(codes(r)).toEqual(['server.endpoints.advertised-dead']);
+    expect(r.findings[0]!.remediation).toEqual([
+      'On the API server: make --advertise-address (127.0.0.13) an address it listens on, or set --bind-address (127.0.0.1) to 0.0.0.0 (or to the advertised address), where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: /proc/31/cmdline), and restart it.',
+    ]);
+  });
+
   it('one rule with api.endpoints: the served certificate\'s own verdict on its address decides (judgeCertificate), and in-cluster names are asked only of endpoints', async () => {
     const ctx = withFacts({
       clusterIP: '10.96.0.1',
