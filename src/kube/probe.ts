@@ -8,6 +8,8 @@ import { selectProxy } from '../net/proxy.ts';
 import { redactUrl } from '../report/redact.ts';
 import { openTcp, type NetError } from '../net/tcp.ts';
 import { tlsHandshake, type TlsResult } from '../net/tls.ts';
+import { verifyChain } from '../net/x509.ts';
+import type { X509Certificate } from 'node:crypto';
 import type { KubeClient } from './client.ts';
 
 export interface AddressProbe {
@@ -50,4 +52,34 @@ async function probeOnce(client: KubeClient, host: string, port: number): Promis
   const tls = await tlsHandshake({ socket, host, port, servername, timeoutMs });
   socket.destroy();
   return { address, proxy, connected: true, tls, ...(tls.ok ? {} : { error: tls.error }) };
+}
+
+export interface CertificateVerdict {
+  /** the chain verifies against the kubeconfig CA (or the system roots) and is within its validity */
+  trusted: boolean;
+  /** the chain does not lead to the kubeconfig CA (an expired certificate of the right CA is trusted but not valid) */
+  unknownAuthority: boolean;
+  /** the certificate covers the name a client of that address verifies */
+  covers: boolean;
+  /** Go's words for the first problem (what kubectl prints), when not trusted or not covering */
+  goError?: string;
+}
+
+/**
+ * THE rule for one address of the API server, shared by `api.endpoints` and `server.endpoints`: a
+ * client that dials `serverName` (the address itself, unless a tls-server-name overrides it) works
+ * only when the chain verifies against the kubeconfig CA AND the certificate covers that name, as
+ * kubectl (Go's crypto/x509) decides.
+ */
+export function judgeCertificate(client: KubeClient, certificates: X509Certificate[], serverName: string): CertificateVerdict {
+  const roots = client.roots().roots;
+  const v = verifyChain(certificates, { roots: roots ?? 'system', serverName, now: client.now() });
+  const trusted = !v.problems.some((p) => p.kind === 'unknown-authority' || p.kind === 'expired' || p.kind === 'not-yet-valid');
+  const covers = !v.problems.some((p) => p.kind === 'name-mismatch' || p.kind === 'no-ip-san' || p.kind === 'legacy-cn-only');
+  return { trusted, unknownAuthority: v.problems.some((p) => p.kind === 'unknown-authority'), covers, goError: v.goError };
+}
+
+/** The name a client verifies when it dials `host`: the kubeconfig's tls-server-name for the kubeconfig address, else the address. */
+export function verifiedName(client: KubeClient, host: string, isKubeconfigServer: boolean): string {
+  return (isKubeconfigServer && client.config.cluster.tlsServerName) || host;
 }

@@ -18,8 +18,10 @@ describe('healthy cluster', () => {
       'api.http': 'pass',
       'api.health': 'pass',
       'api.auth': 'pass',
+      'api.discovery': 'pass',
       'api.endpoints': 'pass',
     });
+    expect(d.check('api.discovery').summary).toMatch(/^all \d+ API group versions answer discovery$/);
     expect(d.check('api.dns').summary).toMatch(/IP address/);
     expect(d.check('api.tls').summary).toMatch(/verified by .* for 198\.51\.100\.10/);
     expect(d.check('api.http').summary).toMatch(/server v1\.\d+\.\d+/);

@@ -5,6 +5,7 @@ import { clientEnvironment } from '../../kube/environment.ts';
 import { authCheck } from './auth.ts';
 import { ApiContext, type ApiOptions } from './context.ts';
 import { diagnoseApi } from './diagnosis.ts';
+import { discoveryCheck } from './discovery.ts';
 import { dnsCheck } from './dns.ts';
 import { endpointsCheck } from './endpoints.ts';
 import { healthCheck } from './health.ts';
@@ -25,6 +26,7 @@ export const API_CHECKS = [
   httpCheck,
   healthCheck,
   authCheck,
+  discoveryCheck,
   endpointsCheck,
 ];
 

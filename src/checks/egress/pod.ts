@@ -1,7 +1,24 @@
 // egress.pod: the pod(s) the flow starts from, and which probe tools each container has.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { FindingInput } from '../../engine/definitions.ts';
 import { itemsOf } from './context.ts';
 import { grouped, podName, podsText, type Check } from './shared.ts';
+
+/** Why a pod that is not Running cannot be probed: "web is Pending: not scheduled to any node (no IP)". */
+export function notRunningText(p: V1Pod): string {
+  const phase = p.status?.phase ?? 'Unknown';
+  const why: string[] = [];
+  if (phase === 'Pending') {
+    const sched = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (!p.spec?.nodeName) why.push(`not scheduled to any node${sched?.reason ? `: ${sched.reason}${sched.message ? `, "${sched.message}"` : ''}` : ''}`);
+    else {
+      const waiting = p.status?.containerStatuses?.map((c) => c.state?.waiting?.reason).filter(Boolean);
+      why.push(`scheduled to ${p.spec.nodeName}, containers not started${waiting?.length ? ` (${[...new Set(waiting)].join(', ')})` : ''}`);
+    }
+  }
+  if (!p.status?.podIP) why.push('no IP');
+  return `${p.metadata?.name} is ${phase}${why.length ? ` (${why.join('; ')})` : ''}`;
+}
 
 export const podCheck: Check = {
   id: 'egress.pod',
@@ -23,7 +40,11 @@ export const podCheck: Check = {
     const findings: FindingInput[] = [];
     const notRunning = pods.filter((p) => p.status?.phase !== 'Running');
     if (notRunning.length) {
-      findings.push({ code: 'egress.pod.not-running', message: notRunning.map((p) => `${p.metadata?.name} is ${p.status?.phase ?? 'Unknown'}`).join('; ') + '.' });
+      findings.push({
+        code: 'egress.pod.not-running',
+        message: `${notRunning.map(notRunningText).join('; ')}, so nothing can be probed from inside ${notRunning.length === 1 ? 'it' : 'them'} (exec needs a running container on a node).`,
+        remediation: notRunning.map((p) => `\`kubectl describe pod -n ${p.metadata?.namespace ?? ctx.namespace} ${p.metadata?.name}${ctx.client.contextArgs ? ` ${ctx.client.contextArgs}` : ''}\` shows why (its Events: scheduling, image pulls, volumes).`),
+      });
     }
     const probes = await ctx.tools();
     for (const g of grouped(probes.map((p) => ({ pod: p.pod, value: p })), (p) => p.skipped ?? 'ok')) {
@@ -56,7 +77,9 @@ export const podCheck: Check = {
     }
     const first = pods[0]!;
     const tools = probes.find((p) => p.tools?.tools.length)?.tools;
-    const toolText = tools?.tools.join(', ') || (probes.some((p) => p.skipped === 'forbidden') ? 'unknown (exec forbidden)' : 'none found');
+    const toolText =
+      tools?.tools.join(', ') ||
+      (probes.some((p) => p.skipped === 'forbidden') ? 'unknown (exec forbidden)' : probes.length > 0 && probes.every((p) => p.skipped === 'not-running') ? 'not looked for (not running)' : 'none found');
     const summary =
       pods.length === 1
         ? `${first.metadata?.namespace}/${first.metadata?.name} ${first.status?.phase ?? '?'} on ${first.spec?.nodeName ?? '?'}, IP ${first.status?.podIP ?? '-'}, container ${probes[0]?.container ?? ctx.containerOf(first)}${probes[0]?.debug?.name ? ' (ephemeral, --debug-image)' : ''}; tools: ${toolText}`

@@ -44,8 +44,8 @@ export const apiservicesCheck: CheckDefinition<ServerContext> = {
         code: 'server.apiservices.unavailable',
         message:
           `APIService ${b.name} (service ${b.service}) is not Available: ${b.reason ?? 'no reason'}${b.message ? `: "${b.message}"` : ''}. ` +
-          `Discovery fails for every kubectl command while it is down: kubectl prints "couldn't get resource list for ${gv}: the server is currently unable to handle the request" ` +
-          `(and \`kubectl api-resources\`, namespace deletion and garbage collection fail for ${gv.split('/')[0]}).`,
+          `kubectl commands still work, but print "couldn't get resource list for ${gv}: the server is currently unable to handle the request" on every discovery; ` +
+          `what needs the complete list of APIs fails: \`kubectl api-resources\` (exit 1), \`kubectl apply\` of ${gv.split('/')[0]} objects, namespace deletion (namespaces stay Terminating) and garbage collection.`,
         remediation: [
           b.service === 'Local'
             ? `\`kubectl describe apiservice ${b.name}\`: a local APIService that is not Available means the API server itself is not ready (see server.health).`

@@ -46,6 +46,18 @@ export function diagnoseServer(results: CheckResult[], ctx: ServerContext): Diag
       remediation,
     };
   }
+  // the client side failed before the server could be asked: say so, and blame this client
+  const conn = results.find((r) => r.id === 'server.connection' && r.status === 'fail')?.findings.find((f) => f.severity === 'fail');
+  if (conn) {
+    const server = ctx.hasCluster ? ctx.api.config.cluster.server : 'the API server';
+    const head: Record<string, string> = {
+      'server.connection.untrusted': `The problem is on this client's side, not the server's: the CA in this kubeconfig does not verify the certificate ${server} presents, so no credential was sent and the server's own side could not be examined (every other check needs a verified connection).`,
+      'server.connection.failed': `This machine cannot reach ${server}, so the server's own side could not be examined from here.`,
+      'server.connection.kubeconfig': 'No usable kubeconfig on this machine, so the API server could not be examined remotely.',
+    };
+    const local = fails.filter(({ check }) => check !== 'server.connection').map(({ f }) => f.message);
+    return { status, rootCause: [head[conn.code] ?? conn.message, conn.code in head ? conn.message : '', ...local].filter(Boolean).join(' '), remediation };
+  }
   const lead = fails.length
     ? `${where} has ${fails.length} problem${fails.length === 1 ? '' : 's'} on its own side`
     : `${where} works, with ${warns.length} warning${warns.length === 1 ? '' : 's'}`;
@@ -58,7 +70,8 @@ export function diagnoseServer(results: CheckResult[], ctx: ServerContext): Diag
     if (fs.length === 1) told.push(fs[0]!.message);
     else {
       const summary = results.find((r) => r.id === id)?.summary ?? id;
-      const extra = /(Discovery fails[^.]*\.|Clients see[^.]*\.)/.exec(fs[0]!.message)?.[1];
+      const m = /(kubectl commands still work[^;]*);|(Clients see[^.]*\.)/.exec(fs[0]!.message);
+      const extra = m?.[1] ? `${m[1]}.` : m?.[2];
       told.push(`${summary.charAt(0).toUpperCase()}${summary.slice(1)}.${extra ? ` ${extra}` : ''}`);
     }
   }

@@ -4,6 +4,7 @@ import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts'
 import { joinHostPort } from '../../net/ip.ts';
 import { goVerifyHostname, type CertInfo } from '../../net/x509.ts';
 import type { ServerContext } from './context.ts';
+import { apiServerConfig } from './local/config.ts';
 import { cluster } from './requirements.ts';
 import { endpointFacts, type ServedCertificate } from './served-certificates.ts';
 
@@ -16,12 +17,42 @@ function publicServed(s: ServedCertificate) {
   return { ...rest, certificate: chain?.[0] ? { subject: chain[0].subject, issuer: chain[0].issuer, sans: chain[0].sans, notAfter: chain[0].notAfter, sha256: chain[0].sha256 } : undefined };
 }
 
+/**
+ * How to add SANs, for the flavours that may run here. With --local the flavour is known (a
+ * kubeadm manifest, a k3s/rke2 config, or only a process's command line): advise only that one.
+ */
+function sanFix(ctx: ServerContext, uncovered: string[]): string[] {
+  const all = [
+    `kubeadm: add ${uncovered.join(', ')} to ClusterConfiguration apiServer.certSANs, then on each control-plane node move /etc/kubernetes/pki/apiserver.{crt,key} aside and run \`kubeadm init phase certs apiserver --apiserver-cert-extra-sans=${uncovered.join(',')}\` (with --config for the other SANs), then restart kube-apiserver.`,
+    `k3s/rke2: add \`tls-san: [${uncovered.map((u) => `"${u}"`).join(', ')}]\` to /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml), or --tls-san ${uncovered.join(' --tls-san ')}, and restart the service: the serving certificate is reissued with the new SANs.`,
+    `Until then, point clients at a name the certificate covers (kubectl: --tls-server-name kubernetes, or a DNS SAN).`,
+  ];
+  const cfg = ctx.local ? apiServerConfig(ctx).config : undefined;
+  if (!cfg) return all;
+  if (cfg.flavour === 'kubeadm') return [all[0]!, all[2]!];
+  if (cfg.flavour === 'k3s' || cfg.flavour === 'rke2') return [all[1]!, all[2]!];
+  return [`Reissue the serving certificate (--tls-cert-file${cfg.certFile ? ` ${cfg.certFile}` : ''}) with ${uncovered.join(', ')} as SANs, signed by the cluster CA, and restart the kube-apiserver process (its command line: ${cfg.source}).`, all[2]!];
+}
+
+/** Where --bind-address and --advertise-address are fixed: with --local, where they actually come from. */
+function deadAdvertiseFix(ctx: ServerContext): string[] {
+  const cfg = ctx.local ? apiServerConfig(ctx).config : undefined;
+  if (cfg) {
+    const where = cfg.flavour === 'process' ? `where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source})` : `in ${cfg.source}`;
+    return [`On the API server: make --advertise-address${cfg.advertiseAddress ? ` (${cfg.advertiseAddress})` : ''} an address it listens on, or set --bind-address${cfg.bindAddress ? ` (${cfg.bindAddress})` : ''} to 0.0.0.0 (or to the advertised address), ${where}, and restart it.`];
+  }
+  return [
+    'On the API server: make --advertise-address an address it listens on, or set --bind-address to 0.0.0.0 (or to the advertised address), and restart it (kubeadm: /etc/kubernetes/manifests/kube-apiserver.yaml; k3s/rke2: advertise-address / bind-address in its config or command line).',
+    '`kubectl netdiag server --local` on the control-plane node shows where both flags are set and what listens.',
+  ];
+}
+
 export const endpointsCheck: CheckDefinition<ServerContext> = {
   id: 'server.endpoints',
   title: 'Endpoints vs certificate SANs',
   requires: ['server.connection'],
   appliesWhen: [cluster],
-  codes: ['server.endpoints.san-missing', 'server.endpoints.unreachable', 'server.endpoints.untrusted', 'server.endpoints.unknown'],
+  codes: ['server.endpoints.san-missing', 'server.endpoints.unreachable', 'server.endpoints.untrusted', 'server.endpoints.unknown', 'server.endpoints.not-written', 'server.endpoints.advertised-dead'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs * 6 + 1000,
   async run(ctx) {
     const f = await endpointFacts(ctx);
@@ -38,8 +69,18 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       served: f.served.map(publicServed),
     };
     const findings: FindingInput[] = [];
-    if (f.endpoints.length === 0) {
-      findings.push({ code: 'server.endpoints.unknown', message: `The default/kubernetes endpoints could not be read (${f.endpointError ?? 'empty'}); only the kubeconfig address is checked.` });
+    if (f.endpoints.length === 0 && f.endpointError) {
+      findings.push({
+        code: 'server.endpoints.unknown',
+        message: `The default/kubernetes endpoints could not be read: ${f.endpointError}${f.endpointMessage ? ` ("${f.endpointMessage}")` : ''}. Only the kubeconfig address is checked; the addresses in-cluster clients reach are unknown.`,
+      });
+    } else if (f.endpoints.length === 0) {
+      findings.push({
+        code: 'server.endpoints.not-written',
+        message:
+          `default/kubernetes has no endpoints (the EndpointSlice list is empty): the API server writes its --advertise-address there itself, except an address in the loopback range (127.0.0.0/8), which it refuses to write; its log repeats \`Endpoints "kubernetes" is invalid: ... may not be in the loopback range\` every 10 s. ` +
+          `In-cluster clients (kubernetes.default.svc, ClusterIP${f.clusterIP ? ` ${f.clusterIP}` : ''}) reach nothing; clients of the kubeconfig address are not affected.`,
+      });
     }
     const missing: { address: string; name: string; why: string; cert: CertInfo | undefined; err: string }[] = [];
     // When the kubeconfig dials one of the endpoints directly, clients of that address reach only
@@ -47,8 +88,26 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
     const endpointHosts = new Set(f.endpoints.map((e) => e.address));
     const serverIsEndpoint = !ctx.api.config.cluster.tlsServerName && f.server.addresses.some((a) => endpointHosts.has(a));
     evidence.kubeconfigServerIsEndpoint = serverIsEndpoint;
+    // every endpoint dead: every in-cluster client fails (kubernetes.default.svc → ClusterIP → these)
+    const isEndpoint = (s: ServedCertificate) => s.sources.includes(f.endpointSource);
+    const advertised = f.served.filter(isEndpoint);
+    const allDead = advertised.length > 0 && advertised.every((s) => !s.ok);
+    if (allDead) {
+      const answering = f.served.filter((s) => s.ok && !isEndpoint(s));
+      findings.push({
+        code: 'server.endpoints.advertised-dead',
+        message:
+          `${advertised.length === 1 ? `The only endpoint of default/kubernetes, ${advertised[0]!.address},` : `Every endpoint of default/kubernetes (${advertised.map((s) => s.address).join(', ')})`} does not complete TCP+TLS from here: ` +
+          `${advertised.map((s) => `${s.address} via ${s.via}: ${s.error?.message ?? 'failed'}`).join('; ')}. ` +
+          `In-cluster clients reach the API server only through ${advertised.length === 1 ? 'it' : 'them'} (kubernetes.default.svc → ClusterIP${f.clusterIP ? ` ${f.clusterIP}` : ''} → the endpoints), so every in-cluster client fails` +
+          `${answering.length ? `, while the kubeconfig address ${answering.map((s) => s.address).join(', ')} answers` : ''}. ` +
+          `The API server writes its own --advertise-address into default/kubernetes and rewrites it (nobody can remove it): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree.`,
+        remediation: deadAdvertiseFix(ctx),
+      });
+    }
     for (const s of f.served) {
       if (!s.ok) {
+        if (allDead && isEndpoint(s)) continue;
         findings.push({
           code: 'server.endpoints.unreachable',
           message: `${s.address} (${s.sources.join(', ')}) does not complete TCP+TLS from here via ${s.via}: ${s.error?.message ?? 'failed'}. Clients that pick this address fail.`,
@@ -73,10 +132,12 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       names.set(host, s.sources.join(', '));
       const reachedByServer = !serverIsEndpoint || f.server.addresses.includes(host) || s.sources.includes('kubeconfig server');
       if (reachedByServer && !names.has(f.server.name)) names.set(f.server.name, `the kubeconfig server ${ctx.api.config.cluster.server}${ctx.api.config.cluster.tlsServerName ? ' (tls-server-name)' : ''}`);
-      if (f.clusterIP && !names.has(f.clusterIP)) names.set(f.clusterIP, 'the kubernetes Service ClusterIP (in-cluster clients)');
-      if (f.clusterIP) names.set('kubernetes.default.svc', 'the kubernetes Service DNS name (in-cluster clients)');
+      // in-cluster clients land only on the endpoints, never on an address that is not one
+      if (isEndpoint(s) && f.clusterIP && !names.has(f.clusterIP)) names.set(f.clusterIP, 'the kubernetes Service ClusterIP (in-cluster clients)');
+      if (isEndpoint(s) && f.clusterIP) names.set('kubernetes.default.svc', 'the kubernetes Service DNS name (in-cluster clients)');
       for (const [name, why] of names) {
-        const err = goVerifyHostname(cert, name);
+        // the address itself: the one rule of src/kube/probe.ts (api.endpoints applies it too)
+        const err = name === host && s.coversAddress !== undefined ? (s.coversAddress ? undefined : s.nameError) : goVerifyHostname(cert, name);
         if (err) missing.push({ address: s.address, name, why, cert: leaf, err });
       }
     }
@@ -85,24 +146,29 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
       findings.push({
         code: 'server.endpoints.san-missing',
         message: `The certificate served at ${m.address} (${m.cert?.subject ?? '?'}; SANs: ${sansOf(m.cert)}) does not cover ${m.name}, which clients dial (${m.why}). ${m.address.startsWith(m.name) || m.address.startsWith(`[${m.name}]`) ? 'A client that dials it' : `A client that dials ${m.name} and lands on ${m.address}`} fails with "x509: ${m.err.replace(/^x509: /, '')}".`,
-        remediation: [
-          `kubeadm: add ${uncovered.join(', ')} to ClusterConfiguration apiServer.certSANs, then on each control-plane node move /etc/kubernetes/pki/apiserver.{crt,key} aside and run \`kubeadm init phase certs apiserver --apiserver-cert-extra-sans=${uncovered.join(',')}\` (with --config for the other SANs), then restart kube-apiserver.`,
-          `k3s/rke2: add \`tls-san: [${uncovered.map((u) => `"${u}"`).join(', ')}]\` to /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml), or --tls-san ${uncovered.join(' --tls-san ')}, and restart the service: the serving certificate is reissued with the new SANs.`,
-          `Until then, point clients at a name the certificate covers (kubectl: --tls-server-name kubernetes, or a DNS SAN).`,
-        ],
+        remediation: sanFix(ctx, uncovered),
       });
     }
     const ok = f.served.filter((s) => s.ok && s.trusted !== false);
+    const okEndpoints = advertised.filter((s) => s.ok && s.trusted !== false);
+    const others = f.served.filter((s) => !isEndpoint(s));
+    const counted =
+      `${okEndpoints.length} of ${advertised.length} endpoint${advertised.length === 1 ? '' : 's'} answer${okEndpoints.length === 1 ? 's' : ''} with a trusted certificate` +
+      (others.length ? `; the kubeconfig address ${others.map((s) => `${s.address} ${s.ok && s.trusted !== false ? 'answers' : 'fails'}`).join(', ')}` : '');
+    const problems = findings.filter((x) => x.code !== 'server.endpoints.unknown' && x.code !== 'server.endpoints.not-written');
+    const head = f.endpointError ? `default/kubernetes not readable (${f.endpointError}); ` : f.endpoints.length === 0 ? 'default/kubernetes has no endpoints (loopback advertise address?); ' : '';
     const summary =
-      findings.filter((x) => x.code !== 'server.endpoints.unknown').length === 0
-        ? `${f.served.length} address${f.served.length === 1 ? '' : 'es'} (${f.endpoints.length} endpoint${f.endpoints.length === 1 ? '' : 's'}${f.clusterIP ? `, ClusterIP ${f.clusterIP}` : ''}) serve certificates that cover every address clients dial`
-        : [
+      problems.length === 0
+        ? `${head}${f.served.length} address${f.served.length === 1 ? '' : 'es'} (${f.endpoints.length} endpoint${f.endpoints.length === 1 ? '' : 's'}${f.clusterIP ? `, ClusterIP ${f.clusterIP}` : ''}) serve certificates that cover every address clients dial`
+        : head +
+          [
             uncovered.length ? `not covered by the served certificate: ${uncovered.join(', ')}` : '',
             f.served.some((s) => !s.ok) ? `unreachable: ${f.served.filter((s) => !s.ok).map((s) => s.address).join(', ')}` : '',
             f.served.some((s) => s.ok && s.trusted === false) ? `untrusted: ${f.served.filter((s) => s.ok && s.trusted === false).map((s) => s.address).join(', ')}` : '',
           ]
             .filter(Boolean)
-            .join('; ') + ` (${ok.length} of ${f.served.length} addresses answer with a trusted certificate)`;
+            .join('; ') +
+          ` (${advertised.length ? counted : `${ok.length} of ${f.served.length} addresses answer with a trusted certificate`})`;
     return { summary, findings, evidence, reproduce };
   },
 };

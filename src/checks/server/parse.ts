@@ -72,8 +72,8 @@ export function isLoopbackAddress(a: string): boolean {
 // ------------------------------------------------------------------ API server configuration
 
 export interface ApiServerConfig {
-  /** kubeadm (static pod), k3s, rke2 */
-  flavour: 'kubeadm' | 'k3s' | 'rke2';
+  /** kubeadm (static pod), k3s, rke2, or a kube-apiserver process found without any of their files */
+  flavour: 'kubeadm' | 'k3s' | 'rke2' | 'process';
   source: string;
   bindAddress?: string;
   advertiseAddress?: string;
@@ -94,6 +94,28 @@ export function parseManifest(text: string, source: string): ApiServerConfig {
   }
   return {
     flavour: 'kubeadm',
+    source,
+    bindAddress: flags.get('bind-address'),
+    advertiseAddress: flags.get('advertise-address'),
+    port: Number(flags.get('secure-port') ?? 6443),
+    tlsSans: [],
+    certFile: flags.get('tls-cert-file'),
+    etcdServers: flags.get('etcd-servers')?.split(','),
+  };
+}
+
+/** The flags of a kube-apiserver command line (/proc/PID/cmdline: NUL-separated; `--flag=value` or `--flag value`). */
+export function parseCommandLine(cmdline: string, source: string): ApiServerConfig {
+  const args = cmdline.split('\0').filter(Boolean);
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(args[i]!);
+    if (!m) continue;
+    if (m[2] !== undefined) flags.set(m[1]!, m[2]);
+    else if (args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) flags.set(m[1]!, args[++i]!);
+  }
+  return {
+    flavour: 'process',
     source,
     bindAddress: flags.get('bind-address'),
     advertiseAddress: flags.get('advertise-address'),

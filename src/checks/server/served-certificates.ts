@@ -4,9 +4,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { kubernetesClusterIP, kubernetesEndpoints } from '../../kube/apiserver-endpoints.ts';
-import { probeAddress } from '../../kube/probe.ts';
+import { judgeCertificate, probeAddress, verifiedName } from '../../kube/probe.ts';
 import type { NetError } from '../../net/tcp.ts';
-import { verifyChain, type CertInfo } from '../../net/x509.ts';
+import type { CertInfo } from '../../net/x509.ts';
 import { failureText } from './api-answer.ts';
 import type { ServerContext } from './context.ts';
 
@@ -23,12 +23,17 @@ export interface ServedCertificate {
   certs?: X509Certificate[];
   trusted?: boolean;
   verifyError?: string;
+  /** the certificate covers the address itself (judgeCertificate) */
+  coversAddress?: boolean;
+  nameError?: string;
 }
 
 export interface EndpointFacts {
   endpoints: { address: string; port: number }[];
   endpointSource: string;
   endpointError?: string;
+  /** the server's own words for it (a 403 names the user and the permission) */
+  endpointMessage?: string;
   clusterIP?: string;
   server: { host: string; port: number; name: string; addresses: string[] };
   served: ServedCertificate[];
@@ -41,11 +46,10 @@ async function servedAt(ctx: ServerContext, host: string, port: number, sources:
   const via = hs.proxy ? `proxy ${hs.proxy} → ${address}` : address;
   if (!hs.tls?.ok) return { address, sources, via, ok: false, error: hs.error };
   const tls = hs.tls;
-  const roots = api.roots().roots;
-  // trust only here (the chain to the kubeconfig CA, validity); names are judged per address below
-  const v = verifyChain(tls.certificates, { roots: roots ?? 'system', serverName: '', now: ctx.now() });
-  const trusted = !v.problems.some((p) => p.kind === 'unknown-authority');
-  return { address, sources, via, ok: true, chain: tls.chain, certs: tls.certificates, trusted, verifyError: trusted ? undefined : v.goError };
+  // THE rule api.endpoints applies too (src/kube/probe.ts): trust to the kubeconfig CA, and whether
+  // the certificate covers the address itself (the other names clients dial: server.endpoints)
+  const v = judgeCertificate(api, tls.certificates, verifiedName(api, host, sources.some((x) => x.startsWith('kubeconfig server'))));
+  return { address, sources, via, ok: true, chain: tls.chain, certs: tls.certificates, trusted: !v.unknownAuthority, verifyError: v.unknownAuthority ? v.goError : undefined, coversAddress: v.covers, nameError: v.covers ? undefined : v.goError };
 }
 
 /** The endpoints, the kubeconfig addresses and one handshake per address, shared by both checks. */
@@ -55,6 +59,7 @@ export function endpointFacts(ctx: ServerContext): Promise<EndpointFacts> {
     const [k, clusterIP] = await Promise.all([kubernetesEndpoints(ctx.api), kubernetesClusterIP(ctx.api)]);
     const { endpoints, endpointSource } = k;
     const endpointError = k.failure ? failureText(k.failure) : undefined;
+    const endpointMessage = k.failure?.status ? k.failure.message : undefined;
     const host = api.host;
     const name = api.config.cluster.tlsServerName || host;
     const addresses = api.isIpServer ? [host] : (await api.dns()).addresses.map((a) => a.address);
@@ -77,6 +82,6 @@ export function endpointFacts(ctx: ServerContext): Promise<EndpointFacts> {
     if (viaProxy || api.isIpServer) add(host, api.port, 'kubeconfig server');
     else for (const a of addresses) add(a, api.port, `kubeconfig server (DNS ${host})`);
     const served = await Promise.all([...targets.values()].map((t) => servedAt(ctx, stripBrackets(t.host), t.port, t.sources)));
-    return { endpoints, endpointSource, endpointError, clusterIP, server: { host, port: api.port, name, addresses }, served };
+    return { endpoints, endpointSource, endpointError, endpointMessage, clusterIP, server: { host, port: api.port, name, addresses }, served };
   });
 }

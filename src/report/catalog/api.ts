@@ -293,4 +293,26 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'Some addresses of the API server cannot be reached from here',
     remediation: [],
   },
+  // api.discovery (issue 11, point 3)
+  'api.discovery.unavailable': {
+    severity: 'warn',
+    title: 'An aggregated API fails discovery: kubectl still works but prints discovery errors; api-resources fails',
+    remediation: [],
+  },
+  // api.endpoints (issue 11, points 5 and 6)
+  'api.endpoints.unreadable': {
+    severity: 'warn',
+    title: 'The default/kubernetes endpoints could not be read by this identity: only the kubeconfig address is checked',
+    remediation: [],
+  },
+  'api.endpoints.advertised-dead': {
+    severity: 'warn',
+    title: 'No address the API server advertises (default/kubernetes) works: every in-cluster client fails',
+    remediation: [],
+  },
+  'api.endpoints.not-written': {
+    severity: 'info',
+    title: 'default/kubernetes has no endpoints: the API server advertises a loopback address and never writes them',
+    remediation: [],
+  },
 };

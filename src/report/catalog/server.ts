@@ -10,7 +10,7 @@ export const SERVER_CODES: Record<string, CatalogEntry> = {
   'server.connection.untrusted': e('fail', 'The API server certificate does not verify against the kubeconfig CA', ['Run `kubectl netdiag api`: it names interception, a wrong CA or a name mismatch.']),
 
   // server.apiservices
-  'server.apiservices.unavailable': e('fail', 'An APIService (aggregated API) is not Available: discovery fails for every kubectl command', [
+  'server.apiservices.unavailable': e('fail', 'An APIService (aggregated API) is not Available: kubectl still works but prints discovery errors; api-resources, namespace deletion and garbage collection fail', [
     '`kubectl describe apiservice NAME` and check the Service, endpoints and pods behind it.',
     'If the API is not needed any more, delete the APIService registration.',
   ]),
@@ -26,9 +26,11 @@ export const SERVER_CODES: Record<string, CatalogEntry> = {
     'kubeadm: add the address to apiServer.certSANs and reissue apiserver.crt with `kubeadm init phase certs apiserver --apiserver-cert-extra-sans=ADDRESS`.',
     'k3s/rke2: add it to `tls-san` in /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml) and restart.',
   ]),
-  'server.endpoints.unreachable': e('warn', 'An API server endpoint does not answer TCP+TLS from here', ['Open the path (firewall, routes) or remove the dead address from the endpoints / load balancer.']),
+  'server.endpoints.unreachable': e('warn', 'An API server address does not answer TCP+TLS from here', ['Open the path (firewall, routes); an address in default/kubernetes is an API server\'s own --advertise-address (fix it on that server), an address behind a load balancer or DNS name is removed there.']),
+  'server.endpoints.advertised-dead': e('fail', 'No endpoint of default/kubernetes answers: every in-cluster client fails (--advertise-address is not an address the server listens on)', ['Make --advertise-address an address the API server listens on (or bind it to 0.0.0.0) and restart it; `kubectl netdiag server --local` on the control-plane node shows both flags.']),
+  'server.endpoints.not-written': e('warn', 'default/kubernetes has no endpoints: the API server advertises a loopback address, which it never writes', ['Set --advertise-address to a non-loopback address the API server listens on.']),
   'server.endpoints.untrusted': e('fail', 'An API server endpoint serves a certificate not issued by the kubeconfig CA', ['Check what answers at that address (another cluster, an interceptor, a stale certificate).']),
-  'server.endpoints.unknown': e('info', 'The default/kubernetes endpoints could not be read', []),
+  'server.endpoints.unknown': e('warn', 'The default/kubernetes endpoints could not be read by this identity (401/403): only the kubeconfig address is checked', ['Rerun with a context allowed to list endpointslices.discovery.k8s.io in namespace default.']),
 
   // server.certs
   'server.certs.expired': e('fail', 'The serving certificate has expired', ['`kubeadm certs renew apiserver` (k3s/rke2: `k3s certificate rotate`) and restart the API server.']),

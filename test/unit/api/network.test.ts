@@ -214,7 +214,12 @@ describe('api.endpoints', () => {
     );
     const r = await runOne(endpointsCheck, ctx);
     expect(r.status).toBe('warn');
-    expect(codes(r)).toEqual(['api.endpoints.partial']);
-    expect(r.findings[0]!.message).toMatch(/^2 of 2 addresses of the API server do not work from here: 127\.0\.0\.2:1 \(EndpointSlice default\/kubernetes\): TCP connection refused; 127\.0\.0\.1:1 \(kubeconfig server\): TCP connection refused\./);
+    // the only endpoint is dead: every in-cluster client fails (issue 11 point 6), told apart from
+    // the kubeconfig address, and never "intermittently"
+    expect(codes(r)).toEqual(['api.endpoints.advertised-dead', 'api.endpoints.partial']);
+    expect(r.findings[0]!.message).toMatch(/^No address the API server advertises works: 127\.0\.0\.2:1 \(EndpointSlice default\/kubernetes\): TCP connection refused\. In-cluster clients reach the API server only through this endpoint .*so every in-cluster client fails\. The API server writes its own --advertise-address .*nobody can remove it.*--bind-address/);
+    expect(r.findings[0]!.remediation.join(' ')).toMatch(/Fix it on the API server: make --advertise-address an address it listens on/);
+    expect(r.findings[1]!.message).toMatch(/^1 of 2 addresses of the API server do not work from here: 127\.0\.0\.1:1 \(kubeconfig server\): TCP connection refused\./);
+    expect(r.findings.map((f) => f.message).join(' ')).not.toMatch(/intermittently/);
   });
 });

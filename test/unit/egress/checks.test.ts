@@ -61,8 +61,20 @@ describe('egress.pod', () => {
 
   it('not-running: a Pending pod', async () => {
     const r = await runRecorded({ objects: [...cluster().filter((o) => o.metadata.name !== 'training-7f9c'), pod(undefined, undefined, 'Pending')], probe: [API_OK, CONTROL_OK] });
-    expect(r.of('egress.pod.not-running')[0]!.message).toBe('training-7f9c is Pending.');
+    expect(r.of('egress.pod.not-running')[0]!.message).toBe('training-7f9c is Pending (scheduled to worker-2, containers not started), so nothing can be probed from inside it (exec needs a running container on a node).');
     expect(r.check('egress.pod').status).toBe('fail');
+  });
+
+  it('not-running: an unscheduled Pending pod (issue 11 point 10) says why it cannot be probed, names the pod in the advice, and no "tools: none found"', async () => {
+    const p = pod(undefined, undefined, 'Pending') as unknown as { spec: { nodeName?: string }; status: Record<string, unknown> };
+    delete p.spec.nodeName;
+    p.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] };
+    const r = await runRecorded({ objects: [...cluster().filter((o) => o.metadata.name !== 'training-7f9c'), p as never], probe: [API_OK, CONTROL_OK] });
+    const f = r.check('egress.pod').findings.find((x) => x.code === 'egress.pod.not-running')!;
+    expect(f.message).toBe('training-7f9c is Pending (not scheduled to any node: Unschedulable, "0/3 nodes are available"; no IP), so nothing can be probed from inside it (exec needs a running container on a node).');
+    expect(f.remediation[0]).toMatch(/^`kubectl describe pod -n ml training-7f9c( --[^`]*)?` shows why/);
+    expect(r.check('egress.pod').summary).not.toContain('tools: none found');
+    expect(r.check('egress.pod').summary).toContain('tools: not looked for (not running)');
   });
 
   it('exec-forbidden: a warning with the permission needed; the live checks skip, the static verdict stays', async () => {

@@ -85,7 +85,7 @@ describe('finding catalog', () => {
 
   it('uses the SPEC check ids, in layer order', () => {
     expect(API_CHECKS.map((c) => c.id)).toEqual([
-      'api.kubeconfig', 'api.dns', 'api.proxy', 'api.tcp', 'api.proxy.connect', 'api.tls', 'api.http', 'api.health', 'api.auth', 'api.endpoints',
+      'api.kubeconfig', 'api.dns', 'api.proxy', 'api.tcp', 'api.proxy.connect', 'api.tls', 'api.http', 'api.health', 'api.auth', 'api.discovery', 'api.endpoints',
     ]);
   });
 });

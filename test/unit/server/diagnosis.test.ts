@@ -65,4 +65,33 @@ describe('diagnoseServer', () => {
     const d = diagnoseServer([result('server.connection', 'answers'), result('server.version', 'skew', [{ code: 'server.version.skew', message: 'kubectl v1.21 is 3 minor versions older.' }])], remote());
     expect(d).toMatchObject({ status: 'warn', rootCause: 'The API server https://203.0.113.10:6443 works, with 1 warning. kubectl v1.21 is 3 minor versions older.' });
   });
+
+  it("a kubeconfig whose CA does not verify the server (issue 11 point 7): blames this client's CA, not the server's own side", () => {
+    const d = diagnoseServer(
+      [
+        result('server.connection', 'not trusted', [{ code: 'server.connection.untrusted', message: 'The certificate presented for https://203.0.113.10:6443 (CN=kube-apiserver issued by CN=kubernetes) does not verify against the kubeconfig CA: x509: certificate signed by unknown authority.' }]),
+        result('server.apiservices', 'skipped because server.connection failed', [], 'skip'),
+      ],
+      remote(),
+    );
+    expect(d.status).toBe('fail');
+    expect(d.rootCause).toMatch(/^The problem is on this client's side, not the server's: the CA in this kubeconfig does not verify the certificate https:\/\/203\.0\.113\.10:6443 presents, so no credential was sent and the server's own side could not be examined/);
+    expect(d.rootCause).not.toContain('on its own side');
+  });
+
+  it('an APIService that is not Available (issue 11 point 3): the root cause says kubectl still works, not that discovery fails for every command', () => {
+    const d = diagnoseServer(
+      [
+        result('server.connection', 'answers'),
+        result('server.apiservices', '2 of 32 APIServices not Available', [
+          { code: 'server.apiservices.unavailable', message: 'APIService v1beta1.metrics.k8s.io is not Available: EndpointsNotFound. kubectl commands still work, but print "couldn\'t get resource list for metrics.k8s.io/v1beta1: the server is currently unable to handle the request" on every discovery; what needs the complete list of APIs fails.' },
+          { code: 'server.apiservices.unavailable', message: 'APIService v1beta1.custom.metrics.k8s.io is not Available.' },
+        ]),
+      ],
+      remote(),
+    );
+    expect(d.rootCause).toBe(
+      'The API server https://203.0.113.10:6443 has 2 problems on its own side. 2 of 32 APIServices not Available. kubectl commands still work, but print "couldn\'t get resource list for metrics.k8s.io/v1beta1: the server is currently unable to handle the request" on every discovery.',
+    );
+  });
 });

@@ -40,7 +40,29 @@ describe('--local codes', () => {
   it('no API server configuration on the node: server.local.listen.config-unreadable, and the port is assumed', async () => {
     const r = await runOne(listenCheck, node({ 'proc/net/tcp': LISTEN_10_0_0_10 }));
     expect(codes(r)).toEqual(['server.local.listen.config-unreadable', 'server.local.listen.single-address']);
-    expect(r.findings[0]!.message).toMatch(/neither \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml nor .* exists: is this a control-plane node.*The port is assumed to be 6443\./);
+    expect(r.findings[0]!.message).toMatch(/neither \/etc\/kubernetes\/manifests\/kube-apiserver\.yaml nor .* exists, and no kube-apiserver process runs: is this a control-plane node.*The port is assumed to be 6443\./);
+  });
+
+  it('no kubeadm/k3s/rke2 file (issue 11 point 8): the flags of the kube-apiserver process (/proc/PID/cmdline) are named, never a k3s file or "rerun as root"', async () => {
+    const cmdline = ['/tmp/kubectl-netdiag-kube-apiserver/kube-apiserver-v1.24.0', '--etcd-servers=http://127.0.0.1:2379', '--bind-address=10.0.0.12', '--advertise-address', '10.0.0.13', '--secure-port=6443', ''].join('\0');
+    const r = await runOne(
+      listenCheck,
+      node({ 'proc/net/tcp': 'h\n 0: 0C00000A:192B 00000000:0000 0A 0 0 0 0 0 0 1 1\n', 'proc/4242/cmdline': cmdline, 'proc/77/cmdline': 'etcd\0--data-dir\0/tmp/x\0' }),
+    );
+    expect(codes(r)).toEqual(['server.local.listen.not-advertised']);
+    expect(r.summary).toBe('listening on 10.0.0.12 port 6443 (/proc/4242/cmdline: --bind-address 10.0.0.12, --advertise-address 10.0.0.13)');
+    const text = [r.summary, ...r.findings.flatMap((f) => [f.message, ...f.remediation])].join('\n');
+    expect(r.findings[0]!.remediation[0]).toBe(
+      'Make --bind-address (10.0.0.12) and --advertise-address (10.0.0.13) agree, or bind to 0.0.0.0, where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: /proc/4242/cmdline). The API server writes --advertise-address into default/kubernetes itself: every in-cluster client dials it.',
+    );
+    expect(text).not.toMatch(/rerun as root|rerun with sudo/i);
+    expect(text).not.toMatch(/\/etc\/rancher/);
+  });
+
+  it('config unreadable when root or reading fixtures: the advice is never "rerun as root"', async () => {
+    const r = await runOne(listenCheck, node({ 'proc/net/tcp': LISTEN_10_0_0_10 }));
+    expect(r.findings[0]!.remediation.join(' ')).not.toMatch(/rerun as root/i);
+    expect(r.findings[0]!.remediation[0]).toMatch(/^Pass --root DIR pointing at a copy of the node's files/);
   });
 
   it('an INPUT chain that drops by default with no ACCEPT for the port: server.local.firewall.policy-drop', async () => {

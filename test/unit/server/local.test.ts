@@ -47,7 +47,7 @@ describe('server --local on a kubeadm node (fixtures)', () => {
     const listen = r.get('server.local.listen');
     expect(listen.status).toBe('fail');
     expect(codes(listen)).toEqual(['server.local.listen.loopback-only']);
-    expect(listen.summary).toMatch(/127\.0\.0\.1 port 6443.*bind-address 127\.0\.0\.1, advertise-address 10\.0\.0\.10/);
+    expect(listen.summary).toMatch(/127\.0\.0\.1 port 6443.*--bind-address 127\.0\.0\.1, --advertise-address 10\.0\.0\.10/);
 
     const fw = r.get('server.local.firewall');
     expect(fw.status).toBe('fail');
@@ -126,7 +126,7 @@ describe('server --local on a healthy node and on no node', () => {
     const listen = r.get('server.local.listen');
     expect(codes(listen)).toEqual(['server.local.listen.not-advertised']);
     expect(listen.findings[0]!.message).toMatch(/listens on 10\.0\.1\.5 port 6443, but advertises 10\.0\.1\.6/);
-    expect(listen.summary).toMatch(/\/etc\/rancher\/rke2\/config\.yaml \+ \/var\/lib\/rancher\/rke2\/agent\/pod-manifests\/kube-apiserver\.yaml: bind-address 10\.0\.1\.5/);
+    expect(listen.summary).toMatch(/\/etc\/rancher\/rke2\/config\.yaml \+ \/var\/lib\/rancher\/rke2\/agent\/pod-manifests\/kube-apiserver\.yaml: --bind-address 10\.0\.1\.5/);
   });
 
   it('nothing listening on a custom --secure-port is a failure naming the port', async () => {

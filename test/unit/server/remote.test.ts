@@ -17,7 +17,7 @@ import { failureText } from '../../../src/checks/server/api-answer.ts';
 import { kubernetesClusterIP, kubernetesEndpoints } from '../../../src/kube/apiserver-endpoints.ts';
 import { versionCheck, type ClientVersion } from '../../../src/checks/server/version.ts';
 import { certInfo } from '../../../src/net/x509.ts';
-import { cleanupTempDirs, pems } from '../kube/helpers.ts';
+import { cleanupTempDirs, pems, tempDir, write } from '../kube/helpers.ts';
 import { answer, clientOptions, codes, noAnswer, recorded, routeRequests, runOne, seed, seedReachable, seedTls, type KubeconfigShape } from '../api/helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -113,7 +113,9 @@ describe('server.apiservices (client.list, one classification of errors)', () =>
     expect(r.status).toBe('fail');
     expect(codes(r)).toEqual(['server.apiservices.unavailable']);
     expect(r.summary).toBe('1 of 32 APIServices not Available: v1beta1.metrics.k8s.io (MissingEndpoints)');
-    expect(r.findings[0]!.message).toMatch(/kubectl prints "couldn't get resource list for metrics\.k8s\.io\/v1beta1: the server is currently unable to handle the request"/);
+    // issue 11 point 3: what really happens, not "discovery fails for every kubectl command"
+    expect(r.findings[0]!.message).toMatch(/kubectl commands still work, but print "couldn't get resource list for metrics\.k8s\.io\/v1beta1: the server is currently unable to handle the request" on every discovery; what needs the complete list of APIs fails: `kubectl api-resources` \(exit 1\), `kubectl apply` of metrics\.k8s\.io objects, namespace deletion \(namespaces stay Terminating\) and garbage collection\./);
+    expect(r.findings[0]!.message).not.toMatch(/Discovery fails for every kubectl command/);
     expect(r.findings[0]!.remediation[0]).toMatch(/kubectl get endpointslices -n kube-system -l kubernetes\.io\/service-name=metrics-server/);
   });
 
@@ -220,12 +222,91 @@ describe('server.endpoints', () => {
     const ctx = withFacts({
       endpoints: [],
       endpointError: '403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default',
-      served: [served('127.0.0.1:6443', { sources: ['kubeconfig server'] }), served('127.0.0.3:6443', { ok: false, chain: undefined, certs: undefined, error: { kind: 'timeout', message: 'connect timed out' } }), served('127.0.0.4:6443', { trusted: false, verifyError: 'x509: certificate signed by unknown authority' })],
+      served: [served('127.0.0.1:6443', { sources: ['kubeconfig server'] }), served('127.0.0.3:6443', { sources: ['kubeconfig server (DNS api.example.com)'], ok: false, chain: undefined, certs: undefined, error: { kind: 'timeout', message: 'connect timed out' } }), served('127.0.0.4:6443', { sources: ['kubeconfig server (DNS api.example.com)'], trusted: false, verifyError: 'x509: certificate signed by unknown authority' })],
     });
     const r = await runOne(endpointsCheck, ctx);
     expect(codes(r)).toEqual(['server.endpoints.unknown', 'server.endpoints.unreachable', 'server.endpoints.untrusted']);
-    expect(r.findings[0]!.message).toBe('The default/kubernetes endpoints could not be read (403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default); only the kubeconfig address is checked.');
-    expect(r.summary).toBe('unreachable: 127.0.0.3:6443; untrusted: 127.0.0.4:6443 (1 of 3 addresses answer with a trusted certificate)');
+    expect(r.findings[0]!.message).toBe('The default/kubernetes endpoints could not be read: 403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default. Only the kubeconfig address is checked; the addresses in-cluster clients reach are unknown.');
+    expect(r.findings[0]!.severity).toBe('warn');
+    expect(r.status).not.toBe('pass');
+    expect(r.summary).toBe('default/kubernetes not readable (403 Forbidden: needs list endpointslices.discovery.k8s.io in namespace default); unreachable: 127.0.0.3:6443; untrusted: 127.0.0.4:6443 (1 of 3 addresses answer with a trusted certificate)');
+  });
+});
+
+describe('server.endpoints on what the real server showed (issue 11 points 5 and 6)', () => {
+  it('a loopback advertise address: the empty EndpointSlice list is explained (server.endpoints.not-written), not "could not be read"', async () => {
+    const r = await runOne(endpointsCheck, withFacts({ endpoints: [], clusterIP: '10.96.0.1', served: [served('127.0.0.1:6443', { sources: ['kubeconfig server'] })] }));
+    expect(codes(r)).toEqual(['server.endpoints.not-written']);
+    expect(r.status).toBe('warn');
+    expect(r.findings[0]!.message).toMatch(/^default\/kubernetes has no endpoints \(the EndpointSlice list is empty\): the API server writes its --advertise-address there itself, except an address in the loopback range \(127\.0\.0\.0\/8\), which it refuses to write/);
+    expect(r.findings[0]!.message).toContain('In-cluster clients (kubernetes.default.svc, ClusterIP 10.96.0.1) reach nothing');
+    expect(r.summary).not.toMatch(/could not be read/);
+  });
+
+  it('the only endpoint refuses (dead advertise address): server.endpoints.advertised-dead, a failure, the cause on the server, the kubeconfig address not counted as an endpoint', async () => {
+    const ctx = withFacts({
+      endpoints: [{ address: '127.0.0.13', port: 6443 }],
+      clusterIP: '10.96.0.1',
+      served: [
+        served('127.0.0.13:6443', { ok: false, chain: undefined, certs: undefined, error: { kind: 'refused', message: 'connect 127.0.0.13:6443: connection refused' } }),
+        served('127.0.0.1:6443', { sources: ['kubeconfig server'] }),
+      ],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toEqual(['server.endpoints.advertised-dead']);
+    expect(r.summary).toBe('unreachable: 127.0.0.13:6443 (0 of 1 endpoint answer with a trusted certificate; the kubeconfig address 127.0.0.1:6443 answers)');
+    const f = r.findings[0]!;
+    expect(f.message).toMatch(/^The only endpoint of default\/kubernetes, 127\.0\.0\.13:6443, does not complete TCP\+TLS from here: .*connection refused\. In-cluster clients reach the API server only through it .*so every in-cluster client fails, while the kubeconfig address 127\.0\.0\.1:6443 answers\./);
+    expect(f.message).toMatch(/rewrites it \(nobody can remove it\): it advertises an address it does not listen on, so --bind-address and --advertise-address disagree\.$/);
+    expect(f.remediation.join(' ')).toMatch(/^On the API server: make --advertise-address an address it listens on/);
+    expect([f.message, ...f.remediation].join(' ')).not.toMatch(/intermittently|remove the dead/i);
+  });
+
+  it('--local on a node with only a kube-apiserver process (issue 11 point 8): the SAN advice names its --tls-cert-file and command line, not a k3s file', async () => {
+    const root = tempDir('netdiag-server-proc-');
+    write(join(root, 'proc/4242/cmdline'), ['kube-apiserver', '--bind-address=0.0.0.0', '--tls-cert-file=/srv/pki/apiserver.crt', ''].join('\0'));
+    const ctx = new ServerContext({ ...clientOptions({ server: 'https://127.0.0.1:6443' }), local: true, root });
+    seed(ctx, 'endpoint-facts', {
+      endpoints: [{ address: '127.0.0.1', port: 6443 }, { address: '127.0.0.2', port: 6443 }],
+      endpointSource: 'EndpointSlice default/kubernetes',
+      server: { host: '127.0.0.1', port: 6443, name: '127.0.0.1', addresses: ['127.0.0.1'] },
+      served: [served('127.0.0.1:6443'), served('127.0.0.2:6443')],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(codes(r)).toEqual(['server.endpoints.san-missing']);
+    expect(r.findings[0]!.remediation[0]).toBe('Reissue the serving certificate (--tls-cert-file /srv/pki/apiserver.crt) with 127.0.0.2 as SANs, signed by the cluster CA, and restart the kube-apiserver process (its command line: /proc/4242/cmdline).');
+    expect(r.findings[0]!.remediation.join(' ')).not.toMatch(/rancher|kubeadm/);
+  });
+
+  it('the dead advertise address seen with --local: the fix names the flags where they come from (the process command line)', async () => {
+    const root = tempDir('netdiag-server-dead-');
+    write(join(root, 'proc/31/cmdline'), ['kube-apiserver', '--bind-address=127.0.0.1', '--advertise-address=127.0.0.13', ''].join('\0'));
+    const ctx = new ServerContext({ ...clientOptions({ server: 'https://127.0.0.1:6443' }), local: true, root });
+    seed(ctx, 'endpoint-facts', {
+      endpoints: [{ address: '127.0.0.13', port: 6443 }],
+      endpointSource: 'EndpointSlice default/kubernetes',
+      server: { host: '127.0.0.1', port: 6443, name: '127.0.0.1', addresses: ['127.0.0.1'] },
+      served: [served('127.0.0.13:6443', { ok: false, chain: undefined, certs: undefined, error: { kind: 'refused', message: 'connect 127.0.0.13:6443: connection refused' } }), served('127.0.0.1:6443', { sources: ['kubeconfig server'] })],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    expect(codes(r)).toEqual(['server.endpoints.advertised-dead']);
+    expect(r.findings[0]!.remediation).toEqual([
+      'On the API server: make --advertise-address (127.0.0.13) an address it listens on, or set --bind-address (127.0.0.1) to 0.0.0.0 (or to the advertised address), where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: /proc/31/cmdline), and restart it.',
+    ]);
+  });
+
+  it('one rule with api.endpoints: the served certificate\'s own verdict on its address decides (judgeCertificate), and in-cluster names are asked only of endpoints', async () => {
+    const ctx = withFacts({
+      clusterIP: '10.96.0.1',
+      endpoints: [{ address: '127.0.0.1', port: 6443 }],
+      served: [served('127.0.0.1:6443', { coversAddress: false, nameError: 'x509: certificate is valid for 10.96.0.1, 198.51.100.14, not 127.0.0.1' }), served('127.0.0.9:6443', { sources: ['kubeconfig server (DNS api.internal)'] })],
+    });
+    const r = await runOne(endpointsCheck, ctx);
+    const msgs = r.findings.map((f) => f.message);
+    expect(msgs.some((m) => m.includes('does not cover 127.0.0.1') && m.includes('fails with "x509: certificate is valid for 10.96.0.1, 198.51.100.14, not 127.0.0.1"'))).toBe(true);
+    // 127.0.0.9 is not an endpoint: nothing in the cluster lands there, so neither the ClusterIP nor kubernetes.default.svc is asked of it
+    expect(msgs.filter((m) => m.includes('served at 127.0.0.9:6443') && /10\.96\.0\.1|kubernetes\.default\.svc/.test(m))).toEqual([]);
   });
 });
 

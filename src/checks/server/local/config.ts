@@ -1,7 +1,7 @@
 // The API server's configuration on this node (kubeadm static pod, k3s or rke2 config), read under
 // --root: the port, bind and advertise addresses and SANs the --local checks judge against.
 import type { ServerContext } from '../context.ts';
-import { parseManifest, parseRancherConfig, type ApiServerConfig } from '../parse.ts';
+import { parseCommandLine, parseManifest, parseRancherConfig, type ApiServerConfig } from '../parse.ts';
 
 export const MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 export const K3S_CONFIG = '/etc/rancher/k3s/config.yaml';
@@ -70,8 +70,31 @@ export function apiServerConfig(ctx: ServerContext): ConfigFacts {
       return { config: withRke2Manifest(ctx, { flavour, source: `${dir} (no ${path}: defaults)`, port: 6443, tlsSans: [] }), notes, needsRoot };
     }
   }
-  if (notes.length === 0) notes.push(`neither ${MANIFEST} nor ${K3S_CONFIG} nor ${RKE2_CONFIG} exists: is this a control-plane node?`);
+  // no kubeadm/k3s/rke2 file: the flags of a running kube-apiserver process (systemd unit, script)
+  const proc = processConfig(ctx);
+  if (proc) return { config: proc, notes, needsRoot };
+  if (notes.length === 0) notes.push(`neither ${MANIFEST} nor ${K3S_CONFIG} nor ${RKE2_CONFIG} exists, and no kube-apiserver process runs: is this a control-plane node?`);
   return { notes, needsRoot };
+}
+
+/**
+ * A kube-apiserver process on this node (/proc/PID/cmdline, under --root too). With several, the
+ * one whose bind or advertise address is the kubeconfig's host, else the one on the kubeconfig's
+ * port, else the first.
+ */
+export function processConfig(ctx: ServerContext): ApiServerConfig | undefined {
+  const found: ApiServerConfig[] = [];
+  for (const pid of ctx.list('/proc').filter((d) => /^\d+$/.test(d))) {
+    const r = ctx.read(`/proc/${pid}/cmdline`);
+    if (!r.ok) continue;
+    const argv0 = r.text.split('\0')[0] ?? '';
+    if (!/(^|\/)kube-apiserver[^/]*$/.test(argv0)) continue;
+    found.push(parseCommandLine(r.text, `/proc/${pid}/cmdline`));
+  }
+  if (found.length <= 1) return found[0];
+  const host = ctx.hasCluster ? ctx.api.host : undefined;
+  const port = ctx.hasCluster ? ctx.api.port : undefined;
+  return found.find((c) => host && (c.bindAddress === host || c.advertiseAddress === host)) ?? found.find((c) => c.port === port) ?? found[0];
 }
 
 /** The API port: from the configuration, else the kubeconfig's, else 6443. */

@@ -21,6 +21,8 @@ export const listenCheck: CheckDefinition<ServerContext> = {
       findings.push({
         code: 'server.local.listen.config-unreadable',
         message: `The API server configuration could not be read: ${facts.notes.join('; ').replace(/[?.]$/, '')}${facts.needsRoot && !ctx.isRoot ? ' (reading it needs root: rerun with sudo)' : ''}. The port is assumed to be ${port}.`,
+        // already root (or reading fixtures): rerunning as root changes nothing
+        ...(ctx.isRoot || ctx.fixtureMode ? { remediation: [`Pass --root DIR pointing at a copy of the node's files (${MANIFEST}, /proc/PID/cmdline of kube-apiserver), or run on the control-plane node.`] } : {}),
       });
     }
     const listeners: Listener[] = [];
@@ -46,12 +48,14 @@ export const listenCheck: CheckDefinition<ServerContext> = {
     if (sources.length === 0) {
       return { summary: 'cannot read /proc/net/tcp or /proc/net/tcp6', findings, evidence, reproduce };
     }
-    const cfgText = cfg ? ` (${cfg.source}: bind-address ${cfg.bindAddress ?? 'default 0.0.0.0'}, advertise-address ${cfg.advertiseAddress ?? 'default: the first non-loopback address'})` : '';
+    const cfgText = cfg ? ` (${cfg.source}: --bind-address ${cfg.bindAddress ?? 'default 0.0.0.0'}, --advertise-address ${cfg.advertiseAddress ?? 'default: the first non-loopback address'})` : '';
     if (addresses.length === 0) {
       findings.push({
         code: 'server.local.listen.absent',
         message: `Nothing listens on TCP port ${port} on this node${cfgText}: the API server is not running here, or listens on another port. Clients get "connection refused".`,
-        remediation: cfg?.flavour === 'kubeadm'
+        remediation: cfg?.flavour === 'process'
+          ? [`Check the kube-apiserver process (${cfg.source}) and its log: it may have exited, or listen on another --secure-port.`]
+          : cfg?.flavour === 'kubeadm'
           ? ['Check the static pod: `crictl ps -a --name kube-apiserver` and `crictl logs $(crictl ps -a --name kube-apiserver -q | head -1)`; the kubelet log: `journalctl -u kubelet -n 200`.']
           : [`Check the service: \`systemctl status ${cfg?.flavour === 'rke2' ? 'rke2-server' : 'k3s'}\` and \`journalctl -u ${cfg?.flavour === 'rke2' ? 'rke2-server' : 'k3s'} -n 200\`.`],
       });
@@ -62,7 +66,13 @@ export const listenCheck: CheckDefinition<ServerContext> = {
       findings.push({
         code: 'server.local.listen.loopback-only',
         message: `The API server listens on ${addresses.join(', ')} port ${port} only: loopback, unreachable from any other machine${cfgText}.`,
-        remediation: [cfg?.flavour === 'kubeadm' ? `Set --bind-address to 0.0.0.0 (or the node address) in ${MANIFEST}; the kubelet restarts the pod.` : `Set bind-address in ${cfg?.source ?? K3S_CONFIG} to 0.0.0.0 (or the node address) and restart the service.`],
+        remediation: [
+          cfg?.flavour === 'kubeadm'
+            ? `Set --bind-address to 0.0.0.0 (or the node address) in ${MANIFEST}; the kubelet restarts the pod.`
+            : cfg?.flavour === 'process'
+              ? `Set --bind-address to 0.0.0.0 (or the node address) where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source}) and restart it.`
+              : `Set bind-address in ${cfg?.source ?? K3S_CONFIG} to 0.0.0.0 (or the node address) and restart the service.`,
+        ],
       });
     } else if (!wildcard) {
       const adv = cfg?.advertiseAddress;
@@ -70,7 +80,11 @@ export const listenCheck: CheckDefinition<ServerContext> = {
         findings.push({
           code: 'server.local.listen.not-advertised',
           message: `The API server listens on ${addresses.join(', ')} port ${port}, but advertises ${adv} (the address in the kubernetes EndpointSlice that in-cluster clients dial)${cfgText}: connections to ${adv}:${port} are refused.`,
-          remediation: [`Make --bind-address and --advertise-address agree (or bind to 0.0.0.0).`],
+          remediation: [
+            `Make --bind-address${cfg?.bindAddress ? ` (${cfg.bindAddress})` : ''} and --advertise-address (${adv}) agree, or bind to 0.0.0.0, ${
+              cfg?.flavour === 'kubeadm' ? `in ${MANIFEST} (the kubelet restarts the pod)` : cfg?.flavour === 'process' ? `where the kube-apiserver process is started (its systemd unit or script; the command line it runs with: ${cfg.source})` : `in ${cfg?.source ?? 'the API server configuration'}`
+            }. The API server writes --advertise-address into default/kubernetes itself: every in-cluster client dials it.`,
+          ],
         });
       } else {
         findings.push({

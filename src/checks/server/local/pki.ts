@@ -103,7 +103,7 @@ export const pkiCheck: CheckDefinition<ServerContext> = {
     }
     const findings: FindingInput[] = [];
     const cfg = apiServerConfig(ctx).config;
-    const flavour = cfg?.flavour ?? (rows.some((r) => r.path.includes('/rancher/')) ? (rows.some((r) => r.path.includes('/rke2/')) ? 'rke2' : 'k3s') : 'kubeadm');
+    const flavour = (cfg?.flavour === 'process' ? undefined : cfg?.flavour) ?? (rows.some((r) => r.path.includes('/rancher/')) ? (rows.some((r) => r.path.includes('/rke2/')) ? 'rke2' : 'k3s') : 'kubeadm');
     const renew =
       flavour === 'kubeadm'
         ? ['`kubeadm certs renew all` on this control-plane node, then restart kube-apiserver, kube-controller-manager, kube-scheduler and etcd (move their manifests out of /etc/kubernetes/manifests and back), and copy the new admin.conf to users.', 'Renew CAs by hand (kubeadm does not renew CAs): see "Manual rotation of CA certificates" in the Kubernetes docs.']
@@ -123,7 +123,9 @@ export const pkiCheck: CheckDefinition<ServerContext> = {
           code: 'server.local.pki.san-missing',
           message: `The API server certificate ${apiserver.path} (SANs: ${apiserver.info.sans.join(', ') || 'none'}) does not cover ${miss.join(', ')}, which ${cfg.source} configures as an address of this API server.`,
           remediation:
-            cfg.flavour === 'kubeadm'
+            cfg.flavour === 'process'
+              ? [`Reissue ${cfg.certFile ?? apiserver.path} with ${miss.join(', ')} as SANs (signed by the cluster CA), then restart the kube-apiserver process (its flags: ${cfg.source}).`]
+              : cfg.flavour === 'kubeadm'
               ? [`Move ${apiserver.path} and its key aside, run \`kubeadm init phase certs apiserver --apiserver-cert-extra-sans=${miss.join(',')}\`, restart kube-apiserver.`]
               : [`Add tls-san: [${miss.map((m) => `"${m}"`).join(', ')}] to ${cfg.source} and restart ${cfg.flavour === 'rke2' ? 'rke2-server' : 'k3s'}.`],
         });
