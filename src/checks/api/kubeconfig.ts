@@ -58,7 +58,7 @@ export const kubeconfigCheck: CheckDefinition<ApiContext> = {
     const ca = k.cluster.insecureSkipTlsVerify ? 'verification disabled' : `CA from ${k.cluster.caSource}`;
     const summary = k.localhostFallback
       ? 'no kubeconfig found: kubectl would dial http://localhost:8080'
-      : `context ${k.contextName ?? '(in-cluster)'} → ${k.cluster.server}; auth: ${auth}; ${ca}`;
+      : `context ${k.contextName ?? '(in-cluster)'} → ${k.cluster.server}${k.cluster.tlsServerName ? ` (tls-server-name ${k.cluster.tlsServerName})` : ''}; auth: ${auth}; ${ca}`;
     return {
       summary,
       findings,

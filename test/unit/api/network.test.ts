@@ -34,6 +34,13 @@ describe('api.kubeconfig', () => {
     expect(codes(invalid)).toEqual(['api.kubeconfig.invalid']);
   });
 
+  it('api.kubeconfig shows a tls-server-name the kubeconfig sets (issue 11 point 7)', async () => {
+    const o = clientOptions();
+    const r = await runOne(kubeconfigCheck, new ApiContext({ ...o, kubeconfig: { ...o.kubeconfig, tlsServerName: 'wrong.lab.test' } }));
+    expect(r.summary).toContain('(tls-server-name wrong.lab.test)');
+    expect((await runOne(kubeconfigCheck, new ApiContext(o))).summary).not.toContain('tls-server-name');
+  });
+
   it('no kubeconfig anywhere: api.kubeconfig.localhost-fallback (fail)', async () => {
     const r = await runOne(kubeconfigCheck, apiContext({ noKubeconfig: true }));
     expect(r.status).toBe('fail');
