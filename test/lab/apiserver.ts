@@ -399,6 +399,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (!id.admin) return forbidden(id, 'list', 'apiservices', 'apiregistration.k8s.io', null, pretty);
         return json(200, fixtureJson('apiservices'), pretty);
       }
+      // a group the server does not serve at all: like the real one, its NotFoundHandler answers
+      // text/plain "404 page not found" (a served group's unknown resource is the JSON Status)
+      const g = /^\/apis\/([^/]+)\//.exec(path);
+      if (g && !servedGroups().has(g[1]!) && !store?.servesGroup(g[1]!)) {
+        return { status: 404, body: '404 page not found\n', contentType: 'text/plain; charset=utf-8', pf: false, nosniff: true };
+      }
       return notFound(pretty);
     }
 
@@ -653,6 +659,12 @@ function coreResourceList() {
       r('services', 'Service', true, ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['svc']),
     ],
   };
+}
+
+/** The API groups the /apis fixture lists. */
+function servedGroups(): Set<string> {
+  const apis = fixtureJson('apis') as { groups: Array<{ name: string }> };
+  return new Set(apis.groups.map((g) => g.name));
 }
 
 /** Resource lists for /apis/GROUP/VERSION (the groups of the /apis fixture). */

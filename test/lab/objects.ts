@@ -158,6 +158,13 @@ export class ObjectStore {
     return this.objects.some((o) => this.matchesType(o, p));
   }
 
+  /** Whether any resource of this API group is known to the store (a CRD of the group installed). */
+  servesGroup(group: string): boolean {
+    const suffix = `.${group}`;
+    for (const r of [...this.installed, ...this.forbidden]) if (r.endsWith(suffix)) return true;
+    return this.objects.some((o) => groupOf(o.apiVersion).group === group);
+  }
+
   isForbidden(p: ParsedPath): boolean {
     return this.forbidden.has(p.group ? `${p.plural}.${p.group}` : p.plural);
   }

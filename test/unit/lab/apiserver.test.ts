@@ -137,8 +137,15 @@ describe('fake kube-apiserver 1.24 answers like the fixtures', () => {
     expect(apis).toEqual(fixtureJson('apis'));
   });
 
-  it('unknown path → 404 Status JSON', async () => {
+  it('a group the server does not serve → text/plain "404 page not found", as the real 1.24 server answers (pinned against it in test/e2e/real-apiserver.test.ts)', async () => {
     const r = await get('/apis/nope.example/v1/things', auth(ADMIN));
+    expect(r.status).toBe(404);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(r.body).toBe('404 page not found\n');
+  });
+
+  it('an unknown resource of a served group → 404 Status JSON', async () => {
+    const r = await get('/apis/apps/v1/things', auth(ADMIN));
     expect(r.status).toBe(404);
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body)).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
