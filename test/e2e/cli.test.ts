@@ -76,7 +76,7 @@ describe('text output through kubectl, in a pipe', () => {
     expect(r.stdout).toMatch(/✖ fail {2}api\.tls/);
     expect(r.stdout).toMatch(/Root cause\n {2}Traffic from this machine to the API server https:\/\/203\.0\.113\.10:10443 is sent through the proxy/);
     expect(r.stdout).toMatch(/Fix\n {2}1\. Add the API server to NO_PROXY/);
-    expect(r.stdout).toMatch(/\nFAIL · 10 checks: /);
+    expect(r.stdout).toMatch(/\nFAIL · 11 checks: /);
   });
 
   it('piped output has no ANSI escape codes and no cursor movement', async () => {

@@ -38,7 +38,7 @@ function start(args: string): string {
   const name = `s${++session}`;
   const script = join(dir, `${name}.sh`);
   writeFileSync(script, `cd ${dir}\nexport TERM=xterm-256color\n${EXE} ${args}\necho "EXIT=$?"\nsleep 60\n`);
-  tmux(['-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '110', '-y', '32', `sh ${script}`]);
+  tmux(['-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '110', '-y', '34', `sh ${script}`]);
   return name;
 }
 const screen = (s: string) => tmux(['capture-pane', '-p', '-t', s]);
@@ -119,6 +119,6 @@ describe('--open one report', () => {
   it('without a terminal, --open prints the report (no key is awaited)', () => {
     const out = execFileSync(EXE, ['--open', join(dir, 'healthy.json')], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: dir } });
     expect(out).toMatch(/^kubectl netdiag api · context lab-admin@lab/);
-    expect(out).toMatch(/PASS · 10 checks/);
+    expect(out).toMatch(/PASS · 11 checks/);
   });
 });

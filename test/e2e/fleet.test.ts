@@ -57,7 +57,7 @@ describe('api --all-contexts over 200 contexts', () => {
     };
     each('mitm-', /sent through the proxy http:\/\/198\.51\.100\.21:3128/);
     expect(f.reports.find((x) => x.target.context === 'mitm-000')!.diagnosis.rootCause).toMatch(/intercepts TLS|did not finish/);
-    each('bad-', /authentication fails: The server rejects the token of user bad-\d+ with 401 Unauthorized/);
+    each('bad-', /authentication fails: The server rejects the token of the kubeconfig user bad-\d+ with 401/);
     // interactiveMode Always: a finding at once, not a hang
     each('exec-tty-', /interactiveMode Always: it needs a terminal/);
 

@@ -99,7 +99,7 @@ describe('kubectl netdiag (no subcommand) in tmux, incident 1 (TLS-intercepting 
 
     // run it: live progress, then the verdict
     tmux.keys('Enter');
-    s = await tmux.until((x) => /API server · FAIL · 10 checks/.test(x), 'the finished diagnosis');
+    s = await tmux.until((x) => /API server · FAIL · 11 checks/.test(x), 'the finished diagnosis');
     expect(s).toMatch(/^ {2}✖ fail {2}api\.tls +(?:\d+ms|\d+\.\ds) {2}TLSv1\.3; CN=egress-proxy issued by CN=egress-proxy/m);
     expect(s).toMatch(/^ {2}✖ fail {2}api\.proxy\.connect /m);
     expect(s).toMatch(/^│ Root cause/m);
@@ -135,7 +135,7 @@ describe('kubectl netdiag (no subcommand) in tmux, incident 1 (TLS-intercepting 
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=1');
     s = tmux.screen();
     expect(s).not.toContain('Diagnose');
-    expect(s).toMatch(/kubectl netdiag api · context lab-admin@lab: FAIL · 10 checks: 3 pass, 2 fail, 5 skip/);
+    expect(s).toMatch(/kubectl netdiag api · context lab-admin@lab: FAIL · 11 checks: 3 pass, 2 fail, 6 skip/);
   });
 });
 
@@ -163,7 +163,7 @@ describe('without a terminal, or in CI, or with -o: no Ink, and nothing waits fo
     const plain = r.screen.replace(ANSI, '');
     expect(plain).toMatch(/✖ fail {2}api\.tls/);
     expect(plain).toMatch(/│ Root cause/);
-    expect(plain).toMatch(/FAIL · 10 checks: 3 pass, 2 fail, 5 skip/);
+    expect(plain).toMatch(/FAIL · 11 checks: 3 pass, 2 fail, 6 skip/);
   });
 
   it('the live view honours NO_COLOR and --color never: Ink draws, without colour', async () => {

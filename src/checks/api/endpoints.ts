@@ -79,10 +79,14 @@ function problemText(p: EndpointProbe): string {
  * default/kubernetes are what in-cluster clients reach (kubernetes.default.svc → ClusterIP → these):
  * when none works, every in-cluster client fails, whatever this machine's address does.
  */
-export function judgeEndpoints(probes: EndpointProbe[], k: { endpointSource: string; endpointCount: number; failure?: ApiFailure }, kubeconfigAddress: string): { summary: string; findings: FindingInput[] } {
+export function judgeEndpoints(probes: EndpointProbe[], k: { endpointSource: string; endpointCount: number; failure?: ApiFailure; noCredentials?: boolean }, kubeconfigAddress: string): { summary: string; findings: FindingInput[] } {
   const findings: FindingInput[] = [];
   const heads: string[] = [];
-  if (k.failure) {
+  if (k.failure && k.noCredentials) {
+    // no credentials: api.auth says so (kubectl would prompt for a username, never send this read);
+    // the same cause is not reported twice
+    heads.push(`default/kubernetes not read: the context's user has no credentials (see api.auth); only ${probes.length === 1 ? 'the kubeconfig address is' : 'the addresses known without it are'} checked`);
+  } else if (k.failure) {
     heads.push(`default/kubernetes not readable (${failureWords(k.failure)}); only ${probes.length === 1 ? 'the kubeconfig address is' : 'the addresses known without it are'} checked`);
     findings.push({
       code: 'api.endpoints.unreadable',
@@ -174,7 +178,7 @@ export const endpointsCheck: CheckDefinition<ApiContext> = {
       ...probes.map((p) => `openssl s_client -connect ${p.address} -showcerts </dev/null`),
     ];
     if (probes.length === 0) return { skip: true, summary: 'no other addresses known', evidence, reproduce };
-    const { summary, findings } = judgeEndpoints(probes, { endpointSource: k.endpointSource, endpointCount: k.endpoints.length, failure: k.failure }, ctx.hostPort);
+    const { summary, findings } = judgeEndpoints(probes, { endpointSource: k.endpointSource, endpointCount: k.endpoints.length, failure: k.failure, noCredentials: ctx.config.user.authKind === 'none' }, ctx.hostPort);
     return { summary, findings, evidence, reproduce };
   },
 };

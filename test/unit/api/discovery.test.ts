@@ -126,6 +126,14 @@ describe('api.endpoints verdicts (issue 11 points 5 and 6)', () => {
     expect(findings[0]!.remediation).toEqual(['This identity needs list endpointslices.discovery.k8s.io in namespace default: `kubectl auth can-i list endpointslices.discovery.k8s.io -n default`; or rerun with a context allowed to read it.']);
   });
 
+  it('no credentials at all: the failed read is api.auth\'s cause, not a second finding (issue 11 point 1: one failure described one way)', () => {
+    const failure = { ok: false as const, status: 403, reason: 'forbidden' as const, statusReason: 'Forbidden', message: 'endpointslices.discovery.k8s.io is forbidden: User "system:anonymous" cannot list resource "endpointslices"' };
+    const { summary, findings } = judgeEndpoints([probe('198.51.100.10:6443', ['kubeconfig server'])], { endpointSource: SLICE, endpointCount: 0, failure, noCredentials: true }, '198.51.100.10:6443');
+    expect(findings).toEqual([]);
+    expect(summary).toContain("the context's user has no credentials (see api.auth)");
+    expect(summary).not.toContain('Forbidden');
+  });
+
   it('a loopback advertise address (empty EndpointSlice list): api.endpoints.not-written explains why, not "could not be read"', () => {
     const { findings } = judgeEndpoints([probe('127.0.0.1:6445', ['kubeconfig server'])], { endpointSource: SLICE, endpointCount: 0 }, '127.0.0.1:6445');
     expect(findings.map((f) => f.code)).toEqual(['api.endpoints.not-written']);

@@ -105,7 +105,7 @@ describe('the TUI app, driven by keys', () => {
 
     // run
     await t.press('\r');
-    await t.until((f) => /API server · FAIL · 10 checks/.test(f), 'the failed run');
+    await t.until((f) => /API server · FAIL · 11 checks/.test(f), 'the failed run');
     f = t.frame();
     expect(f).toMatch(/^ {2}✖ fail {2}api\.tls .*CN=egress-proxy/m);
     expect(f).toMatch(/^│ Root cause/m);
@@ -135,7 +135,7 @@ describe('the TUI app, driven by keys', () => {
     // rerun
     await t.press('r');
     await t.until(() => t.runs.length === 2, 'a second run');
-    await t.until((f) => /API server · FAIL · 10 checks/.test(f), 'the rerun finished');
+    await t.until((f) => /API server · FAIL · 11 checks/.test(f), 'the rerun finished');
 
     // export: markdown and JSON, the paths shown
     await t.press('e');
@@ -154,7 +154,7 @@ describe('the TUI app, driven by keys', () => {
     expect(t.frame()).toMatch(/^│ {3}healthy/m);
     await t.press('j');
     await t.press('\r');
-    await t.until((f) => /context healthy · cluster healthy/.test(f) && /API server · PASS · 10 checks/.test(f), 'the healthy context passing');
+    await t.until((f) => /context healthy · cluster healthy/.test(f) && /API server · PASS · 11 checks/.test(f), 'the healthy context passing');
     expect(t.runs).toEqual(['api@(current)', 'api@(current)', 'api@healthy']);
 
     // help, then quit with the exit code of the last diagnosis (it passed)
