@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CERT_DIRECTORIES, CERT_FILES, systemAnchorsFor, trustStoreSources } from '../../../src/net/trust-store.ts';
+import { CERT_DIRECTORIES, CERT_FILES, readsLinksElsewhere, systemAnchorsFor, trustStoreSources } from '../../../src/net/trust-store.ts';
 import { verifyChain } from '../../../src/net/x509.ts';
 import { mintCert } from '../../lab/pki.ts';
 
@@ -41,6 +41,19 @@ describe('trust store: where it is read (Go crypto/x509 on Linux)', () => {
     expect(CERT_FILES[0]).toBe('/etc/ssl/certs/ca-certificates.crt');
     expect(CERT_DIRECTORIES).toEqual(['/etc/ssl/certs', '/etc/pki/tls/certs']);
     expect(trustStoreSources({ SSL_CERT_FILE: '/x.pem', SSL_CERT_DIR: '/a:/b:' })).toEqual({ files: ['/x.pem'], directories: ['/a', '/b'] });
+  });
+});
+
+describe('trust store: which links of a CA directory are read', () => {
+  it('skips the links update-ca-certificates made in a default directory beside a default bundle, however the directory is named', () => {
+    expect(readsLinksElsewhere('/etc/ssl/certs', '/etc/ssl/certs/ca-certificates.crt')).toBe(false);
+    expect(readsLinksElsewhere('/etc/ssl/certs/', '/etc/ssl/certs/ca-certificates.crt')).toBe(false); // SSL_CERT_DIR=/etc/ssl/certs/
+    expect(readsLinksElsewhere('/etc/pki/tls/certs', '/etc/pki/tls/certs/ca-bundle.crt')).toBe(false);
+  });
+  it('reads them in any other directory, or beside a bundle named by SSL_CERT_FILE outside the defaults (Go reads every file)', () => {
+    expect(readsLinksElsewhere('/opt/cas', '/etc/ssl/certs/ca-certificates.crt')).toBe(true);
+    expect(readsLinksElsewhere('/etc/ssl/certs', '/home/me/corp-bundle.pem')).toBe(true);
+    expect(readsLinksElsewhere('/etc/ssl/certs', '')).toBe(true); // no bundle read at all
   });
 });
 
