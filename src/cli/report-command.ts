@@ -11,6 +11,7 @@ import type { Report } from '../report/types.ts';
 import { useColor } from '../report/render/style.ts';
 import { EXIT, type CliIO, type CommonFlags, type Format } from './io.ts';
 import { canUseInk } from './terminal.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export function formatFromFile(path: string, fallback: Format): Format {
   const ext = extname(path).toLowerCase();
@@ -79,10 +80,10 @@ export async function runReportCommand<O, C>(def: DiagnosisDefinition<O, C>, opt
   const { flags, io, redactor } = cc;
   const out = (s: string) => io.stdout.write(redactor.redact(s));
   const err = (s: string) => io.stderr.write(redactor.redact(s));
-  const started = performance.now();
+  const started = monotonicMs();
   const onEvent = flags.verbose
     ? (e: RunnerEvent) => {
-        const t = `[${String(Math.round(performance.now() - started)).padStart(5)}ms]`;
+        const t = `[${String(Math.round(monotonicMs() - started)).padStart(5)}ms]`;
         if (e.type === 'check-start') err(`${t} ${e.id} started\n`);
         else if (e.type === 'check-end') err(`${t} ${e.result.id} ${e.result.status} (${e.result.durationMs}ms): ${e.result.summary}\n`);
       }

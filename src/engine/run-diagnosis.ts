@@ -5,6 +5,7 @@ import type { Report } from '../report/types.ts';
 import type { Redactor } from '../report/redact.ts';
 
 import { TOOL_VERSION } from '../report/version.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export { TOOL_VERSION };
 
@@ -17,7 +18,7 @@ export interface BuildOptions {
 
 export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C, opts: BuildOptions): Promise<Report> {
   const startedAt = new Date();
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const checks = await runChecks(def.checks, ctx, {
     defaultTimeoutMs: opts.defaultTimeoutMs,
     onEvent: opts.onEvent,
@@ -29,7 +30,7 @@ export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C,
     tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
     command: def.command,
     startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
+    durationMs: Math.round(monotonicMs() - t0),
     target: def.target(ctx),
     checks,
     diagnosis,

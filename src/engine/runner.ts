@@ -4,6 +4,7 @@
 import { CATALOG } from '../report/catalog.ts';
 import { statusFromFindings, type CheckResult, type CheckStatus, type Finding } from '../report/types.ts';
 import type { CheckDefinition, CheckOutcome, FindingInput } from './definitions.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export type { CheckDefinition };
 
@@ -44,7 +45,7 @@ export async function runChecks<C>(
   ctx: C,
   options: RunOptions,
 ): Promise<CheckResult[]> {
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? monotonicMs;
   const started = now();
   const ids = new Set(definitions.map((d) => d.id));
   const settled = new Map<string, Promise<Settled>>();

@@ -30,6 +30,7 @@ import { joinHostPort, urlHostname } from '../net/ip.ts';
 import type { Redactor } from '../report/redact.ts';
 import { caFingerprint, type ProbeCache } from './probe-cache.ts';
 import { TOOL_VERSION } from '../report/version.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export interface ClientOptions {
   kubeconfig: KubeconfigOptions;
@@ -614,7 +615,7 @@ export class KubeClient {
    * each have --timeout, the HTTP exchange --request-timeout, as with a new connection per request.
    */
   async request(method: string, path: string, opts: { auth: boolean; body?: unknown; signal?: AbortSignal }): Promise<HttpResult & { via: string }> {
-    const started = performance.now();
+    const started = monotonicMs();
     this.requests.push(`${method} ${path}`);
     const id = await this.identity(opts.auth);
     const headers: Record<string, string> = { Accept: 'application/json', ...id.headers };
@@ -634,13 +635,13 @@ export class KubeClient {
         const c = await this.openTls(id, { signal: opts.signal, chain: false });
         if (!c.ok) {
           pool.dialFailed();
-          return { ok: false, via: c.via, error: c.error, durationMs: Math.round(performance.now() - started) };
+          return { ok: false, via: c.via, error: c.error, durationMs: Math.round(monotonicMs() - started) };
         }
         this.connectionsOpened++;
         conn = { socket: c.socket, via: c.via };
         pool.track(conn);
       }
-      httpStarted ??= performance.now();
+      httpStarted ??= monotonicMs();
       const { reusable, ...result } = await httpRequestKeepAlive({
         socket: conn.socket,
         method,
@@ -649,7 +650,7 @@ export class KubeClient {
         headers,
         body,
         // a retry has what is left of the first attempt's time
-        timeoutMs: attempt === 0 ? this.requestTimeoutMs : Math.max(1, Math.round(this.requestTimeoutMs - (performance.now() - httpStarted))),
+        timeoutMs: attempt === 0 ? this.requestTimeoutMs : Math.max(1, Math.round(this.requestTimeoutMs - (monotonicMs() - httpStarted))),
         signal: opts.signal,
       });
       if (reusable) pool.release(conn);
@@ -695,11 +696,11 @@ export class KubeClient {
   /** GET a text answer (logs, the service proxy): the body whatever its type; errors classified. */
   getText(path: string): Promise<ApiResult<string> & { durationMs: number }> {
     return this.sharedProbe(`text:${path}`, () => `text:${this.identityKey()}|${path}`, async () => {
-      const t0 = performance.now();
+      const t0 = monotonicMs();
       const r = await this.reachable();
       if (!r.ok) return { ok: false as const, reason: r.reason ?? 'unreachable', message: r.why ?? 'the API server is not reachable', durationMs: 0 };
       const res = await this.request('GET', path, { auth: true });
-      const durationMs = Math.round(performance.now() - t0);
+      const durationMs = Math.round(monotonicMs() - t0);
       if (!res.ok || !res.response) {
         return { ok: false as const, reason: res.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const), message: res.error?.message ?? 'request failed', durationMs };
       }

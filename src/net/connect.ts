@@ -8,6 +8,7 @@ import { elapsed, startDeadline, type NetOpts } from './deadline.ts';
 import { isIPLiteral, joinHostPort, urlHostname } from './ip.ts';
 import { redactUrl } from '../report/redact.ts';
 import { abortedError, classifySocketError, guardSocket, openTcp, timeoutError, type NetError } from './tcp.ts';
+import { monotonicMs } from './clock.ts';
 
 export interface ConnectResult {
   /** a 2xx answer: the tunnel is open */
@@ -49,7 +50,7 @@ function decodeUserinfo(s: string): string {
 }
 
 export async function httpConnect(proxy: URL, targetHost: string, targetPort: number, opts: HttpConnectOptions): Promise<ConnectResult> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const shownProxy = redactUrl(proxy);
   const th = targetHost.startsWith('[') && targetHost.endsWith(']') ? targetHost.slice(1, -1) : targetHost;
   const target = joinHostPort(th, targetPort);
@@ -67,7 +68,7 @@ export async function httpConnect(proxy: URL, targetHost: string, targetPort: nu
   const proxyHost = urlHostname(proxy);
   const proxyPort = Number(proxy.port || (scheme === 'https' ? 443 : 80));
   const proxyAddr = joinHostPort(proxyHost, proxyPort);
-  const remaining = () => Math.max(0, opts.timeoutMs - (performance.now() - startedAt));
+  const remaining = () => Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt));
 
   // 1. TCP to the proxy
   const tcp = await openTcp(proxyHost, proxyPort, { timeoutMs: opts.timeoutMs, signal: opts.signal });

@@ -1,5 +1,6 @@
 // One deadline per network operation: a timer plus an optional AbortSignal, both cleared
 // by `clear()`. The callback runs at most once.
+import { monotonicMs } from './clock.ts';
 
 export interface NetOpts {
   timeoutMs: number;
@@ -17,7 +18,7 @@ export interface Deadline {
 }
 
 export function startDeadline(opts: NetOpts, onEnd: (why: EndReason) => void): Deadline {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const timeoutMs = Math.max(0, Number.isFinite(opts.timeoutMs) ? opts.timeoutMs : 0);
   let fired = false;
   const fire = (why: EndReason) => {
@@ -36,7 +37,7 @@ export function startDeadline(opts: NetOpts, onEnd: (why: EndReason) => void): D
   if (opts.signal?.aborted) queueMicrotask(() => fire('aborted'));
   return {
     startedAt,
-    remaining: () => Math.max(0, timeoutMs - (performance.now() - startedAt)),
+    remaining: () => Math.max(0, timeoutMs - (monotonicMs() - startedAt)),
     clear: () => {
       fired = true;
       clear();
@@ -45,5 +46,5 @@ export function startDeadline(opts: NetOpts, onEnd: (why: EndReason) => void): D
 }
 
 export function elapsed(startedAt: number): number {
-  return Math.round(performance.now() - startedAt);
+  return Math.round(monotonicMs() - startedAt);
 }

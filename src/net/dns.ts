@@ -9,6 +9,7 @@ import { promises as dnsp } from 'node:dns';
 import { readFile } from 'node:fs';
 import { isIP } from 'node:net';
 import { elapsed, startDeadline } from './deadline.ts';
+import { monotonicMs } from './clock.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -188,7 +189,7 @@ export const probeDnsServer: ServerProber = (server, timeoutMs) =>
 
 export async function resolveHost(host: string, opts: ResolveOptions): Promise<DnsResult> {
   const probe = opts.probe ?? probeDnsServer;
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const name = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 
   // 1. IP literal
@@ -231,7 +232,7 @@ export async function resolveHost(host: string, opts: ResolveOptions): Promise<D
   let resolver: InstanceType<typeof dnsp.Resolver>;
   let servers: string[] = [];
   try {
-    const remaining = Math.max(1, Math.round(opts.timeoutMs - (performance.now() - startedAt)));
+    const remaining = Math.max(1, Math.round(opts.timeoutMs - (monotonicMs() - startedAt)));
     resolver = new dnsp.Resolver({ timeout: remaining, tries: 1 });
     if (opts.servers?.length) resolver.setServers(opts.servers);
     servers = resolver.getServers();
@@ -256,7 +257,7 @@ export async function resolveHost(host: string, opts: ResolveOptions): Promise<D
       resolve({ host, servers, durationMs: elapsed(startedAt), ...r });
     };
     const deadline = startDeadline(
-      { timeoutMs: Math.max(0, opts.timeoutMs - (performance.now() - startedAt)), signal: opts.signal },
+      { timeoutMs: Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt)), signal: opts.signal },
       (why) => {
         resolver.cancel();
         const kind: DnsErrorKind = why === 'timeout' ? 'timeout' : 'aborted';
@@ -288,7 +289,7 @@ export async function resolveHost(host: string, opts: ResolveOptions): Promise<D
         return finish({ addresses, error: { kind: best.kind, code: best.code, message: `${where}: ${describe(best.kind, best.code)}` } });
       }
       // c-ares reports every socket failure as ECONNREFUSED: ask the sockets what happened
-      const budget = Math.max(50, Math.min(500, opts.timeoutMs - (performance.now() - startedAt)));
+      const budget = Math.max(50, Math.min(500, opts.timeoutMs - (monotonicMs() - startedAt)));
       void Promise.all(servers.map((s) => probe(s, budget))).then((outcomes) => {
         const error = resolverSocketError(where, servers, outcomes) ?? { kind: best.kind, code: best.code, message: `${where}: ${describe(best.kind, best.code)}` };
         finish({ addresses, error });

@@ -4,6 +4,7 @@
 // kept open when the server lets it carry another request (HTTP keep-alive), for the caller's pool.
 
 import type * as Http from 'node:http';
+import { monotonicMs } from './clock.ts';
 
 // process.getBuiltinModule, not an ESM import: the ESM facade of node:http evaluates its lazy
 // getters and loads undici, which costs ~10 ms of start-up on every run.
@@ -78,7 +79,7 @@ function oneSocketAgent(socket: net.Socket) {
 function exchange(opts: HttpRequestOptions, keepAlive: false): Promise<HttpResult>;
 function exchange(opts: HttpRequestOptions, keepAlive: true): Promise<HttpResult & { reusable: boolean }>;
 async function exchange(opts: HttpRequestOptions, keepAlive: boolean): Promise<HttpResult & { reusable?: boolean }> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const what = `${opts.method} ${opts.path}`;
   return new Promise<HttpResult & { reusable?: boolean }>((resolve) => {
     let settled = false;

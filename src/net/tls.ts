@@ -9,6 +9,7 @@ import { elapsed, startDeadline } from './deadline.ts';
 import { isIPLiteral, joinHostPort } from './ip.ts';
 import { abortedError, classifySocketError, guardSocket, openTcp, timeoutError, type NetError } from './tcp.ts';
 import { certInfo, type CertInfo } from './x509.ts';
+import { monotonicMs } from './clock.ts';
 
 export interface TlsResult {
   /** handshake completed (verification is separate) */
@@ -120,7 +121,7 @@ function alertHint(alert: string | undefined): string {
 }
 
 export async function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsResult> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
   const sniCandidate = opts.servername !== undefined && opts.servername !== '' ? opts.servername : host;
   // Go (crypto/tls hostnameInSNI) never sends an IP literal as SNI
@@ -138,7 +139,7 @@ export async function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsResult
     raw = tcp.socket;
     localAddress = tcp.localAddress;
   }
-  const remaining = Math.max(0, opts.timeoutMs - (performance.now() - startedAt));
+  const remaining = Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt));
   const rawSocket = raw;
 
   return new Promise<TlsResult>((resolve) => {
@@ -246,11 +247,11 @@ export interface PlainProbe {
 
 /** Send `GET / HTTP/1.1` in plain text to a TLS port and wait for any reaction until the deadline. */
 export async function plainTextProbe(host: string, port: number, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<PlainProbe> {
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const tcp = await openTcp(host, port, { timeoutMs: opts.timeoutMs, signal: opts.signal });
   if (!tcp.ok || !tcp.socket) return { reaction: 'connect-failed', bytes: 0, durationMs: elapsed(startedAt), error: tcp.error };
   const sock = tcp.socket;
-  const remaining = Math.max(1, opts.timeoutMs - (performance.now() - startedAt));
+  const remaining = Math.max(1, opts.timeoutMs - (monotonicMs() - startedAt));
   return new Promise<PlainProbe>((resolve) => {
     let settled = false;
     let data = Buffer.alloc(0);

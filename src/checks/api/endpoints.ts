@@ -8,6 +8,7 @@ import type { NetError } from '../../net/tcp.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { shortError } from './connection-errors.ts';
+import { monotonicMs } from '../../net/clock.ts';
 
 export interface EndpointProbe {
   address: string;
@@ -39,12 +40,12 @@ function parseEndpoint(raw: string, defaultPort: number): { host: string; port: 
 }
 
 async function probe(ctx: ApiContext, c: Candidate): Promise<EndpointProbe> {
-  const started = performance.now();
+  const started = monotonicMs();
   const hs = await probeAddress(ctx, c.host, c.port);
   const { address } = hs;
   const via = hs.proxy ? `proxy ${hs.proxy}` : address;
   const base = { address, sources: [...c.sources].sort() };
-  const elapsed = () => Math.round(performance.now() - started);
+  const elapsed = () => Math.round(monotonicMs() - started);
   if (!hs.connected || !hs.tls) return { ...base, via, tcp: 'failed', ok: false, durationMs: elapsed(), error: hs.error };
   const tls = hs.tls;
   if (!tls.ok) return { ...base, via, tcp: 'ok', tls: 'failed', ok: false, durationMs: elapsed(), error: tls.error };

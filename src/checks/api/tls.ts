@@ -10,6 +10,7 @@ import { judgeHandshakeStall, plainTextProbe, tlsHandshake, type PlainProbe, typ
 import { stripBrackets } from '../../net/ip.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
+import { monotonicMs } from '../../net/clock.ts';
 
 export const KUBECTL_TLS_PREFIX = 'Unable to connect to the server: tls: failed to verify certificate: ';
 
@@ -43,7 +44,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
     if (ctx.config.cluster.server.startsWith('http:')) {
       return { skip: true, summary: 'not applicable: the server URL is plain http://' };
     }
-    const startedAt = performance.now();
+    const startedAt = monotonicMs();
     const pending = ctx.tls();
     const compare = compareProbe(ctx);
     const stall = stallProbes(ctx, pending, startedAt);
@@ -265,7 +266,7 @@ function stallProbes(ctx: ApiContext, pending: Promise<unknown>, startedAt: numb
     };
     const timer = setTimeout(() => {
       fired = true;
-      const left = Math.max(200, ctx.timeoutMs - (performance.now() - startedAt));
+      const left = Math.max(200, ctx.timeoutMs - (monotonicMs() - startedAt));
       const servername = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
       const plain = plainTextProbe(ctx.host, ctx.port, { timeoutMs: left, signal: ac.signal }).then((p) => {
         plainResult = p;

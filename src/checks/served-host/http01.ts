@@ -14,6 +14,7 @@ import { certManager } from './certmanager.ts';
 import { controller } from './metallb.ts';
 import { httpGetInPod, podsFromSlices, type ExecTarget } from './inside-exec.ts';
 import type { Challenge } from './types.ts';
+import { monotonicMs } from '../../net/clock.ts';
 
 export interface Probe {
   where: string;
@@ -123,11 +124,11 @@ export function http01(ctx: HostClusterContext): Promise<Http01State> {
  * own (services/proxy forbidden). Credentials go only to an API server whose certificate verified.
  */
 async function serviceProxyGet(ctx: HostClusterContext, path: string): Promise<{ ok: boolean; status?: number; body?: string; message?: string; durationMs: number }> {
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const reach = await ctx.client.reachable();
   if (!reach.ok) return { ok: false, message: reach.why, durationMs: 0 };
   const res = await ctx.client.request('GET', path, { auth: true });
-  const durationMs = Math.round(performance.now() - t0);
+  const durationMs = Math.round(monotonicMs() - t0);
   if (!res.ok || !res.response) return { ok: false, message: res.error?.message ?? 'request failed', durationMs };
   return { ok: true, status: res.response.statusCode, body: res.response.body, durationMs };
 }
