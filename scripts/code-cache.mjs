@@ -57,7 +57,7 @@ cert.setSubject(name);
 cert.setIssuer(name);
 cert.setExtensions([
   { name: 'basicConstraints', cA: true },
-  { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+  { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
 ]);
 cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
 const certPem = forge.pki.certificateToPem(cert);
@@ -114,6 +114,8 @@ const LINES = {
   ],
   cert: [
     ['cert', target, '--ca-file', caFile, '-o', 'json'],
+    // a host name, as users type it: the name lookup (/etc/hosts here) and SNI paths
+    ['cert', `localhost:${server.address().port}`, '--ca-file', caFile, '-o', 'json'],
     ['cert', target, '--ca-file', caFile, '--timeout', '5s'],
   ],
 };
