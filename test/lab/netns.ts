@@ -251,7 +251,10 @@ export async function startLab(scenario: string, opts: StartLabOptions = {}): Pr
       if (msg.ready === true) resolveReady(msg as ReadyLine);
       else {
         killer();
-        reject(new Error(`lab ${scenario} failed: ${msg.error ?? line}\n${stderr}`));
+        // the lab was killed before it could remove its folder (certificates, keys, logs)
+        const failed = Object.assign(new Error(`lab ${scenario} failed: ${msg.error ?? line}\n${stderr}`), { tmpdir: msg.tmpdir as string | undefined });
+        if (typeof msg.tmpdir === 'string' && msg.tmpdir.includes('netdiag-lab-')) rmSync(msg.tmpdir, { recursive: true, force: true });
+        reject(failed);
       }
     });
     child.once('exit', (code, sig) => {

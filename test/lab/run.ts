@@ -116,7 +116,7 @@ async function main(name: string) {
       );
     }
   } catch (e) {
-    process.stdout.write(JSON.stringify({ ready: false, error: (e as Error).message }) + '\n');
+    process.stdout.write(JSON.stringify({ ready: false, error: (e as Error).message, ...(tmp ? { tmpdir: tmp } : {}) }) + '\n');
     await shutdown(1);
     return;
   }

@@ -127,6 +127,13 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
     expect(existsSync(lab.tmpdir)).toBe(false);
   });
 
+  it('a scenario that fails to start leaves neither its process nor its files behind', async () => {
+    const e = (await startLab('no-such-scenario').catch((x: unknown) => x)) as Error & { tmpdir?: string };
+    expect(e.message).toMatch(/lab no-such-scenario failed/);
+    expect(e.tmpdir).toMatch(/netdiag-lab-/);
+    expect(existsSync(e.tmpdir!)).toBe(false);
+  });
+
   it('a crashed parent never leaves the lab behind (stdin closes → lab exits)', async () => {
     const script = `
       import { startLab } from ${JSON.stringify(new URL('../../lab/netns.ts', import.meta.url).pathname)};
