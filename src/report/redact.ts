@@ -32,31 +32,100 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string), (lower: string) 
   [QUERY_SECRET, `$1${REDACTED}`, (l) => l.includes('=') && (l.includes('sig') || l.includes('security-token'))],
 ];
 
-export class Redactor {
-  private readonly secrets = new Set<string>();
+/** A registered secret this long or longer is replaced wherever it appears, inside any word. */
+export const ANYWHERE_MIN = 6;
+/** Shorter ones (3 to 5 characters) are also replaced as whole tokens; 1 and 2 only in credential positions. */
+export const TOKEN_MIN = 3;
 
-  /** Register a secret value; short values are ignored to avoid masking ordinary words. */
+/** A regular expression that matches `s` literally (secrets may be made of metacharacters). */
+function literal(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+const ALNUM = /[A-Za-z0-9]/;
+
+/** `s` as a whole token: not glued to a letter or digit where its own edge is a letter or digit. */
+function token(s: string): string {
+  return `${ALNUM.test(s[0]!) ? '(?<![A-Za-z0-9])' : ''}${literal(s)}${ALNUM.test(s[s.length - 1]!) ? '(?![A-Za-z0-9])' : ''}`;
+}
+
+/** Where a value ends in a credential position: a delimiter of the formats we print, or the end. */
+const VALUE_END = `(?=$|[\\s"'\`<>,;&)\\]}]|\\\\[nrt"u])`;
+
+/**
+ * The credential positions a short secret is masked in, whatever it holds (`$1` is what precedes it):
+ *  - a URL's userinfo password, `scheme://user:S@` and `user:S@host` (the patterns mask those even
+ *    for unknown values), and what Go reads of a proxy URL whose password holds '#': the password's
+ *    start in the port position, `scheme://user:S` (a port equal to a secret is masked too);
+ *  - `password=S`, `password: S`, `"token": "S"`, `--token=S`, `passwd`, `pwd`, `secret`,
+ *    `access_token`, `id_token`, `api-key`, `client-key-data`, kubeconfig `token:`/`password:` fields;
+ *  - `Authorization: Bearer S` / `Basic S`, and a bare `Bearer S`.
+ */
+function credentialPositions(alternatives: string): RegExp {
+  const KEY = `(?:proxy-)?password|passwd|pwd|pass|secret|token|access[-_]token|id[-_]token|refresh[-_]token|api[-_]?key|client-key-data|clientKeyData`;
+  const before = [
+    // scheme://[user]:S (userinfo or Go's reading of the port), user:S@
+    `\\b[A-Za-z][A-Za-z0-9+.-]*:\\/\\/[^\\s/@:"'<>\`]*:`,
+    `(?<=^|[\\s"'<>=(,\`])[^\\s"'<>=(,\`:/@]+:(?=(?:${alternatives})@)`,
+    // key=S, key: S, "key": "S", key="S" (JSON-escaped quotes too), --key=S, --key S
+    `\\b(?i:${KEY})\\b(?:\\\\?")?\\s*[:=]\\s*(?:\\\\?["'])?`,
+    `(?<![\\w-])--(?i:${KEY})(?:=|\\s+)`,
+    `\\b(?i:(?:proxy-)?authorization)\\b(?:\\\\?")?\\s*[:=]\\s*(?:\\\\?")?(?i:bearer|basic)\\s+`,
+    `\\b(?i:bearer)\\s+`,
+  ];
+  // the secret itself matches case-sensitively; the words around it in any letter case
+  return new RegExp(`(${before.join('|')})(?:${alternatives})${VALUE_END}`, 'g');
+}
+
+export class Redactor {
+  /** replaced wherever they appear */
+  private readonly secrets = new Set<string>();
+  /** shorter than ANYWHERE_MIN: replaced in credential positions (and as whole tokens from TOKEN_MIN) */
+  private readonly short = new Set<string>();
+  private shortRes: { positions: RegExp; tokens?: RegExp; mayAppear: (text: string) => boolean } | undefined;
+
+  /**
+   * Register a secret value, of any length and whatever characters it holds. A long one is replaced
+   * wherever it appears; a short one where it cannot be an ordinary word: in credential positions,
+   * and from 3 characters on as a whole token (see ANYWHERE_MIN, TOKEN_MIN).
+   */
   add(secret: string | undefined | null): void {
     if (!secret) return;
-    const s = secret.trim();
-    if (s.length < 6) return;
-    this.secrets.add(s);
+    const s = secret.trim() || secret;
+    this.register(s);
     // PEM bodies also appear base64-encoded in kubeconfigs and line-wrapped in logs
     if (s.includes('-----BEGIN')) {
-      this.secrets.add(Buffer.from(s).toString('base64'));
-      for (const line of s.split('\n')) if (line.length >= 40 && !line.startsWith('-----')) this.secrets.add(line.trim());
+      this.register(Buffer.from(s).toString('base64'));
+      for (const line of s.split('\n')) if (line.length >= 40 && !line.startsWith('-----')) this.register(line.trim());
     }
     try {
       const decoded = decodeURIComponent(s);
-      if (decoded !== s) this.secrets.add(decoded);
-      const encoded = encodeURIComponent(s);
-      if (encoded !== s) this.secrets.add(encoded);
+      if (decoded !== s) this.register(decoded);
     } catch {
       // not URI-encoded
     }
+    const encoded = encodeURIComponent(s);
+    if (encoded !== s) this.register(encoded);
   }
 
-  /** Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and decoded. */
+  /** One form of a secret, and that form as it appears inside a JSON string (redactValue works on JSON text). */
+  private register(s: string): void {
+    if (!s) return;
+    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) {
+      if (form.length >= ANYWHERE_MIN) this.secrets.add(form);
+      else if (!this.short.has(form)) {
+        this.short.add(form);
+        this.shortRes = undefined;
+      }
+    }
+  }
+
+  /**
+   * Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and
+   * decoded, and the pieces Go's url.Parse makes of it: Go cuts the URL at the first '#' (and the
+   * authority at '?' or '/'), so 'http://u6:12#x@host' is read as host 'u6', port '12': each piece
+   * of the password is a secret of its own, however short.
+   */
   addUrlPassword(value: string | undefined | null): void {
     const p = value ? urlPassword(value) : undefined;
     if (!p) return;
@@ -66,6 +135,24 @@ export class Redactor {
     } catch {
       // not percent-encoded
     }
+    for (const piece of p.split(/[#?/]/)) if (piece && piece !== p) this.add(piece);
+  }
+
+  private shortRules() {
+    if (this.shortRes || this.short.size === 0) return this.shortRes;
+    // longest first, so a secret containing another is replaced whole
+    const all = [...this.short].sort((a, b) => b.length - a.length);
+    const tokens = all.filter((x) => x.length >= TOKEN_MIN);
+    const firstChars = new Set(all.map((x) => x[0]!));
+    this.shortRes = {
+      positions: credentialPositions(all.map(literal).join('|')),
+      ...(tokens.length ? { tokens: new RegExp(tokens.map(token).join('|'), 'g') } : {}),
+      mayAppear: (text) => {
+        for (const c of firstChars) if (text.includes(c)) return true;
+        return false;
+      },
+    };
+    return this.shortRes;
   }
 
   redact(text: string): string {
@@ -73,6 +160,11 @@ export class Redactor {
     // longest first, so a secret containing another is replaced whole
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
       if (out.includes(s)) out = out.split(s).join(REDACTED);
+    }
+    const short = this.shortRules();
+    if (short?.mayAppear(out)) {
+      out = out.replace(short.positions, `$1${REDACTED}`);
+      if (short.tokens) out = out.replace(short.tokens, REDACTED);
     }
     // (ASCII letters lower-cased: a pattern's words match case-insensitively only ASCII letters)
     let lower = out.toLowerCase();
