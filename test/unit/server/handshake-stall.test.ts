@@ -16,7 +16,7 @@ import { judgeStalledHandshake, watchHandshakeStall, type StallEvidence } from '
 import { certInfo } from '../../../src/net/x509.ts';
 import { statusFromFindings, type CheckResult, type CheckStatus } from '../../../src/report/types.ts';
 import { cleanupTempDirs, pems } from '../kube/helpers.ts';
-import { clientOptions, codes, runOne, seed } from '../api/helpers.ts';
+import { answer, clientOptions, codes, routeRequests, runOne, seed, seedReachable } from '../api/helpers.ts';
 import { labPki } from '../../lab/pki.ts';
 
 const pki = labPki();
@@ -189,6 +189,27 @@ describe('server.endpoints: a stalled address is told apart, not "unreachable" n
       { address: '127.0.0.2', port: 6443 },
     ]);
     expect(codes(await runOne(endpointsCheck, ctx))).toEqual(['server.endpoints.unreachable']);
+  });
+});
+
+describe('server.endpoints end to end on loopback: the watcher runs beside each address\'s handshake', () => {
+  it('an endpoint whose TLS flight vanishes while plain text gets Go\'s 400: server.endpoints.mtu-blackhole, within --timeout + 1 s', async () => {
+    const [mtu, good] = await Promise.all([mtuBlackHole(), slow(0)]);
+    const ctx = new ServerContext({ ...clientOptions({ server: `https://127.0.0.1:${good}` }), timeoutMs: 800, requestTimeoutMs: 800, local: false });
+    seedReachable(ctx.api);
+    routeRequests(ctx.api, (_m, path) =>
+      path.startsWith('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices')
+        ? answer(200, { kind: 'EndpointSliceList', apiVersion: 'discovery.k8s.io/v1', metadata: {}, items: [{ addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: mtu, protocol: 'TCP' }] }] })
+        : answer(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }),
+    );
+    const started = performance.now();
+    const r = await runOne(endpointsCheck, ctx);
+    expect(performance.now() - started).toBeLessThan(1800);
+    expect(codes(r)).toContain('server.endpoints.mtu-blackhole');
+    expect(codes(r)).not.toContain('server.endpoints.advertised-dead');
+    expect(codes(r)).not.toContain('server.endpoints.unreachable');
+    const f = r.findings.find((x) => x.code === 'server.endpoints.mtu-blackhole')!;
+    expect(f.message).toContain(`The TLS handshake with 127.0.0.1:${mtu} did not complete within 800 ms, yet the same port answers a small plain-text request at once ("HTTP/1.0 400 Bad Request")`);
   });
 });
 
