@@ -34,7 +34,10 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string), (lower: string) 
 
 /** A registered secret this long or longer is replaced wherever it appears, inside any word. */
 export const ANYWHERE_MIN = 6;
-/** Shorter ones (3 to 5 characters) are also replaced as whole tokens; 1 and 2 only in credential positions. */
+/**
+ * Shorter ones (3 to 5 characters) are also replaced as whole tokens, unless they look like an
+ * ordinary word or number (ORDINARY); 1 and 2-character ones only in credential positions.
+ */
 export const TOKEN_MIN = 3;
 
 /** A regular expression that matches `s` literally (secrets may be made of metacharacters). */
@@ -83,11 +86,13 @@ export class Redactor {
   /** shorter than ANYWHERE_MIN: replaced in credential positions (and as whole tokens from TOKEN_MIN) */
   private readonly short = new Set<string>();
   private shortRes: { positions: RegExp; tokens?: RegExp; mayAppear: (text: string) => boolean } | undefined;
+  private longest: string[] | undefined;
 
   /**
    * Register a secret value, of any length and whatever characters it holds. A long one is replaced
    * wherever it appears; a short one where it cannot be an ordinary word: in credential positions,
-   * and from 3 characters on as a whole token (see ANYWHERE_MIN, TOKEN_MIN).
+   * and from 3 characters on as a whole token unless it looks like a word or a number (see
+   * ANYWHERE_MIN, TOKEN_MIN, ORDINARY).
    */
   add(secret: string | undefined | null): void {
     if (!secret) return;
@@ -112,8 +117,10 @@ export class Redactor {
   private register(s: string): void {
     if (!s) return;
     for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) {
-      if (form.length >= ANYWHERE_MIN) this.secrets.add(form);
-      else if (!this.short.has(form)) {
+      if (form.length >= ANYWHERE_MIN) {
+        if (!this.secrets.has(form)) this.longest = undefined;
+        this.secrets.add(form);
+      } else if (!this.short.has(form)) {
         this.short.add(form);
         this.shortRes = undefined;
       }
@@ -142,7 +149,7 @@ export class Redactor {
     if (this.shortRes || this.short.size === 0) return this.shortRes;
     // longest first, so a secret containing another is replaced whole
     const all = [...this.short].sort((a, b) => b.length - a.length);
-    const tokens = all.filter((x) => x.length >= TOKEN_MIN);
+    const tokens = all.filter((x) => x.length >= TOKEN_MIN && !ORDINARY.test(x));
     const firstChars = new Set(all.map((x) => x[0]!));
     this.shortRes = {
       positions: credentialPositions(all.map(literal).join('|')),
@@ -155,17 +162,28 @@ export class Redactor {
     return this.shortRes;
   }
 
-  redact(text: string): string {
+  /** The short secrets' rules (credential positions, whole tokens) on one text. */
+  private redactShort(text: string): string {
+    const short = this.shortRules();
+    if (!short?.mayAppear(text)) return text;
+    const out = text.replace(short.positions, `$1${REDACTED}`);
+    return short.tokens ? out.replace(short.tokens, REDACTED) : out;
+  }
+
+  /** The long secrets, replaced wherever they appear. */
+  private redactLong(text: string): string {
     let out = text;
     // longest first, so a secret containing another is replaced whole
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.longest ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.longest) {
       if (out.includes(s)) out = out.split(s).join(REDACTED);
     }
-    const short = this.shortRules();
-    if (short?.mayAppear(out)) {
-      out = out.replace(short.positions, `$1${REDACTED}`);
-      if (short.tokens) out = out.replace(short.tokens, REDACTED);
-    }
+    return out;
+  }
+
+  /** The secret-shaped patterns (known or not). */
+  private redactPatterns(text: string): string {
+    let out = text;
     // (ASCII letters lower-cased: a pattern's words match case-insensitively only ASCII letters)
     let lower = out.toLowerCase();
     for (const [re, rep, may] of PATTERNS) {
@@ -176,11 +194,41 @@ export class Redactor {
     return out;
   }
 
-  /** Deep-redact a JSON-able value. */
+  /** Long secrets first (a short piece of one must not break it up), then the short ones, then the patterns. */
+  redact(text: string): string {
+    return this.redactPatterns(this.redactShort(this.redactLong(text)));
+  }
+
+  /**
+   * Deep-redact a JSON-able value. The short secrets' rules run on each string VALUE on its own
+   * (decoded): a short secret never turns a number, `true`, or an object's key into REDACTED, so
+   * the report keeps its shape (a password "1234" or "via" leaves durations and fields alone).
+   */
   redactValue<T>(value: T): T {
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    let json = JSON.stringify(value);
+    if (json === undefined) return value;
+    json = this.redactLong(json);
+    if (this.short.size) {
+      json = json.replace(JSON_STRING, (lit: string, key: string | undefined) => {
+        if (key) return lit;
+        const raw = JSON.parse(lit) as string;
+        const red = this.redactShort(raw);
+        return red === raw ? lit : JSON.stringify(red);
+      });
+    }
+    return JSON.parse(this.redactPatterns(json)) as T;
   }
 }
+
+/** A JSON string literal, and whether it is an object's key (followed by ':'). */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/**
+ * A short secret that looks like an ordinary word or number (one case of letters, or only digits)
+ * is masked in credential positions only: as a whole token it would mask words and numbers of the
+ * report ("pass", "lab", "1234 ms").
+ */
+const ORDINARY = /^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+|\d+)$/;
 
 /** Where redactUrl finds a password in `s`: [start, end) of the password, or undefined. */
 function passwordSpan(s: string): [number, number] | undefined {

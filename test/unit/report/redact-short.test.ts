@@ -110,3 +110,21 @@ describe('long secrets', () => {
     expect(redactorWith('hunter22').redact('xhunter22y')).toBe('xREDACTEDy');
   });
 });
+
+describe('short secrets that look like ordinary words or numbers ("pass", "lab", "1234")', () => {
+  const r = redactorWith('pass', '1234', 'via');
+  it.each(POSITIONS)('are masked in the credential position %s', (text) => {
+    for (const s of ['pass', '1234']) expect(r.redact(fill(text, s))).toBe(fill(text, 'REDACTED'));
+  });
+  it('are not masked as whole tokens: the words and numbers of a report stay', () => {
+    const text = 'FAIL · 11 checks: 3 pass, 1 fail · 1234 ms (via 198.51.100.20:3128)';
+    expect(r.redact(text)).toBe(text);
+  });
+  it('redactValue keeps the report\'s shape: keys, numbers and literals are never replaced, string values are', () => {
+    const report = { status: 'pass', durationMs: 1234, via: 'direct', ok: true, proxy: 'http://u6:1234', message: 'password=pass' };
+    expect(r.redactValue(report)).toEqual({ status: 'pass', durationMs: 1234, via: 'direct', ok: true, proxy: 'http://u6:REDACTED', message: 'password=REDACTED' });
+  });
+  it('a short secret with mixed classes is still a whole token in JSON string values', () => {
+    expect(redactorWith('Pa5s').redactValue({ a: 'said Pa5s', n: 5 })).toEqual({ a: 'said REDACTED', n: 5 });
+  });
+});
