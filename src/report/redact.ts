@@ -32,31 +32,107 @@ const PATTERNS: [RegExp, string | ((...m: string[]) => string), (lower: string) 
   [QUERY_SECRET, `$1${REDACTED}`, (l) => l.includes('=') && (l.includes('sig') || l.includes('security-token'))],
 ];
 
-export class Redactor {
-  private readonly secrets = new Set<string>();
+/** A registered secret this long or longer is replaced wherever it appears, inside any word. */
+export const ANYWHERE_MIN = 6;
+/**
+ * Shorter ones (3 to 5 characters) are also replaced as whole tokens, unless they look like an
+ * ordinary word or number (ORDINARY); 1 and 2-character ones only in credential positions.
+ */
+export const TOKEN_MIN = 3;
 
-  /** Register a secret value; short values are ignored to avoid masking ordinary words. */
+/** A regular expression that matches `s` literally (secrets may be made of metacharacters). */
+function literal(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+const ALNUM = /[A-Za-z0-9]/;
+
+/** `s` as a whole token: not glued to a letter or digit where its own edge is a letter or digit. */
+function token(s: string): string {
+  return `${ALNUM.test(s[0]!) ? '(?<![A-Za-z0-9])' : ''}${literal(s)}${ALNUM.test(s[s.length - 1]!) ? '(?![A-Za-z0-9])' : ''}`;
+}
+
+/** Where a value ends in a credential position: a delimiter of the formats we print, or the end. */
+const VALUE_END = `(?=$|[\\s"'\`<>,;&)\\]}]|\\\\[nrt"u])`;
+
+/**
+ * The credential positions a short secret is masked in, whatever it holds (`$1` is what precedes it):
+ *  - a URL's userinfo password, `scheme://user:S@` and `user:S@host` (the patterns mask those even
+ *    for unknown values), and what Go reads of a proxy URL whose password holds '#': the password's
+ *    start in the port position, `scheme://user:S` (a port equal to a secret is masked too);
+ *  - `password=S`, `password: S`, `"token": "S"`, `--token=S`, `passwd`, `pwd`, `secret`,
+ *    `access_token`, `id_token`, `api-key`, `client-key-data`, kubeconfig `token:`/`password:` fields;
+ *  - `Authorization: Bearer S` / `Basic S`, and a bare `Bearer S`.
+ */
+function credentialPositions(alternatives: string): RegExp {
+  const KEY = `(?:proxy-)?password|passwd|pwd|pass|secret|token|access[-_]token|id[-_]token|refresh[-_]token|api[-_]?key|client-key-data|clientKeyData`;
+  const before = [
+    // scheme://[user]:S (userinfo or Go's reading of the port), user:S@
+    `\\b[A-Za-z][A-Za-z0-9+.-]*:\\/\\/[^\\s/@:"'<>\`]*:`,
+    `(?<=^|[\\s"'<>=(,\`])[^\\s"'<>=(,\`:/@]+:(?=(?:${alternatives})@)`,
+    // key=S, key: S, "key": "S", key="S" (JSON-escaped quotes too), --key=S, --key S
+    `\\b(?i:${KEY})\\b(?:\\\\?")?\\s*[:=]\\s*(?:\\\\?["'])?`,
+    `(?<![\\w-])--(?i:${KEY})(?:=|\\s+)`,
+    `\\b(?i:(?:proxy-)?authorization)\\b(?:\\\\?")?\\s*[:=]\\s*(?:\\\\?")?(?i:bearer|basic)\\s+`,
+    `\\b(?i:bearer)\\s+`,
+  ];
+  // the secret itself matches case-sensitively; the words around it in any letter case
+  return new RegExp(`(${before.join('|')})(?:${alternatives})${VALUE_END}`, 'g');
+}
+
+export class Redactor {
+  /** replaced wherever they appear */
+  private readonly secrets = new Set<string>();
+  /** shorter than ANYWHERE_MIN: replaced in credential positions (and as whole tokens from TOKEN_MIN) */
+  private readonly short = new Set<string>();
+  private shortRes: { positions: RegExp; tokens?: RegExp; mayAppear: (text: string) => boolean } | undefined;
+  private longest: string[] | undefined;
+
+  /**
+   * Register a secret value, of any length and whatever characters it holds. A long one is replaced
+   * wherever it appears; a short one where it cannot be an ordinary word: in credential positions,
+   * and from 3 characters on as a whole token unless it looks like a word or a number (see
+   * ANYWHERE_MIN, TOKEN_MIN, ORDINARY).
+   */
   add(secret: string | undefined | null): void {
     if (!secret) return;
-    const s = secret.trim();
-    if (s.length < 6) return;
-    this.secrets.add(s);
+    const s = secret.trim() || secret;
+    this.register(s);
     // PEM bodies also appear base64-encoded in kubeconfigs and line-wrapped in logs
     if (s.includes('-----BEGIN')) {
-      this.secrets.add(Buffer.from(s).toString('base64'));
-      for (const line of s.split('\n')) if (line.length >= 40 && !line.startsWith('-----')) this.secrets.add(line.trim());
+      this.register(Buffer.from(s).toString('base64'));
+      for (const line of s.split('\n')) if (line.length >= 40 && !line.startsWith('-----')) this.register(line.trim());
     }
     try {
       const decoded = decodeURIComponent(s);
-      if (decoded !== s) this.secrets.add(decoded);
-      const encoded = encodeURIComponent(s);
-      if (encoded !== s) this.secrets.add(encoded);
+      if (decoded !== s) this.register(decoded);
     } catch {
       // not URI-encoded
     }
+    const encoded = encodeURIComponent(s);
+    if (encoded !== s) this.register(encoded);
   }
 
-  /** Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and decoded. */
+  /** One form of a secret, and that form as it appears inside a JSON string (redactValue works on JSON text). */
+  private register(s: string): void {
+    if (!s) return;
+    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) {
+      if (form.length >= ANYWHERE_MIN) {
+        if (!this.secrets.has(form)) this.longest = undefined;
+        this.secrets.add(form);
+      } else if (!this.short.has(form)) {
+        this.short.add(form);
+        this.shortRes = undefined;
+      }
+    }
+  }
+
+  /**
+   * Register the password of a URL or `user:password@host` value (the one rule of redactUrl), raw and
+   * decoded, and the pieces Go's url.Parse makes of it: Go cuts the URL at the first '#' (and the
+   * authority at '?' or '/'), so 'http://u6:12#x@host' is read as host 'u6', port '12': each piece
+   * of the password is a secret of its own, however short.
+   */
   addUrlPassword(value: string | undefined | null): void {
     const p = value ? urlPassword(value) : undefined;
     if (!p) return;
@@ -66,14 +142,48 @@ export class Redactor {
     } catch {
       // not percent-encoded
     }
+    for (const piece of p.split(/[#?/]/)) if (piece && piece !== p) this.add(piece);
   }
 
-  redact(text: string): string {
+  private shortRules() {
+    if (this.shortRes || this.short.size === 0) return this.shortRes;
+    // longest first, so a secret containing another is replaced whole
+    const all = [...this.short].sort((a, b) => b.length - a.length);
+    const tokens = all.filter((x) => x.length >= TOKEN_MIN && !ORDINARY.test(x));
+    const firstChars = new Set(all.map((x) => x[0]!));
+    this.shortRes = {
+      positions: credentialPositions(all.map(literal).join('|')),
+      ...(tokens.length ? { tokens: new RegExp(tokens.map(token).join('|'), 'g') } : {}),
+      mayAppear: (text) => {
+        for (const c of firstChars) if (text.includes(c)) return true;
+        return false;
+      },
+    };
+    return this.shortRes;
+  }
+
+  /** The short secrets' rules (credential positions, whole tokens) on one text. */
+  private redactShort(text: string): string {
+    const short = this.shortRules();
+    if (!short?.mayAppear(text)) return text;
+    const out = text.replace(short.positions, `$1${REDACTED}`);
+    return short.tokens ? out.replace(short.tokens, REDACTED) : out;
+  }
+
+  /** The long secrets, replaced wherever they appear. */
+  private redactLong(text: string): string {
     let out = text;
     // longest first, so a secret containing another is replaced whole
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.longest ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.longest) {
       if (out.includes(s)) out = out.split(s).join(REDACTED);
     }
+    return out;
+  }
+
+  /** The secret-shaped patterns (known or not). */
+  private redactPatterns(text: string): string {
+    let out = text;
     // (ASCII letters lower-cased: a pattern's words match case-insensitively only ASCII letters)
     let lower = out.toLowerCase();
     for (const [re, rep, may] of PATTERNS) {
@@ -84,11 +194,41 @@ export class Redactor {
     return out;
   }
 
-  /** Deep-redact a JSON-able value. */
+  /** Long secrets first (a short piece of one must not break it up), then the short ones, then the patterns. */
+  redact(text: string): string {
+    return this.redactPatterns(this.redactShort(this.redactLong(text)));
+  }
+
+  /**
+   * Deep-redact a JSON-able value. The short secrets' rules run on each string VALUE on its own
+   * (decoded): a short secret never turns a number, `true`, or an object's key into REDACTED, so
+   * the report keeps its shape (a password "1234" or "via" leaves durations and fields alone).
+   */
   redactValue<T>(value: T): T {
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    let json = JSON.stringify(value);
+    if (json === undefined) return value;
+    json = this.redactLong(json);
+    if (this.short.size) {
+      json = json.replace(JSON_STRING, (lit: string, key: string | undefined) => {
+        if (key) return lit;
+        const raw = JSON.parse(lit) as string;
+        const red = this.redactShort(raw);
+        return red === raw ? lit : JSON.stringify(red);
+      });
+    }
+    return JSON.parse(this.redactPatterns(json)) as T;
   }
 }
+
+/** A JSON string literal, and whether it is an object's key (followed by ':'). */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/**
+ * A short secret that looks like an ordinary word or number (one case of letters, or only digits)
+ * is masked in credential positions only: as a whole token it would mask words and numbers of the
+ * report ("pass", "lab", "1234 ms").
+ */
+const ORDINARY = /^(?:[a-z]+|[A-Z][a-z]*|[A-Z]+|\d+)$/;
 
 /** Where redactUrl finds a password in `s`: [start, end) of the password, or undefined. */
 function passwordSpan(s: string): [number, number] | undefined {

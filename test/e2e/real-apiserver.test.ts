@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../lab/apiserver.ts';
 import { startLab, type ExecResult, type Lab } from '../lab/netns.ts';
 import { labPki } from '../lab/pki.ts';
-import { CASES, REAL, REAL_USERS, realApiserverUnavailable, type RealCase } from '../lab/real-apiserver.ts';
+import { CASES, REAL, REAL_MTU, REAL_MTU_RULE, REAL_URLS, REAL_USERS, realApiserverUnavailable, type RealCase } from '../lab/real-apiserver.ts';
 import type { CheckResult, Report } from '../../src/report/types.ts';
 import { EXE, requireBuild } from './harness.ts';
 
@@ -553,6 +553,66 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       expect(r.check('egress.pod').summary).not.toContain('tools: none found');
       expect(r.text).toMatch(/not scheduled|no node|no IP/i);
       expect(r.text).toContain('kubectl describe pod -n demo web');
+    });
+  });
+
+  // Issue 12 §2 on the REAL server, reusing this lab (no second start): the cert-gap server also
+  // answers at REAL_MTU.dial, and on that path every packet over 1000 bytes it sends is dropped
+  // (REAL_MTU_RULE, added after every other run of the file has finished). Go's server answers a
+  // plain-text request with its 400 ("Client sent an HTTP request to an HTTPS server"), a small
+  // packet that passes: that answer is what tells a path-MTU black hole from a server that accepts
+  // and never answers.
+  describe('issue 12: a path-MTU black hole to the real server (packets over 1000 bytes from it dropped)', () => {
+    const TIMEOUT_MS = 2000;
+    const mtu: Partial<Record<'api' | 'server', Run>> = {};
+    let load = '';
+    beforeAll(async () => {
+      const add = await lab.exec('iptables', ['-w', '-A', ...REAL_MTU_RULE]);
+      if (add.code !== 0) throw new Error(`iptables: ${add.stderr}`);
+      try {
+        const env = { ...lab.baseEnv(), KUBECONFIG: lab.files['kc-mtu']! };
+        // one after the other: each run's duration is judged
+        for (const cmd of ['api', 'server'] as const) {
+          const r = await lab.exec(EXE, [cmd, '--kubeconfig', lab.files['kc-mtu']!, '-o', 'json', '--timeout', `${TIMEOUT_MS / 1000}s`], { env, timeoutMs: 30_000 });
+          mtu[cmd] = parse(r, `${cmd} mtu`);
+          extra[`mtu-${cmd}`] = mtu[cmd];
+        }
+        load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+        console.log(`real-apiserver mtu black hole (--timeout ${TIMEOUT_MS} ms): ${(['api', 'server'] as const).map((c) => `${c} ${mtu[c]!.report.durationMs} ms in the report, ${mtu[c]!.durationMs} ms wall`).join('; ')}; load ${load}`);
+      } finally {
+        await lab.exec('iptables', ['-w', '-D', ...REAL_MTU_RULE]);
+      }
+    }, 60_000);
+
+    it("api: api.tls.mtu-blackhole, decided by Go's 400 to the plain-text probe; exit 1; within --timeout + 1 s", () => {
+      const r = get(mtu, 'api');
+      const hostPort = `${REAL_MTU.dial}:${REAL_MTU.port}`;
+      expect(r.code, r.text).toBe(1);
+      const tls = r.check('api.tls');
+      expect(tls.findings.map((f) => f.code)).toEqual(['api.tls.mtu-blackhole']);
+      // the real server's own answer to the small request is the evidence
+      const stall = tls.evidence?.stall as { plain: { reaction: string; firstLine?: string }; cause: string };
+      expect(stall).toMatchObject({ cause: 'mtu-blackhole', plain: { reaction: 'answered', firstLine: 'HTTP/1.0 400 Bad Request' } });
+      expect(tls.findings[0]!.message).toContain(`The TLS handshake with ${hostPort} did not complete within ${TIMEOUT_MS} ms, yet the same port answers a small plain-text request at once ("HTTP/1.0 400 Bad Request")`);
+      expect(tls.reproduce).toEqual(expect.arrayContaining([`ping -M do -s 1472 ${REAL_MTU.dial}`, `tracepath ${REAL_MTU.dial}`]));
+      expect(r.report.diagnosis.rootCause).toMatch(new RegExp(`^The TLS handshake with ${hostPort.replace(/\./g, '\\.')} does not complete: .*path-MTU black hole`));
+      expect(r.report.diagnosis.rootCause).toContain('net/http: TLS handshake timeout');
+      expect(r.report.diagnosis.rootCause).not.toMatch(/does not verify/);
+      expect(r.report.diagnosis.remediation.join(' ')).toMatch(/--clamp-mss-to-pmtu/);
+      expect(r.report.durationMs, `load ${load}`).toBeLessThan(TIMEOUT_MS + 1000);
+      expect(r.durationMs, `load ${load}`).toBeLessThan(TIMEOUT_MS + 1500);
+    });
+
+    it('server: server.connection.mtu-blackhole, the path blamed, not the certificate; exit 1; within --timeout + 1 s', () => {
+      const r = get(mtu, 'server');
+      expect(r.code, r.text).toBe(1);
+      const c = r.check('server.connection');
+      expect(c.findings.map((f) => f.code)).toEqual(['server.connection.mtu-blackhole']);
+      expect(c.evidence?.stall).toMatchObject({ cause: 'mtu-blackhole', plain: { reaction: 'answered', firstLine: 'HTTP/1.0 400 Bad Request' } });
+      expect(r.report.diagnosis.rootCause).toMatch(new RegExp(`^This machine cannot complete the TLS handshake with ${REAL_URLS.mtu.replace(/\./g, '\\.')} \\(a path-MTU black hole: the network path, not the server, loses large packets\\)`));
+      expect(r.text).not.toMatch(/does not verify/);
+      expect(r.report.durationMs, `load ${load}`).toBeLessThan(TIMEOUT_MS + 1000);
+      expect(r.durationMs, `load ${load}`).toBeLessThan(TIMEOUT_MS + 1500);
     });
   });
 

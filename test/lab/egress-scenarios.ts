@@ -83,7 +83,7 @@ const DNS_RULE = {
 };
 
 /** incident 2's policy: the API host is on the toFQDNs list, the storage host is not */
-function trainingEgress(fqdns: Record<string, string>[] = [{ matchName: EGRESS_LAB.apiHost }]): KubeObject {
+export function trainingEgress(fqdns: Record<string, string>[] = [{ matchName: EGRESS_LAB.apiHost }]): KubeObject {
   const { labels, managedFields } = FLUX('ml-apps');
   return {
     apiVersion: 'cilium.io/v2',
@@ -141,7 +141,7 @@ function listenAll(ctx: ScenarioContext, addrs: string[]) {
   );
 }
 
-function egressScenario(spec: EgressSpec): Scenario {
+export function egressScenario(spec: EgressSpec): Scenario {
   return {
     name: spec.name,
     description: spec.description,

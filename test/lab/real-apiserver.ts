@@ -50,8 +50,20 @@ export const REAL = {
   etcd: 'http://127.0.0.1:2379',
 } as const;
 
+/**
+ * Issue 12: a path-MTU black hole to a REAL server. The cert-gap server listens on 0.0.0.0, so it
+ * also answers at this extra address; on that path every packet over 1000 bytes it sends is dropped
+ * (REAL_MTU_RULE, `iptables -m length`): small answers (Go's 400 to a plain-text request) pass, the
+ * certificate flight never arrives. Other paths to the same server are untouched, so the rule can be
+ * added to a running lab without disturbing what else it serves.
+ */
+export const REAL_MTU = { dial: '198.51.100.16', port: REAL.certGap.port } as const;
+
+/** iptables arguments after -A / -D: every packet over 1000 bytes the real server sends on the black-hole path */
+export const REAL_MTU_RULE = ['OUTPUT', '-s', REAL_MTU.dial, '-p', 'tcp', '--sport', String(REAL_MTU.port), '-m', 'length', '--length', '1001:65535', '-j', 'DROP'];
+
 /** the addresses this file adds to lab0 */
-export const REAL_EXTRA_ADDRESSES = [REAL.deadAdv.bind, REAL.deadAdv.advertise, REAL.certGap.dial, REAL.certGap.advertise];
+export const REAL_EXTRA_ADDRESSES = [REAL.deadAdv.bind, REAL.deadAdv.advertise, REAL.certGap.dial, REAL.certGap.advertise, REAL_MTU.dial];
 
 export const CLUSTER_DNS = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'api.lab.test', 'localhost'];
 
@@ -183,6 +195,8 @@ export const REAL_URLS = {
   deadAdv: `https://${REAL.deadAdv.bind}:${REAL.deadAdv.port}`,
   certGap: `https://${REAL.certGap.dial}:${REAL.certGap.port}`,
   loopback: `https://127.0.0.1:${REAL.loopback.port}`,
+  /** the path-MTU black hole (REAL_MTU): the kubeconfig files.kc-mtu */
+  mtu: `https://${REAL_MTU.dial}:${REAL_MTU.port}`,
 };
 
 /** A request to a real server from inside the lab namespace (the lab process). */

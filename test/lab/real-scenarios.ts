@@ -3,6 +3,7 @@
  * kubeconfig cases). Separate from real-apiserver.ts because it needs spawnPeer/waitForPort from
  * scenarios.ts, which imports this file: tests import real-apiserver.ts, never this one.
  */
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   MAIN_URL,
   REAL,
   REAL_EXTRA_ADDRESSES,
+  REAL_MTU_RULE,
   REAL_URLS,
   REAL_USERS,
   realKubeconfig,
@@ -126,6 +128,8 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
   // it over /etc/resolv.conf in a child mount namespace (unshare -m) to use it
   ctx.files.resolvNoRoute = w('resolv-noroute.conf', `nameserver ${LAB.noRoute}\noptions timeout:2 attempts:1\n`, 0o644);
   for (const c of CASES) ctx.files[`kc-${c}`] = w(`kubeconfig-${c}`, realKubeconfig(`real-${c}`, kc[c]));
+  // not a CASE (phase 1 runs every case): only meaningful with REAL_MTU_RULE in place
+  ctx.files['kc-mtu'] = w('kubeconfig-mtu', realKubeconfig('real-mtu', { server: REAL_URLS.mtu, ca: pki.ca.cert, token: adminToken, userEntry: 'admin' }));
 
   Object.assign(ctx.info, {
     server: MAIN_URL,
@@ -143,6 +147,18 @@ async function setupReal(ctx: ScenarioContext, aggregated: boolean): Promise<Sce
   return { kubeconfig, env: { KUBECONFIG: kubeconfig }, args: [] };
 }
 
+/** REAL_MTU_RULE in the lab namespace, removed with the lab. */
+function addRealMtuBlackhole(ctx: ScenarioContext): void {
+  execFileSync('iptables', ['-w', '-A', ...REAL_MTU_RULE], { stdio: 'ignore' });
+  ctx.onClose(() => {
+    try {
+      execFileSync('iptables', ['-w', '-D', ...REAL_MTU_RULE], { stdio: 'ignore' });
+    } catch {
+      /* gone with the namespace */
+    }
+  });
+}
+
 export const REAL_SCENARIOS: Scenario[] = [
   {
     name: 'real-apiserver',
@@ -151,6 +167,16 @@ export const REAL_SCENARIOS: Scenario[] = [
       `cert-gap ${REAL_URLS.certGap} (advertises ${REAL.certGap.advertise}, not in its certificate), loopback ${REAL_URLS.loopback} (no endpoints); kubeconfigs files.kc-<case>: ${CASES.join(', ')}`,
     external: ['etcd', 'kube-apiserver'],
     setup: (ctx) => setupReal(ctx, false),
+  },
+  {
+    name: 'real-apiserver-mtu',
+    description: `real-apiserver plus a path-MTU black hole: every packet over 1000 bytes from the real server at ${REAL_URLS.mtu} is dropped (iptables -m length); kubeconfig files.kc-mtu`,
+    external: ['etcd', 'kube-apiserver', 'iptables'],
+    async setup(ctx) {
+      const s = await setupReal(ctx, false);
+      addRealMtuBlackhole(ctx);
+      return { ...s, kubeconfig: ctx.files['kc-mtu']!, env: { KUBECONFIG: ctx.files['kc-mtu']! } };
+    },
   },
   {
     name: 'real-apiserver-aggregated',

@@ -6,7 +6,8 @@ import type { FindingInput } from '../../engine/definitions.ts';
 import { certInfo, type CertInfo } from '../../net/x509.ts';
 import { describeDecision, judgeInterception } from '../../net/interception.ts';
 import { installedCaFor, runStoreCommand } from '../../net/trust-store.ts';
-import { judgeHandshakeStall, plainTextProbe, tlsHandshake, type PlainProbe, type TlsResult } from '../../net/tls.ts';
+import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
+import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes, type StallEvidence } from '../../kube/handshake-stall.ts';
 import { stripBrackets } from '../../net/ip.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
@@ -47,7 +48,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
     const startedAt = monotonicMs();
     const pending = ctx.tls();
     const compare = compareProbe(ctx);
-    const stall = stallProbes(ctx, pending, startedAt);
+    const stall = watchClientHandshake(ctx, pending, startedAt);
     const t = await pending;
     const proxy = t.dialled.connect ? ctx.proxy().proxy : undefined;
     const sni = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
@@ -81,7 +82,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       if (probes) {
         const r = stalledHandshake(ctx.hostPort, ctx.host, ctx.timeoutMs, probes);
         evidence.error = t.tls.error;
-        evidence.stall = { plain: probes.plain, retry: probes.retry ? { ok: probes.retry.ok, durationMs: probes.retry.durationMs, error: probes.retry.error ?? null } : null, cause: r.cause };
+        evidence.stall = stallEvidence(probes, r.cause);
         return { summary: r.summary, findings: [r.finding], evidence, reproduce: [...r.reproduce, ...reproduce] };
       }
     }
@@ -240,116 +241,10 @@ function compareProbe(ctx: ApiContext): Promise<{ host: string; tls: TlsResult }
   return tlsHandshake({ host, port, timeoutMs: ctx.timeoutMs }).then((tls) => ({ host: m[2] ? `${host}:${port}` : host, tls }));
 }
 
-interface StallEvidence {
-  plain?: PlainProbe;
-  retry?: TlsResult;
-}
-
-/**
- * When the handshake is still pending after a short while (a healthy one takes milliseconds), the
- * probes that tell a stall's causes apart, inside the same deadline: a plain-text request on a
- * fresh connection (until the handshake's own deadline) and a second handshake whose deadline runs
- * ~0.7 s past it (the run still ends within --timeout + 1 s). Direct connections only.
- */
-function stallProbes(ctx: ApiContext, pending: Promise<unknown>, startedAt: number): Promise<StallEvidence | undefined> {
-  if (ctx.config.cluster.server.startsWith('http:') || safeProxied(ctx)) return Promise.resolve(undefined);
-  const after = Math.min(300, Math.round(ctx.timeoutMs / 10));
-  return new Promise((resolve) => {
-    let fired = false;
-    let mainTimedOut = false;
-    let plainResult: PlainProbe | undefined;
-    const ac = new AbortController(); // the handshake completed (or failed otherwise): the probes are moot
-    const retryAc = new AbortController(); // small packets got an answer: the retry cannot tell more
-    const reacted = (p: PlainProbe | undefined) => !!p && (p.reaction === 'answered' || p.reaction === 'closed' || p.reaction === 'reset');
-    const stopRetryIfDecided = () => {
-      if (mainTimedOut && reacted(plainResult)) retryAc.abort();
-    };
-    const timer = setTimeout(() => {
-      fired = true;
-      const left = Math.max(200, ctx.timeoutMs - (monotonicMs() - startedAt));
-      const servername = ctx.config.cluster.tlsServerName || (ctx.isIpServer ? undefined : ctx.host);
-      const plain = plainTextProbe(ctx.host, ctx.port, { timeoutMs: left, signal: ac.signal }).then((p) => {
-        plainResult = p;
-        stopRetryIfDecided();
-        return p;
-      });
-      const retry = tlsHandshake({ host: ctx.host, port: ctx.port, servername, timeoutMs: left + STALL_RETRY_EXTRA_MS, signal: AbortSignal.any([ac.signal, retryAc.signal]) });
-      void Promise.all([plain, retry]).then(([p, r]) => resolve(ac.signal.aborted ? undefined : { plain: p, retry: r }));
-    }, after);
-    const settle = (moot: boolean) => {
-      if (!fired) {
-        clearTimeout(timer);
-        resolve(undefined);
-      } else if (moot) ac.abort();
-      else {
-        mainTimedOut = true;
-        stopRetryIfDecided();
-      }
-    };
-    pending.then(
-      (t) => {
-        const r = (t as { tls?: { ok?: boolean; error?: { kind?: string } } }).tls;
-        settle(!!r?.ok || r?.error?.kind !== 'timeout');
-      },
-      () => settle(true),
-    );
-  });
-}
-
-/** How far past the handshake's deadline the second try may run (the run ends within --timeout + 1 s). */
-const STALL_RETRY_EXTRA_MS = 500;
+export const API_STALL_CODES: StallCodes = { slow: 'api.tls.slow-handshake', mtuBlackhole: 'api.tls.mtu-blackhole', noAnswer: 'api.tls.no-answer', failed: 'api.tls.handshake-failed' };
 
 /** The finding for a handshake that did not complete in time, from what the probes saw. */
 export function stalledHandshake(hostPort: string, host: string, timeoutMs: number, probes: StallEvidence): { finding: FindingInput; summary: string; cause: string; reproduce: string[] } {
-  const cause = judgeHandshakeStall(probes);
-  const kubectl = 'kubectl fails with "Unable to connect to the server: net/http: TLS handshake timeout"';
-  const h = stripBrackets(host);
-  switch (cause.kind) {
-    case 'slow':
-      return {
-        cause: cause.kind,
-        summary: `the TLS handshake with ${hostPort} completes, but slowly: ${cause.tookMs} ms on a second try (the first gave up after ${timeoutMs} ms)`,
-        finding: {
-          code: 'api.tls.slow-handshake',
-          message: `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms; a second, longer try completed after ${cause.tookMs} ms: the server (or the load balancer in front of it) is slow to answer the handshake, not broken. kubectl gives up after 10 s ("net/http: TLS handshake timeout") when it is slower still.`,
-        },
-        reproduce: [`time openssl s_client -connect ${hostPort} </dev/null`],
-      };
-    case 'mtu-blackhole': {
-      const saw =
-        cause.reaction === 'answered'
-          ? `answers a small plain-text request at once${cause.firstLine ? ` ("${cause.firstLine}")` : ''}`
-          : cause.reaction === 'reset'
-            ? 'resets a small plain-text request at once'
-            : 'closes the connection on a small plain-text request at once';
-      return {
-        cause: cause.kind,
-        summary: `the TLS handshake with ${hostPort} stalls after ${timeoutMs} ms while the same port ${saw}: large packets are lost (path-MTU black hole)`,
-        finding: {
-          code: 'api.tls.mtu-blackhole',
-          message:
-            `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms, yet the same port ${saw}: small packets pass both ways, and the server's certificate flight, the first large packet of the connection, never arrives. ` +
-            `That is a path-MTU black hole: a link on the path (a VPN or overlay tunnel) has a smaller MTU and the "fragmentation needed" ICMP messages that would tell the server are dropped. ${kubectl}.`,
-        },
-        reproduce: [`ping -M do -s 1472 ${h}`, `ping -M do -s 1200 ${h}`, `tracepath ${h}`],
-      };
-    }
-    case 'no-answer':
-      return {
-        cause: cause.kind,
-        summary: `${hostPort} accepts TCP but answers nothing: neither the TLS handshake nor a plain-text request within ${timeoutMs} ms`,
-        finding: {
-          code: 'api.tls.no-answer',
-          message: `${hostPort} accepts the TCP connection but never answers: neither the TLS handshake nor a small plain-text request got a byte back within ${timeoutMs} ms. Something accepts connections with nothing behind it: a TCP load balancer without a healthy backend, a port forward to a dead target, or a hung API server. ${kubectl}.`,
-        },
-        reproduce: [`openssl s_client -connect ${hostPort} </dev/null`, `curl -v --max-time 5 http://${hostPort}/`],
-      };
-    default:
-      return {
-        cause: cause.kind,
-        summary: `the TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms (${cause.why})`,
-        finding: { code: 'api.tls.handshake-failed', message: `The TLS handshake with ${hostPort} did not complete within ${timeoutMs} ms; ${cause.why}.` },
-        reproduce: [],
-      };
-  }
+  const v = judgeStalledHandshake(API_STALL_CODES, hostPort, host, timeoutMs, probes);
+  return { cause: v.cause, summary: v.summary, finding: { code: v.code, message: v.message }, reproduce: v.reproduce };
 }

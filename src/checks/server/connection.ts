@@ -1,15 +1,17 @@
 // server.connection: can this machine talk to the API server at all, on the path kubectl takes
 // (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
 import type { CheckDefinition } from '../../engine/definitions.ts';
+import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes } from '../../kube/handshake-stall.ts';
 import { answerText } from './api-answer.ts';
 import type { ServerContext } from './context.ts';
 import { clusterUnlessLocal } from './requirements.ts';
+import { monotonicMs } from '../../net/clock.ts';
 
 export const connectionCheck: CheckDefinition<ServerContext> = {
   id: 'server.connection',
   title: 'Connection to the API server',
   appliesWhen: [clusterUnlessLocal],
-  codes: ['server.connection.kubeconfig', 'server.connection.failed', 'server.connection.untrusted'],
+  codes: ['server.connection.kubeconfig', 'server.connection.failed', 'server.connection.mtu-blackhole', 'server.connection.no-answer', 'server.connection.slow-handshake', 'server.connection.untrusted'],
   timeoutMs: (ctx) => ctx.timeoutMs * 4 + ctx.options.requestTimeoutMs * 2 + 1000,
   async run(ctx) {
     if (!ctx.hasCluster) {
@@ -19,8 +21,26 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
     const server = ctx.api.config.cluster.server;
     const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];
     // credentials are sent only once the certificate has verified (as in `api`)
-    const t = await ctx.api.tls();
+    const startedAt = monotonicMs();
+    const pending = ctx.api.tls();
+    // "net/http: TLS handshake timeout" told apart as `api` does (src/kube/handshake-stall.ts)
+    const stall = watchClientHandshake(ctx.api, pending, startedAt);
+    const t = await pending;
     const evidence: Record<string, unknown> = { server, via: t.dialled.via };
+    if (!t.tls.ok && t.tls.error?.kind === 'timeout' && !t.dialled.connect) {
+      const probes = await stall;
+      if (probes) {
+        const v = judgeStalledHandshake(SERVER_STALL_CODES, ctx.api.hostPort, ctx.api.host, ctx.timeoutMs, probes);
+        evidence.error = t.tls.error;
+        evidence.stall = stallEvidence(probes, v.cause);
+        return {
+          summary: `cannot reach ${server}: ${v.summary}`,
+          findings: [{ code: v.code, message: v.code === SERVER_STALL_CODES.failed ? `This machine cannot reach the API server ${server} (${v.message.replace(/\.$/, '')}); \`kubectl netdiag api\` explains why.` : v.message }],
+          evidence,
+          reproduce: [...v.reproduce, ...reproduce],
+        };
+      }
+    }
     if (!t.tls.ok) {
       const why = t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection';
       return {
@@ -58,4 +78,11 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
     if (version) evidence.version = version;
     return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`} (via ${t.dialled.via})`, evidence, reproduce };
   },
+};
+
+export const SERVER_STALL_CODES: StallCodes = {
+  slow: 'server.connection.slow-handshake',
+  mtuBlackhole: 'server.connection.mtu-blackhole',
+  noAnswer: 'server.connection.no-answer',
+  failed: 'server.connection.failed',
 };

@@ -53,6 +53,9 @@ export function diagnoseServer(results: CheckResult[], ctx: ServerContext): Diag
     const head: Record<string, string> = {
       'server.connection.untrusted': `The problem is on this client's side, not the server's: the CA in this kubeconfig does not verify the certificate ${server} presents, so no credential was sent and the server's own side could not be examined (every other check needs a verified connection).`,
       'server.connection.failed': `This machine cannot reach ${server}, so the server's own side could not be examined from here.`,
+      'server.connection.mtu-blackhole': `This machine cannot complete the TLS handshake with ${server} (a path-MTU black hole: the network path, not the server, loses large packets), so the server's own side could not be examined from here.`,
+      'server.connection.no-answer': `${server} accepts TCP from this machine but never answers, so the server's own side could not be examined from here.`,
+      'server.connection.slow-handshake': `The TLS handshake with ${server} completes, but only after the deadline, so the server's own side could not be examined from here.`,
       'server.connection.kubeconfig': 'No usable kubeconfig on this machine, so the API server could not be examined remotely.',
     };
     const local = fails.filter(({ check }) => check !== 'server.connection').map(({ f }) => f.message);

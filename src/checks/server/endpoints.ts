@@ -2,6 +2,7 @@
 // SANs of the certificate EACH endpoint serves.
 import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts';
 import { joinHostPort } from '../../net/ip.ts';
+import { judgeStalledHandshake, type StallCodes, type StallVerdict } from '../../kube/handshake-stall.ts';
 import { goVerifyHostname, type CertInfo } from '../../net/x509.ts';
 import type { ServerContext } from './context.ts';
 import { apiServerConfig } from './local/config.ts';
@@ -47,12 +48,31 @@ function deadAdvertiseFix(ctx: ServerContext): string[] {
   ];
 }
 
+export const ENDPOINT_STALL_CODES: StallCodes = {
+  slow: 'server.endpoints.slow-handshake',
+  mtuBlackhole: 'server.endpoints.mtu-blackhole',
+  noAnswer: 'server.endpoints.no-answer',
+  failed: 'server.endpoints.unreachable',
+};
+
+const STALL_WORDS: Record<string, string> = { 'mtu-blackhole': 'path-MTU black hole', 'no-answer': 'accepts and never answers', slow: 'slow handshake' };
+
 export const endpointsCheck: CheckDefinition<ServerContext> = {
   id: 'server.endpoints',
   title: 'Endpoints vs certificate SANs',
   requires: ['server.connection'],
   appliesWhen: [cluster],
-  codes: ['server.endpoints.san-missing', 'server.endpoints.unreachable', 'server.endpoints.untrusted', 'server.endpoints.unknown', 'server.endpoints.not-written', 'server.endpoints.advertised-dead'],
+  codes: [
+    'server.endpoints.san-missing',
+    'server.endpoints.unreachable',
+    'server.endpoints.mtu-blackhole',
+    'server.endpoints.no-answer',
+    'server.endpoints.slow-handshake',
+    'server.endpoints.untrusted',
+    'server.endpoints.unknown',
+    'server.endpoints.not-written',
+    'server.endpoints.advertised-dead',
+  ],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs * 6 + 1000,
   async run(ctx) {
     const f = await endpointFacts(ctx);
@@ -88,10 +108,19 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
     const endpointHosts = new Set(f.endpoints.map((e) => e.address));
     const serverIsEndpoint = !ctx.api.config.cluster.tlsServerName && f.server.addresses.some((a) => endpointHosts.has(a));
     evidence.kubeconfigServerIsEndpoint = serverIsEndpoint;
-    // every endpoint dead: every in-cluster client fails (kubernetes.default.svc → ClusterIP → these)
+    // a handshake that stalled after TCP connected: the probes tell why (something listens there)
+    const stalls = new Map<ServedCertificate, StallVerdict>();
+    for (const s of f.served) {
+      if (s.ok || !s.stall) continue;
+      const v = judgeStalledHandshake(ENDPOINT_STALL_CODES, s.address, s.address.replace(/:\d+$/, ''), ctx.timeoutMs, s.stall);
+      if (v.code !== ENDPOINT_STALL_CODES.failed) stalls.set(s, v);
+    }
+    if (stalls.size) evidence.stalls = Object.fromEntries([...stalls].map(([s, v]) => [s.address, v.cause]));
+    // every endpoint dead: every in-cluster client fails (kubernetes.default.svc → ClusterIP → these);
+    // an address that accepts TCP and then stalls is not one nothing listens on
     const isEndpoint = (s: ServedCertificate) => s.sources.includes(f.endpointSource);
     const advertised = f.served.filter(isEndpoint);
-    const allDead = advertised.length > 0 && advertised.every((s) => !s.ok);
+    const allDead = advertised.length > 0 && advertised.every((s) => !s.ok && !stalls.has(s));
     if (allDead) {
       const answering = f.served.filter((s) => s.ok && !isEndpoint(s));
       findings.push({
@@ -108,6 +137,14 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
     for (const s of f.served) {
       if (!s.ok) {
         if (allDead && isEndpoint(s)) continue;
+        const stalled = stalls.get(s);
+        if (stalled) {
+          findings.push({
+            code: stalled.code,
+            message: `${stalled.message} ${s.address} is ${s.sources.join(', ')}: clients that pick it ${stalled.cause === 'slow' ? 'wait that long for every new connection' : 'fail'}.`,
+          });
+          continue;
+        }
         findings.push({
           code: 'server.endpoints.unreachable',
           message: `${s.address} (${s.sources.join(', ')}) does not complete TCP+TLS from here via ${s.via}: ${s.error?.message ?? 'failed'}. Clients that pick this address fail.`,
@@ -163,7 +200,8 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
         : head +
           [
             uncovered.length ? `not covered by the served certificate: ${uncovered.join(', ')}` : '',
-            f.served.some((s) => !s.ok) ? `unreachable: ${f.served.filter((s) => !s.ok).map((s) => s.address).join(', ')}` : '',
+            f.served.some((s) => !s.ok && !stalls.has(s)) ? `unreachable: ${f.served.filter((s) => !s.ok && !stalls.has(s)).map((s) => s.address).join(', ')}` : '',
+            stalls.size ? `TLS handshake stalls: ${[...stalls].map(([s, v]) => `${s.address} (${STALL_WORDS[v.cause] ?? v.cause})`).join(', ')}` : '',
             f.served.some((s) => s.ok && s.trusted === false) ? `untrusted: ${f.served.filter((s) => s.ok && s.trusted === false).map((s) => s.address).join(', ')}` : '',
           ]
             .filter(Boolean)

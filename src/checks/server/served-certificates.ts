@@ -2,13 +2,16 @@
 // endpoints (EndpointSlice, else Endpoints), the kubeconfig server's addresses, and one TCP+TLS
 // handshake per address with the certificate it serves.
 import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { kubernetesClusterIP, kubernetesEndpoints } from '../../kube/apiserver-endpoints.ts';
 import { judgeCertificate, probeAddress, verifiedName } from '../../kube/probe.ts';
+import { watchHandshakeStall, type StallEvidence } from '../../kube/handshake-stall.ts';
 import type { NetError } from '../../net/tcp.ts';
 import type { CertInfo } from '../../net/x509.ts';
 import { failureText } from './api-answer.ts';
 import type { ServerContext } from './context.ts';
+import { monotonicMs } from '../../net/clock.ts';
 
 export interface ServedCertificate {
   /** host:port */
@@ -26,6 +29,8 @@ export interface ServedCertificate {
   /** the certificate covers the address itself (judgeCertificate) */
   coversAddress?: boolean;
   nameError?: string;
+  /** the handshake stalled (TCP connected, direct): what the probes that tell its causes apart saw */
+  stall?: StallEvidence;
 }
 
 export interface EndpointFacts {
@@ -41,10 +46,22 @@ export interface EndpointFacts {
 
 async function servedAt(ctx: ServerContext, host: string, port: number, sources: string[]): Promise<ServedCertificate> {
   const api = ctx.api;
-  const hs = await probeAddress(api, host, port);
+  const startedAt = monotonicMs();
+  const pending = probeAddress(api, host, port);
+  // "net/http: TLS handshake timeout" told apart as `api` does (direct connections only)
+  const servername = api.config.cluster.tlsServerName || (isIP(host) ? undefined : host);
+  const stall = watchHandshakeStall(
+    { host, port, ...(servername ? { servername } : {}) },
+    { timeoutMs: api.timeoutMs, startedAt },
+    pending.then((p) => !p.proxy && p.connected && p.tls?.ok === false && p.tls.error?.kind === 'timeout'),
+  );
+  const hs = await pending;
   const { address } = hs;
   const via = hs.proxy ? `proxy ${hs.proxy} → ${address}` : address;
-  if (!hs.tls?.ok) return { address, sources, via, ok: false, error: hs.error };
+  if (!hs.tls?.ok) {
+    const probes = !hs.proxy && hs.connected && hs.tls?.error?.kind === 'timeout' ? await stall : undefined;
+    return { address, sources, via, ok: false, error: hs.error, ...(probes ? { stall: probes } : {}) };
+  }
   const tls = hs.tls;
   // THE rule api.endpoints applies too (src/kube/probe.ts): trust to the kubeconfig CA, and whether
   // the certificate covers the address itself (the other names clients dial: server.endpoints)

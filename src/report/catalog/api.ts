@@ -1,5 +1,6 @@
 // Finding codes of the `api` diagnosis (SPEC §5 api table, and the codes it adds).
 import type { CatalogEntry } from '../types.ts';
+import { STALL_REMEDIATION, STALL_TITLES } from './handshake-stall.ts';
 
 export const API_CODES: Record<string, CatalogEntry> = {
   // api.kubeconfig
@@ -207,29 +208,9 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'The TLS handshake failed',
     remediation: ['Check that the port speaks TLS (`openssl s_client`), and that no middlebox resets TLS.'],
   },
-  'api.tls.mtu-blackhole': {
-    severity: 'fail',
-    title: 'The TLS handshake stalls while small packets pass: a path-MTU black hole',
-    remediation: [
-      'Confirm it: `ping -M do -s 1472 HOST` fails while `ping -M do -s 1200 HOST` works; `tracepath HOST` shows the hop where the MTU drops.',
-      'Clamp TCP MSS to the path MTU on the VPN or router (`iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`), or lower the MTU of the tunnel interface (e.g. `ip link set dev wg0 mtu 1380`).',
-      'Or let ICMP "fragmentation needed" (type 3 code 4) through the firewalls on the path.',
-    ],
-  },
-  'api.tls.no-answer': {
-    severity: 'fail',
-    title: 'The server accepts TCP and never answers',
-    remediation: [
-      'Check what accepts the connection: a TCP load balancer with no healthy backend (its target group / health checks), a port forward whose target is gone, or a hung API server (`crictl ps`, its logs).',
-    ],
-  },
-  'api.tls.slow-handshake': {
-    severity: 'fail',
-    title: 'The TLS handshake completes, but slower than the deadline',
-    remediation: [
-      'Find out why the server is slow to handshake (an overloaded API server or load balancer, a slow link); meanwhile raise --timeout here (kubectl itself waits up to 10 s).',
-    ],
-  },
+  'api.tls.mtu-blackhole': { severity: 'fail', title: STALL_TITLES.mtuBlackhole, remediation: [...STALL_REMEDIATION.mtuBlackhole] },
+  'api.tls.no-answer': { severity: 'fail', title: STALL_TITLES.noAnswer, remediation: [...STALL_REMEDIATION.noAnswer] },
+  'api.tls.slow-handshake': { severity: 'fail', title: STALL_TITLES.slow, remediation: [...STALL_REMEDIATION.slow] },
   'api.tls.legacy-cn': {
     severity: 'fail',
     title: 'The certificate has no SANs and relies on the legacy Common Name',

@@ -1,5 +1,6 @@
 // Finding codes of the `server` diagnosis (SPEC §5 server, and the codes it adds).
 import type { CatalogEntry } from '../types.ts';
+import { STALL_REMEDIATION, STALL_TITLES } from './handshake-stall.ts';
 
 const e = (severity: CatalogEntry['severity'], title: string, remediation: string[] = []): CatalogEntry => ({ severity, title, remediation });
 
@@ -7,6 +8,9 @@ export const SERVER_CODES: Record<string, CatalogEntry> = {
   // server.connection
   'server.connection.kubeconfig': e('fail', 'No usable kubeconfig', ['Run `kubectl netdiag api` for the kubeconfig details, or use --local on a control-plane node.']),
   'server.connection.failed': e('fail', 'This machine cannot reach the API server', ['Run `kubectl netdiag api` to find the broken layer (DNS, proxy, TCP, TLS).']),
+  'server.connection.mtu-blackhole': e('fail', STALL_TITLES.mtuBlackhole, [...STALL_REMEDIATION.mtuBlackhole]),
+  'server.connection.no-answer': e('fail', STALL_TITLES.noAnswer, [...STALL_REMEDIATION.noAnswer]),
+  'server.connection.slow-handshake': e('fail', STALL_TITLES.slow, [...STALL_REMEDIATION.slow]),
   'server.connection.untrusted': e('fail', 'The API server certificate does not verify against the kubeconfig CA', ['Run `kubectl netdiag api`: it names interception, a wrong CA or a name mismatch.']),
 
   // server.apiservices
@@ -27,6 +31,9 @@ export const SERVER_CODES: Record<string, CatalogEntry> = {
     'k3s/rke2: add it to `tls-san` in /etc/rancher/k3s/config.yaml (rke2: /etc/rancher/rke2/config.yaml) and restart.',
   ]),
   'server.endpoints.unreachable': e('warn', 'An API server address does not answer TCP+TLS from here', ['Open the path (firewall, routes); an address in default/kubernetes is an API server\'s own --advertise-address (fix it on that server), an address behind a load balancer or DNS name is removed there.']),
+  'server.endpoints.mtu-blackhole': e('warn', 'The TLS handshake with an API server address stalls while small packets pass: a path-MTU black hole on the path from here', [...STALL_REMEDIATION.mtuBlackhole]),
+  'server.endpoints.no-answer': e('warn', 'An API server address accepts TCP and never answers', [...STALL_REMEDIATION.noAnswer]),
+  'server.endpoints.slow-handshake': e('warn', 'An API server address completes the TLS handshake, but slower than the deadline', [...STALL_REMEDIATION.slow]),
   'server.endpoints.advertised-dead': e('fail', 'No endpoint of default/kubernetes answers: every in-cluster client fails (--advertise-address is not an address the server listens on)', ['Make --advertise-address an address the API server listens on (or bind it to 0.0.0.0) and restart it; `kubectl netdiag server --local` on the control-plane node shows both flags.']),
   'server.endpoints.not-written': e('warn', 'default/kubernetes has no endpoints: the API server advertises a loopback address, which it never writes', ['Set --advertise-address to a non-loopback address the API server listens on.']),
   'server.endpoints.untrusted': e('fail', 'An API server endpoint serves a certificate not issued by the kubeconfig CA', ['Check what answers at that address (another cluster, an interceptor, a stale certificate).']),
