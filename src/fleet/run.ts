@@ -26,6 +26,8 @@ export interface FleetRunOptions<O, C> {
   /** how long one context may take, from its start */
   contextDeadlineMs: number;
   redactor: Redactor;
+  /** called as each context starts (it got a slot) */
+  onStart?(context: string, index: number): void;
   /** called as each context finishes (any order) */
   onEntry?(entry: FleetEntry, report: Report, index: number): void;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
 
   const runOne = async (i: number): Promise<void> => {
     const context = o.contexts[i]!;
+    o.onStart?.(context, i);
     const started = new Date();
     const s0 = performance.now();
     const controller = new AbortController();
