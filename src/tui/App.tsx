@@ -189,7 +189,7 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
       const failing = fleet.state.rows.filter(isFailing).map((r) => r.context);
       if (failing.length === 0) return dispatch({ type: 'notice', lines: ['rerun: no context is failing'] });
       last.current = 'fleet';
-      dispatch({ type: 'notice', lines: [`rerunning ${failing.length} failing context${failing.length === 1 ? '' : 's'}`] });
+      dispatch({ type: 'notice', lines: undefined });
       fleet.rerun(failing);
     },
     fleetBack: () => dispatch({ type: 'fleet-back' }),
