@@ -2,13 +2,18 @@
 // CA sharing their probes (kube/probe-cache.ts), and assemble the fleet report. The diagnosis is
 // passed in by the command layer; nothing here knows which one it is.
 //
+// Slots: at most `parallel` contexts work at once. A context that only waits for a probe another
+// context has in flight (the same server, proxy and CA) gives its slot up meanwhile (ProbeCache
+// views, kube/probe-cache.ts) and takes one again, before any new context, once the answer is
+// there: 50 contexts on one black-holed address hold one slot for the timeout, not 16.
+//
 // Time bound: each context has a deadline (contextDeadlineMs, from when it starts); past it, its
 // run is aborted and it is reported as not finished. The whole run also ends at contextDeadlineMs
 // + 1 s from the start: contexts still waiting for a slot then are reported as not run. So the
 // fleet never takes longer than one context's deadline plus a second, whatever the count.
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import { exitCodeFor, runDiagnosis, TOOL_VERSION } from '../engine/run-diagnosis.ts';
-import { ProbeCache } from '../kube/probe-cache.ts';
+import { ProbeCache, type ProbeWaitHooks } from '../kube/probe-cache.ts';
 import { entryOf, summarize, type FleetEntry, type FleetReport } from '../report/fleet.ts';
 import type { Redactor } from '../report/redact.ts';
 import type { Report } from '../report/types.ts';
@@ -17,7 +22,7 @@ import { formatMs } from '../engine/runner.ts';
 export interface FleetRunOptions<O, C> {
   def: DiagnosisDefinition<O, C>;
   contexts: string[];
-  /** the diagnosis options for one context; `probeCache` is the run's shared cache */
+  /** the diagnosis options for one context; `probeCache` is the run's shared cache (as this context sees it) */
   optionsFor(context: string, probeCache: ProbeCache): O;
   /** contexts diagnosed at once */
   parallel: number;
@@ -48,6 +53,37 @@ function unfinished(command: string, context: string, startedAt: Date, durationM
   };
 }
 
+/** A context's deadline: a timer that stops while the context is parked. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private fire: (() => void) | undefined;
+  private left: number;
+  private since = 0;
+  constructor(ms: number) {
+    this.left = ms;
+  }
+  start(fire: () => void): void {
+    this.fire = fire;
+    this.resume();
+  }
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.left -= performance.now() - this.since;
+  }
+  resume(): void {
+    if (this.timer || !this.fire) return;
+    this.since = performance.now();
+    this.timer = setTimeout(this.fire, Math.max(0, this.left));
+  }
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.fire = undefined;
+  }
+}
+
 export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetReport> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -66,7 +102,62 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     o.onEntry?.(entries[i]!, report, i);
   };
 
-  const runOne = async (i: number): Promise<void> => {
+  // the slots: contexts resuming after a shared probe go before contexts not started yet
+  let free = Math.max(1, Math.min(o.parallel, n));
+  const resumers: (() => void)[] = [];
+  const starters: (() => void)[] = [];
+  const acquire = (resuming: boolean) =>
+    free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => (resuming ? resumers : starters).push(r));
+  const release = () => {
+    const w = resumers.shift() ?? starters.shift();
+    if (w) w();
+    else free++;
+  };
+  let closed = false;
+  // contexts started and not finished, parked ones included: at most 4 slots' worth (each one's
+  // deadline runs from its start, so starting everything at once would let none finish in time)
+  const maxActive = Math.max(1, Math.min(o.parallel, n)) * 4;
+  let active = 0;
+  const activeWaiters: (() => void)[] = [];
+
+  /**
+   * One context's hold on a slot: it has one from its start to its end, except while parked; its
+   * deadline's clock stops while it is parked (the fleet deadline bounds the whole run anyway).
+   */
+  const slotOf = (clock: PausableTimer) => {
+    let held = true;
+    let ended = false;
+    const hooks: ProbeWaitHooks = {
+      park: () => {
+        if (held && !ended) {
+          held = false;
+          clock.pause();
+          release();
+        }
+      },
+      resume: async () => {
+        if (held || ended) return;
+        await acquire(true);
+        if (ended) release();
+        else {
+          held = true;
+          clock.resume();
+        }
+      },
+    };
+    const end = () => {
+      ended = true;
+      active--;
+      activeWaiters.shift()?.();
+      if (held) {
+        held = false;
+        release();
+      }
+    };
+    return { hooks, end };
+  };
+
+  const runOne = async (i: number, cacheView: ProbeCache, clock: PausableTimer): Promise<void> => {
     const context = o.contexts[i]!;
     o.onStart?.(context, i);
     const started = new Date();
@@ -74,12 +165,9 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     const controller = new AbortController();
     const onAbort = () => controller.abort(o.signal?.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), o.contextDeadlineMs);
-    });
+    const deadline = new Promise<'deadline'>((resolve) => clock.start(() => resolve('deadline')));
     try {
-      const ctx = o.def.createContext(o.optionsFor(context, cache));
+      const ctx = o.def.createContext(o.optionsFor(context, cacheView));
       const run = runDiagnosis(o.def, ctx, { defaultTimeoutMs: o.checkTimeoutMs, signal: controller.signal, redactor: o.redactor });
       const outcome = await Promise.race([run, deadline]);
       if (outcome === 'deadline') {
@@ -100,24 +188,35 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     } catch (err) {
       settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
     } finally {
-      clearTimeout(timer);
+      clock.clear();
       o.signal?.removeEventListener('abort', onAbort);
     }
   };
 
   let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      if (o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) break;
-      const i = next++;
-      await runOne(i);
+  const dispatch = async () => {
+    const started: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      while (active >= maxActive) await new Promise<void>((r) => activeWaiters.push(r));
+      await acquire(false);
+      if (closed || o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) {
+        release();
+        break;
+      }
+      next = i + 1;
+      active++;
+      const clock = new PausableTimer(o.contextDeadlineMs);
+      const slot = slotOf(clock);
+      started.push(runOne(i, cache.view(slot.hooks), clock).finally(slot.end));
     }
+    await Promise.all(started);
   };
   let fleetTimer: NodeJS.Timeout | undefined;
   const fleetDeadline = new Promise<void>((resolve) => {
     fleetTimer = setTimeout(resolve, fleetDeadlineMs);
   });
-  await Promise.race([Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, n)) }, worker)), fleetDeadline]);
+  await Promise.race([dispatch(), fleetDeadline]);
+  closed = true;
   clearTimeout(fleetTimer);
 
   for (let i = 0; i < n; i++) {
