@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import type { ProbeCache } from '../kube/probe-cache.ts';
-import { KubeconfigError, listContexts } from '../kube/kubeconfig.ts';
+import { contextsWithPlugins, KubeconfigError, listContexts } from '../kube/kubeconfig.ts';
 import { FleetSelectionError, selectContexts } from '../fleet/select.ts';
 import { fleetExitCode, type FleetEntry, type FleetReport } from '../report/fleet.ts';
 import type { Report } from '../report/types.ts';
@@ -67,8 +67,10 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     return EXIT.usage;
   }
   let contexts: string[];
+  let plugins: Set<string> | undefined;
   try {
     const { names } = listContexts(kubeconfigOptions(flags, io));
+    plugins = contextsWithPlugins(kubeconfigOptions(flags, io));
     contexts = selectContexts(names, {
       all: flags['all-contexts'] === true,
       contexts: flags.contexts as string[] | undefined,
@@ -95,6 +97,7 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     contextDeadlineMs: Math.max(cc.timeoutMs, cc.requestTimeoutMs) + 1000,
     redactor,
     signal: sink?.signal,
+    startFirst: plugins,
     onStart: sink ? (c) => sink.contextStart(c) : undefined,
     onEntry: sink
       ? (e, r) => sink.entry(redactor.redactValue(e), redactor.redactValue(r))

@@ -31,6 +31,8 @@ export interface FleetRunOptions<O, C> {
   /** how long one context may take, from its start */
   contextDeadlineMs: number;
   redactor: Redactor;
+  /** contexts to start before the others (their credential plugins may take up to --timeout) */
+  startFirst?: ReadonlySet<string>;
   /** called as each context starts (it got a slot) */
   onStart?(context: string, index: number): void;
   /** called as each context finishes (any order) */
@@ -193,17 +195,20 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     }
   };
 
-  let next = 0;
+  // the start order: startFirst's contexts, then the others, each in the order selected
+  const first = o.startFirst;
+  const order = first?.size ? [...o.contexts.keys()].sort((a, b) => Number(first.has(o.contexts[b]!)) - Number(first.has(o.contexts[a]!))) : [...o.contexts.keys()];
+  const begun = new Set<number>();
   const dispatch = async () => {
     const started: Promise<void>[] = [];
-    for (let i = 0; i < n; i++) {
+    for (const i of order) {
       while (active >= maxActive) await new Promise<void>((r) => activeWaiters.push(r));
       await acquire(false);
       if (closed || o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) {
         release();
         break;
       }
-      next = i + 1;
+      begun.add(i);
       active++;
       const clock = new PausableTimer(o.contextDeadlineMs);
       const slot = slotOf(clock);
@@ -222,17 +227,18 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
   for (let i = 0; i < n; i++) {
     if (reports[i]) continue;
     const context = o.contexts[i]!;
-    const why = i < next
+    const why = begun.has(i)
       ? `The diagnosis of ${context} did not finish before the fleet deadline (${formatMs(fleetDeadlineMs)}).`
       : `${context} was not diagnosed: the fleet deadline (${formatMs(fleetDeadlineMs)}) passed while it waited for one of the ${o.parallel} slots (raise --parallel).`;
-    settle(i, unfinished(command, context, startedAt, i < next ? performance.now() - t0 : 0, why, targetFor(context)), 1);
+    settle(i, unfinished(command, context, startedAt, begun.has(i) ? performance.now() - t0 : 0, why, targetFor(context)), 1);
   }
 
   const done = reports as Report[];
   const list = entries as FleetEntry[];
   const summary = summarize(list, done);
   summary.probes = { run: cache.stats.misses, shared: cache.stats.hits, byKind: cache.stats.byKind };
-  return o.redactor.redactValue({
+  // each report was redacted as it was built (runDiagnosis); the output is again as it is written
+  return {
     schemaVersion: 1,
     kind: 'netdiag-fleet',
     tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
@@ -243,5 +249,5 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     contexts: list,
     summary,
     reports: done,
-  } satisfies FleetReport);
+  } satisfies FleetReport;
 }

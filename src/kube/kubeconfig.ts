@@ -616,3 +616,17 @@ export function listContexts(opts: KubeconfigOptions): { names: string[]; curren
   const merged = merge(configs);
   return { names: [...merged.contexts.keys()].sort(), current: nonEmpty(opts.context) ?? merged.currentContext };
 }
+
+/**
+ * The contexts whose user runs an exec credential plugin (or an auth provider): a fleet run starts
+ * them first, as a plugin can take up to --timeout (a browser login) and should not start last.
+ */
+export function contextsWithPlugins(opts: KubeconfigOptions): Set<string> {
+  const merged = merge(loadFiles(opts).configs);
+  const out = new Set<string>();
+  for (const [name, c] of merged.contexts) {
+    const u = c.user === undefined ? undefined : merged.users.get(c.user);
+    if (u && (u.exec || u.hasAuthProvider)) out.add(name);
+  }
+  return out;
+}

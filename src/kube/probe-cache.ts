@@ -88,8 +88,15 @@ export class ProbeCache {
   }
 }
 
-/** A short fingerprint of a CA bundle (or of "none": the system store). */
+const fingerprints = new Map<string, string>();
+
+/** A short fingerprint of a CA bundle (or of "none": the system store); each text hashed once. */
 export function caFingerprint(pem: string | undefined): string {
   if (!pem) return 'system';
-  return createHash('sha256').update(pem).digest('hex').slice(0, 16);
+  let fp = fingerprints.get(pem);
+  if (fp === undefined) {
+    fp = createHash('sha256').update(pem).digest('hex').slice(0, 16);
+    if (fingerprints.size < 1024) fingerprints.set(pem, fp);
+  }
+  return fp;
 }

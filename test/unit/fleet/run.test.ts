@@ -160,4 +160,22 @@ describe('runFleet', () => {
     // the deadline (700 ms) does not run while a context is parked: every bh context has its own verdict
     expect(f.contexts.every((e) => !/did not finish/.test(e.rootCause))).toBe(true);
   });
+
+  it('starts the contexts with a credential plugin first (startFirst), and still reports in the order selected', async () => {
+    const track = { running: 0, max: 0 };
+    const starts: string[] = [];
+    const f = await runFleet({
+      def: fakeDiagnosis(track),
+      contexts: ['a', 'b', 'plugin-1', 'c', 'plugin-2'],
+      optionsFor: (context) => ({ context, ms: 5 }),
+      parallel: 1,
+      checkTimeoutMs: 5000,
+      contextDeadlineMs: 5000,
+      redactor: new Redactor(),
+      startFirst: new Set(['plugin-1', 'plugin-2']),
+      onStart: (c) => starts.push(c),
+    });
+    expect(starts).toEqual(['plugin-1', 'plugin-2', 'a', 'b', 'c']);
+    expect(f.contexts.map((e) => e.context)).toEqual(['a', 'b', 'plugin-1', 'c', 'plugin-2']);
+  });
 });
