@@ -453,9 +453,10 @@ export class KubeClient {
    * entry (token, certificate, exec plugin…). Contexts that differ only in name or namespace share
    * their requests and credentials in a fleet run.
    */
+  private identityKeyMemo?: string;
   private identityKey(): string {
     const u = this.config.user as unknown;
-    return `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`;
+    return (this.identityKeyMemo ??= `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`);
   }
 
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */

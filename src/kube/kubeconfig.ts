@@ -167,8 +167,19 @@ function loadFiles(opts: KubeconfigOptions): { from: 'flag' | 'KUBECONFIG' | 'de
   return { from, files, configs };
 }
 
+/** The last merge, reused for the same parsed files (a fleet resolves every context from them). */
+let lastMerge: { configs: RawConfig[]; merged: Merged } | undefined;
+
 /** First file wins, for every map entry as a whole and for current-context. */
 function merge(configs: RawConfig[]): Merged {
+  const last = lastMerge;
+  if (last && last.configs.length === configs.length && last.configs.every((c, i) => c === configs[i])) return last.merged;
+  const merged = mergeNow(configs);
+  lastMerge = { configs, merged };
+  return merged;
+}
+
+function mergeNow(configs: RawConfig[]): Merged {
   const m: Merged = { clusters: new Map(), users: new Map(), contexts: new Map() };
   for (const c of configs) {
     if (m.currentContext === undefined && c.currentContext) {

@@ -44,7 +44,7 @@ export class ProbeCache {
   }
 
   shared<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const kind = key.split(':')[0]!;
+    const kind = key.slice(0, key.indexOf(':') >>> 0);
     const k = (this.stats.byKind[kind] ??= { misses: 0, hits: 0 });
     const hit = this.entries.get(key) as Promise<T> | undefined;
     if (hit) {
