@@ -129,6 +129,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
   const slotOf = (clock: PausableTimer) => {
     let held = true;
     let ended = false;
+    let resuming: Promise<void> | undefined;
     const hooks: ProbeWaitHooks = {
       park: () => {
         if (held && !ended) {
@@ -137,14 +138,17 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
           release();
         }
       },
-      resume: async () => {
-        if (held || ended) return;
-        await acquire(true);
-        if (ended) release();
-        else {
-          held = true;
-          clock.resume();
-        }
+      // one acquisition however many of the context's waits end parked (its checks run side by side)
+      resume: () => {
+        if (held || ended) return Promise.resolve();
+        return (resuming ??= acquire(true).then(() => {
+          resuming = undefined;
+          if (ended) release();
+          else {
+            held = true;
+            clock.resume();
+          }
+        }));
       },
     };
     const end = () => {

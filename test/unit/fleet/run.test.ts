@@ -178,4 +178,31 @@ describe('runFleet', () => {
     expect(starts).toEqual(['plugin-1', 'plugin-2', 'a', 'b', 'c']);
     expect(f.contexts.map((e) => e.context)).toEqual(['a', 'b', 'plugin-1', 'c', 'plugin-2']);
   });
+
+  it('a context parked by two waits at once (its checks run side by side) takes one slot back, not two: no slot is lost', async () => {
+    type O = { context: string; cache: ProbeCache };
+    const wait = (key: string, ms: number) => async (ctx: O) => {
+      await ctx.cache.shared(`tcp:${key}`, () => new Promise((r) => setTimeout(r, ms)));
+      return { summary: key, findings: [] };
+    };
+    const def: DiagnosisDefinition<O, O> = {
+      command: 'api',
+      title: 'fake',
+      description: 'fake',
+      createContext: (o) => o,
+      // two checks without dependencies: the runner starts them together
+      checks: [
+        { id: 'fake.a', title: 'a', codes: [], run: wait('a', 400) },
+        { id: 'fake.b', title: 'b', codes: [], run: wait('b', 450) },
+      ],
+      diagnose: () => ({ status: 'pass', rootCause: 'fine', remediation: [] }),
+      target: (ctx) => ({ context: ctx.context }),
+    };
+    const contexts = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const t0 = performance.now();
+    const f = await runFleet({ def, contexts, optionsFor: (context, cache) => ({ context, cache }), parallel: 2, checkTimeoutMs: 5000, contextDeadlineMs: 1500, redactor: new Redactor() });
+    expect(f.contexts.map((e) => e.status)).toEqual(contexts.map(() => 'pass'));
+    // every context waits on the same two probes: about one probe's time, far from the deadline
+    expect(performance.now() - t0).toBeLessThan(1200);
+  });
 });
