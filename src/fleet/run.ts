@@ -227,6 +227,8 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
   await Promise.race([dispatch(), fleetDeadline]);
   closed = true;
   clearTimeout(fleetTimer);
+  // the shared keep-alive connections are idle now: nothing keeps the process up after the output
+  cache.close();
 
   for (let i = 0; i < n; i++) {
     if (reports[i]) continue;

@@ -83,6 +83,11 @@ export class ProbeCache {
     return o;
   }
 
+  /** Close what the shared objects hold open (the idle keep-alive connections of the pools). */
+  close(): void {
+    for (const o of this.objects.values()) (o as { close?: () => void }).close?.();
+  }
+
   get size(): number {
     return this.entries.size;
   }
