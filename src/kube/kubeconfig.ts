@@ -343,11 +343,16 @@ function inClusterNamespace(opts: KubeconfigOptions): string | undefined {
   }
 }
 
+/** CA texts already seen to hold a certificate (a fleet resolves the same CA for many contexts). */
+const validCaPems = new Set<string>();
+
 function loadCaPem(pem: string, source: string, label: string): string {
-  if (parseCertificates(pem).length === 0) {
-    fail('invalid', `unable to load root certificates for ${label}: ${source} is not a PEM certificate bundle (unable to parse bytes as PEM block)`);
+  if (validCaPems.has(pem)) return pem;
+  if (parseCertificates(pem).length > 0) {
+    if (validCaPems.size < 256) validCaPems.add(pem);
+    return pem;
   }
-  return pem;
+  fail('invalid', `unable to load root certificates for ${label}: ${source} is not a PEM certificate bundle (unable to parse bytes as PEM block)`);
 }
 
 export function loadKubeconfig(opts: KubeconfigOptions): ResolvedKubeconfig {
