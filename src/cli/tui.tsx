@@ -153,6 +153,8 @@ export async function runTui(cc: CommandContext): Promise<number> {
   let code = 0;
   let last: RunOutcome | undefined;
   let lastFleet: FleetOutcome | undefined;
+  // the fleet screen's rows across its reruns (`r` runs only the failing contexts again)
+  const fleetRows = new Map<string, string>();
   const tracked: TuiSession = {
     ...session,
     run: async (req, onEvent, signal) => {
@@ -163,7 +165,10 @@ export async function runTui(cc: CommandContext): Promise<number> {
       ...session.fleet,
       run: async (req, onEvent, signal) => {
         last = undefined;
-        return (lastFleet = await session.fleet!.run(req, onEvent, signal));
+        if (!req.contexts) fleetRows.clear();
+        lastFleet = await session.fleet!.run(req, onEvent, signal);
+        for (const e of lastFleet.fleet.contexts) fleetRows.set(e.context, e.status);
+        return lastFleet;
       },
     },
   };
@@ -171,8 +176,9 @@ export async function runTui(cc: CommandContext): Promise<number> {
   await ink.waitUntilExit();
   // the alternate screen is gone: leave one line of what was found in the scrollback
   if (lastFleet) {
-    const s = lastFleet.fleet.summary;
-    io.stdout.write(cc.redactor.redact(`kubectl netdiag ${lastFleet.fleet.command} · ${s.total} contexts: ${s.failing ? `${s.failing} FAILING` : 'ALL OK'} · ${s.ok} ok\n`));
+    const total = fleetRows.size;
+    const failing = [...fleetRows.values()].filter((s) => s === 'fail' || s === 'error').length;
+    io.stdout.write(cc.redactor.redact(`kubectl netdiag ${lastFleet.fleet.command} · ${total} contexts: ${failing ? `${failing} FAILING` : 'ALL OK'} · ${total - failing} ok\n`));
   } else if (last) {
     const r = last.report;
     io.stdout.write(

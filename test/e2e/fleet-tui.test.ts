@@ -153,5 +153,7 @@ describe('the fleet screen in tmux, lab fleet-6', () => {
     tmux.keys('q');
     await tmux.until(() => existsSync(exitFile), 'the process to exit', 5000);
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=1');
+    // the scrollback keeps one line of the whole fleet (the rerun's three and the healthy three)
+    expect(tmux.screen()).toMatch(/^kubectl netdiag api · 6 contexts: 3 FAILING · 3 ok$/m);
   }, 90_000);
 });
