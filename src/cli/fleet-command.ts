@@ -5,13 +5,31 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import type { ProbeCache } from '../kube/probe-cache.ts';
-import { KubeconfigError, listContexts } from '../kube/kubeconfig.ts';
+import { contextsWithPlugins, KubeconfigError, listContexts } from '../kube/kubeconfig.ts';
 import { FleetSelectionError, selectContexts } from '../fleet/select.ts';
-import { fleetExitCode, type FleetReport } from '../report/fleet.ts';
+import { fleetExitCode, type FleetEntry, type FleetReport } from '../report/fleet.ts';
+import type { Report } from '../report/types.ts';
 import { useColor } from '../report/render/style.ts';
 import { EXIT, type CommonFlags, type Format } from './io.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import { formatFromFile, type CommandContext } from './report-command.ts';
+
+/**
+ * Where a fleet run goes when the TUI drives it (its fleet screen): the selection, each context as
+ * it starts and finishes (redacted), and the fleet report; nothing is printed.
+ */
+export interface FleetSink {
+  start(contexts: string[]): void;
+  contextStart(context: string): void;
+  entry(entry: FleetEntry, report: Report): void;
+  signal?: AbortSignal;
+  done(fleet: FleetReport, exitCode: number): void;
+}
+
+/** The command context of api/server as the TUI hands it over for a fleet run. */
+export interface FleetCommandContext extends CommandContext {
+  fleetSink?: FleetSink;
+}
 
 /** Whether the flags ask for a fleet run. */
 export function wantsFleet(flags: CommonFlags): boolean {
@@ -35,8 +53,8 @@ export async function renderFleet(f: FleetReport, format: Format, opts: { color:
   }
 }
 
-export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, optionsFor: (context: string, probeCache: ProbeCache) => O, cc: CommandContext): Promise<number> {
-  const { flags, io, redactor } = cc;
+export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, optionsFor: (context: string, probeCache: ProbeCache) => O, cc: FleetCommandContext): Promise<number> {
+  const { flags, io, redactor, fleetSink: sink } = cc;
   const err = (s: string) => io.stderr.write(redactor.redact(s));
 
   const parallel = Number(flags.parallel ?? 16);
@@ -49,8 +67,10 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     return EXIT.usage;
   }
   let contexts: string[];
+  let plugins: Set<string> | undefined;
   try {
     const { names } = listContexts(kubeconfigOptions(flags, io));
+    plugins = contextsWithPlugins(kubeconfigOptions(flags, io));
     contexts = selectContexts(names, {
       all: flags['all-contexts'] === true,
       contexts: flags.contexts as string[] | undefined,
@@ -67,6 +87,7 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
   const color = useColor(flags.color, !!io.stdout.isTTY, io.env);
   const started = performance.now();
   const { runFleet } = await import('../fleet/run.ts');
+  sink?.start(contexts);
   const fleet = await runFleet({
     def,
     contexts,
@@ -75,10 +96,20 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     checkTimeoutMs: cc.timeoutMs + 1000,
     contextDeadlineMs: Math.max(cc.timeoutMs, cc.requestTimeoutMs) + 1000,
     redactor,
-    onEntry: flags.verbose
-      ? (e) => err(`[${String(Math.round(performance.now() - started)).padStart(5)}ms] ${e.context} ${e.status} (${e.durationMs}ms): ${e.rootCause}\n`)
-      : undefined,
+    signal: sink?.signal,
+    startFirst: plugins,
+    onStart: sink ? (c) => sink.contextStart(c) : undefined,
+    onEntry: sink
+      ? (e, r) => sink.entry(redactor.redactValue(e), redactor.redactValue(r))
+      : flags.verbose
+        ? (e) => err(`[${String(Math.round(performance.now() - started)).padStart(5)}ms] ${e.context} ${e.status} (${e.durationMs}ms): ${e.rootCause}\n`)
+        : undefined,
   });
+  if (sink) {
+    const code = fleetExitCode(fleet);
+    sink.done(fleet, code);
+    return code;
+  }
 
   // a fleet report can be megabytes: wait until a real stream has handed it to the OS (the
   // executable exits shortly after main() returns, which would cut a pipe's pending output)

@@ -16,6 +16,8 @@ import { COMMANDS } from './commands/index.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import type { CommonFlags, OutStream } from './io.ts';
 import type { CommandContext, RenderFn } from './report-command.ts';
+import type { FleetCommandContext } from './fleet-command.ts';
+import type { FleetOutcome, FleetSession } from '../tui/fleet.ts';
 import { useColor } from '../report/render/style.ts';
 import { fullScreenInkOptions } from './terminal.ts';
 
@@ -50,12 +52,51 @@ function captured(): OutStream & { text: string } {
   return s;
 }
 
+/** The diagnoses that run over many contexts (--all-contexts) and what the menu calls them. */
+const FLEET_COMMANDS = [
+  { command: 'api', title: 'API server, many contexts', description: 'the api diagnosis over every context of the kubeconfig (or a pattern), grouped by root cause' },
+  { command: 'server', title: 'API server side, many contexts', description: 'the server diagnosis (remote checks) over every context (or a pattern), grouped by root cause' },
+];
+
+/** The fleet screen's runs: the command module with --context-pattern / --contexts and a fleet sink. */
+function fleetSession(cc: CommandContext): FleetSession {
+  const { flags, io, redactor } = cc;
+  return {
+    commands: FLEET_COMMANDS.filter((f) => COMMANDS.some((c) => c.command.split(' ')[0] === f.command)),
+    async run(req, onEvent, signal) {
+      const entry = COMMANDS.find((c) => c.command.split(' ')[0] === req.command);
+      if (!entry) throw new Error(`no command ${req.command}`);
+      const mod = await entry.load();
+      const pattern = req.pattern?.trim();
+      const selection = req.contexts ? { contexts: req.contexts } : pattern && pattern !== '*' ? { 'context-pattern': [pattern] } : { 'all-contexts': true };
+      let outcome: FleetOutcome | undefined;
+      const stderr = captured();
+      const fc: FleetCommandContext = {
+        ...cc,
+        flags: { ...flags, _: [req.command], context: undefined, local: undefined, root: undefined, output: undefined, 'output-file': undefined, ...selection },
+        io: { ...io, stdout: captured(), stderr },
+        fleetSink: {
+          signal,
+          start: (contexts) => onEvent({ type: 'fleet-start', contexts }),
+          contextStart: (context) => onEvent({ type: 'context-start', context }),
+          entry: (e, report) => onEvent({ type: 'context-end', entry: e, report }),
+          done: (fleet, exitCode) => (outcome = { fleet, exitCode }),
+        },
+      };
+      const code = await mod.run(fc);
+      if (!outcome) throw new Error(redactor.redact(stderr.text.trim().replace(/^error: /, '')) || `${req.command} exited ${code} without a fleet report`);
+      return outcome;
+    },
+  };
+}
+
 export function createSession(cc: CommandContext): TuiSession {
   const { flags, io, redactor } = cc;
   // the renderers (for export), loaded with the first run: a report to export exists only after one
   let renderers: { markdown: RenderFn; json: RenderFn } | undefined;
   return {
     diagnoses: menuItems(flags),
+    fleet: fleetSession(cc),
     header: (context) => headerInfo(flags, io, context),
     // the form's pickers: loaded when a form first asks, never for the first paint
     suggest: (kind, q) =>
@@ -111,14 +152,34 @@ export async function runTui(cc: CommandContext): Promise<number> {
   applyColor(color);
   let code = 0;
   let last: RunOutcome | undefined;
+  let lastFleet: FleetOutcome | undefined;
+  // the fleet screen's rows across its reruns (`r` runs only the failing contexts again)
+  const fleetRows = new Map<string, string>();
   const tracked: TuiSession = {
     ...session,
-    run: async (req, onEvent, signal) => (last = await session.run(req, onEvent, signal)),
+    run: async (req, onEvent, signal) => {
+      lastFleet = undefined;
+      return (last = await session.run(req, onEvent, signal));
+    },
+    fleet: session.fleet && {
+      ...session.fleet,
+      run: async (req, onEvent, signal) => {
+        last = undefined;
+        if (!req.contexts) fleetRows.clear();
+        lastFleet = await session.fleet!.run(req, onEvent, signal);
+        for (const e of lastFleet.fleet.contexts) fleetRows.set(e.context, e.status);
+        return lastFleet;
+      },
+    },
   };
   const ink = render(<App session={tracked} color={color} initialContext={flags.context} onExit={(c) => (code = c)} />, fullScreenInkOptions(io));
   await ink.waitUntilExit();
   // the alternate screen is gone: leave one line of what was found in the scrollback
-  if (last) {
+  if (lastFleet) {
+    const total = fleetRows.size;
+    const failing = [...fleetRows.values()].filter((s) => s === 'fail' || s === 'error').length;
+    io.stdout.write(cc.redactor.redact(`kubectl netdiag ${lastFleet.fleet.command} · ${total} contexts: ${failing ? `${failing} FAILING` : 'ALL OK'} · ${total - failing} ok\n`));
+  } else if (last) {
     const r = last.report;
     io.stdout.write(
       cc.redactor.redact(

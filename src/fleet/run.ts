@@ -2,13 +2,18 @@
 // CA sharing their probes (kube/probe-cache.ts), and assemble the fleet report. The diagnosis is
 // passed in by the command layer; nothing here knows which one it is.
 //
+// Slots: at most `parallel` contexts work at once. A context that only waits for a probe another
+// context has in flight (the same server, proxy and CA) gives its slot up meanwhile (ProbeCache
+// views, kube/probe-cache.ts) and takes one again, before any new context, once the answer is
+// there: 50 contexts on one black-holed address hold one slot for the timeout, not 16.
+//
 // Time bound: each context has a deadline (contextDeadlineMs, from when it starts); past it, its
 // run is aborted and it is reported as not finished. The whole run also ends at contextDeadlineMs
 // + 1 s from the start: contexts still waiting for a slot then are reported as not run. So the
 // fleet never takes longer than one context's deadline plus a second, whatever the count.
 import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import { exitCodeFor, runDiagnosis, TOOL_VERSION } from '../engine/run-diagnosis.ts';
-import { ProbeCache } from '../kube/probe-cache.ts';
+import { ProbeCache, type ProbeWaitHooks } from '../kube/probe-cache.ts';
 import { entryOf, summarize, type FleetEntry, type FleetReport } from '../report/fleet.ts';
 import type { Redactor } from '../report/redact.ts';
 import type { Report } from '../report/types.ts';
@@ -17,7 +22,7 @@ import { formatMs } from '../engine/runner.ts';
 export interface FleetRunOptions<O, C> {
   def: DiagnosisDefinition<O, C>;
   contexts: string[];
-  /** the diagnosis options for one context; `probeCache` is the run's shared cache */
+  /** the diagnosis options for one context; `probeCache` is the run's shared cache (as this context sees it) */
   optionsFor(context: string, probeCache: ProbeCache): O;
   /** contexts diagnosed at once */
   parallel: number;
@@ -26,6 +31,10 @@ export interface FleetRunOptions<O, C> {
   /** how long one context may take, from its start */
   contextDeadlineMs: number;
   redactor: Redactor;
+  /** contexts to start before the others (their credential plugins may take up to --timeout) */
+  startFirst?: ReadonlySet<string>;
+  /** called as each context starts (it got a slot) */
+  onStart?(context: string, index: number): void;
   /** called as each context finishes (any order) */
   onEntry?(entry: FleetEntry, report: Report, index: number): void;
   signal?: AbortSignal;
@@ -46,6 +55,37 @@ function unfinished(command: string, context: string, startedAt: Date, durationM
   };
 }
 
+/** A context's deadline: a timer that stops while the context is parked. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private fire: (() => void) | undefined;
+  private left: number;
+  private since = 0;
+  constructor(ms: number) {
+    this.left = ms;
+  }
+  start(fire: () => void): void {
+    this.fire = fire;
+    this.resume();
+  }
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.left -= performance.now() - this.since;
+  }
+  resume(): void {
+    if (this.timer || !this.fire) return;
+    this.since = performance.now();
+    this.timer = setTimeout(this.fire, Math.max(0, this.left));
+  }
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.fire = undefined;
+  }
+}
+
 export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetReport> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -64,19 +104,76 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     o.onEntry?.(entries[i]!, report, i);
   };
 
-  const runOne = async (i: number): Promise<void> => {
+  // the slots: contexts resuming after a shared probe go before contexts not started yet
+  let free = Math.max(1, Math.min(o.parallel, n));
+  const resumers: (() => void)[] = [];
+  const starters: (() => void)[] = [];
+  const acquire = (resuming: boolean) =>
+    free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => (resuming ? resumers : starters).push(r));
+  const release = () => {
+    const w = resumers.shift() ?? starters.shift();
+    if (w) w();
+    else free++;
+  };
+  let closed = false;
+  // contexts started and not finished, parked ones included: at most 4 slots' worth (each one's
+  // deadline runs from its start, so starting everything at once would let none finish in time)
+  const maxActive = Math.max(1, Math.min(o.parallel, n)) * 4;
+  let active = 0;
+  const activeWaiters: (() => void)[] = [];
+
+  /**
+   * One context's hold on a slot: it has one from its start to its end, except while parked; its
+   * deadline's clock stops while it is parked (the fleet deadline bounds the whole run anyway).
+   */
+  const slotOf = (clock: PausableTimer) => {
+    let held = true;
+    let ended = false;
+    let resuming: Promise<void> | undefined;
+    const hooks: ProbeWaitHooks = {
+      park: () => {
+        if (held && !ended) {
+          held = false;
+          clock.pause();
+          release();
+        }
+      },
+      // one acquisition however many of the context's waits end parked (its checks run side by side)
+      resume: () => {
+        if (held || ended) return Promise.resolve();
+        return (resuming ??= acquire(true).then(() => {
+          resuming = undefined;
+          if (ended) release();
+          else {
+            held = true;
+            clock.resume();
+          }
+        }));
+      },
+    };
+    const end = () => {
+      ended = true;
+      active--;
+      activeWaiters.shift()?.();
+      if (held) {
+        held = false;
+        release();
+      }
+    };
+    return { hooks, end };
+  };
+
+  const runOne = async (i: number, cacheView: ProbeCache, clock: PausableTimer): Promise<void> => {
     const context = o.contexts[i]!;
+    o.onStart?.(context, i);
     const started = new Date();
     const s0 = performance.now();
     const controller = new AbortController();
     const onAbort = () => controller.abort(o.signal?.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), o.contextDeadlineMs);
-    });
+    const deadline = new Promise<'deadline'>((resolve) => clock.start(() => resolve('deadline')));
     try {
-      const ctx = o.def.createContext(o.optionsFor(context, cache));
+      const ctx = o.def.createContext(o.optionsFor(context, cacheView));
       const run = runDiagnosis(o.def, ctx, { defaultTimeoutMs: o.checkTimeoutMs, signal: controller.signal, redactor: o.redactor });
       const outcome = await Promise.race([run, deadline]);
       if (outcome === 'deadline') {
@@ -97,40 +194,57 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     } catch (err) {
       settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
     } finally {
-      clearTimeout(timer);
+      clock.clear();
       o.signal?.removeEventListener('abort', onAbort);
     }
   };
 
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      if (o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) break;
-      const i = next++;
-      await runOne(i);
+  // the start order: startFirst's contexts, then the others, each in the order selected
+  const first = o.startFirst;
+  const order = first?.size ? [...o.contexts.keys()].sort((a, b) => Number(first.has(o.contexts[b]!)) - Number(first.has(o.contexts[a]!))) : [...o.contexts.keys()];
+  const begun = new Set<number>();
+  const dispatch = async () => {
+    const started: Promise<void>[] = [];
+    for (const i of order) {
+      while (active >= maxActive) await new Promise<void>((r) => activeWaiters.push(r));
+      await acquire(false);
+      if (closed || o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) {
+        release();
+        break;
+      }
+      begun.add(i);
+      active++;
+      const clock = new PausableTimer(o.contextDeadlineMs);
+      const slot = slotOf(clock);
+      started.push(runOne(i, cache.view(slot.hooks), clock).finally(slot.end));
     }
+    await Promise.all(started);
   };
   let fleetTimer: NodeJS.Timeout | undefined;
   const fleetDeadline = new Promise<void>((resolve) => {
     fleetTimer = setTimeout(resolve, fleetDeadlineMs);
   });
-  await Promise.race([Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel, n)) }, worker)), fleetDeadline]);
+  await Promise.race([dispatch(), fleetDeadline]);
+  closed = true;
   clearTimeout(fleetTimer);
+  // the shared keep-alive connections are idle now: nothing keeps the process up after the output
+  cache.close();
 
   for (let i = 0; i < n; i++) {
     if (reports[i]) continue;
     const context = o.contexts[i]!;
-    const why = i < next
+    const why = begun.has(i)
       ? `The diagnosis of ${context} did not finish before the fleet deadline (${formatMs(fleetDeadlineMs)}).`
       : `${context} was not diagnosed: the fleet deadline (${formatMs(fleetDeadlineMs)}) passed while it waited for one of the ${o.parallel} slots (raise --parallel).`;
-    settle(i, unfinished(command, context, startedAt, i < next ? performance.now() - t0 : 0, why, targetFor(context)), 1);
+    settle(i, unfinished(command, context, startedAt, begun.has(i) ? performance.now() - t0 : 0, why, targetFor(context)), 1);
   }
 
   const done = reports as Report[];
   const list = entries as FleetEntry[];
   const summary = summarize(list, done);
   summary.probes = { run: cache.stats.misses, shared: cache.stats.hits, byKind: cache.stats.byKind };
-  return o.redactor.redactValue({
+  // each report was redacted as it was built (runDiagnosis); the output is again as it is written
+  return {
     schemaVersion: 1,
     kind: 'netdiag-fleet',
     tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
@@ -141,5 +255,5 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     contexts: list,
     summary,
     reports: done,
-  } satisfies FleetReport);
+  } satisfies FleetReport;
 }

@@ -253,6 +253,9 @@ class ConnectionPool {
   }
 }
 
+/** The CA bundles parsed so far, by their text (KubeClient.roots). */
+const parsedRoots = new Map<string, { roots?: X509Certificate[]; error?: string }>();
+
 export class KubeClient {
   readonly clientOptions: ClientOptions;
   readonly kube?: ResolvedKubeconfig;
@@ -425,19 +428,25 @@ export class KubeClient {
   roots(): { roots?: X509Certificate[]; error?: string } {
     const pem = this.config.cluster.caPem;
     if (!pem) return {};
-    try {
-      const roots = parsePemBundle(pem);
-      if (roots.length === 0) return { error: 'the CA data holds no certificate' };
-      return { roots };
-    } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+    // parsed once per CA text for every client (a fleet's contexts share their CA)
+    let r = parsedRoots.get(pem);
+    if (!r) {
+      try {
+        const roots = parsePemBundle(pem);
+        r = roots.length === 0 ? { error: 'the CA data holds no certificate' } : { roots };
+      } catch (err) {
+        r = { error: err instanceof Error ? err.message : String(err) };
+      }
+      if (parsedRoots.size < 256) parsedRoots.set(pem, r);
     }
+    return r;
   }
 
   /** What makes two clients' handshakes the same probe: address, proxy, names, CA, skip-verify. */
+  private tlsKeyMemo?: string;
   private tlsKey(): string {
     const c = this.config.cluster;
-    return `tls:${this.hostPort}|${this.proxy().proxy ?? 'direct'}|${this.sni ?? ''}|${this.serverName}|${caFingerprint(c.caPem)}|${c.insecureSkipTlsVerify ? 1 : 0}|${this.timeoutMs}|${this.requestTimeoutMs}`;
+    return (this.tlsKeyMemo ??= `tls:${this.hostPort}|${this.proxy().proxy ?? 'direct'}|${this.sni ?? ''}|${this.serverName}|${caFingerprint(c.caPem)}|${c.insecureSkipTlsVerify ? 1 : 0}|${this.timeoutMs}|${this.requestTimeoutMs}`);
   }
 
   /**
@@ -445,9 +454,10 @@ export class KubeClient {
    * entry (token, certificate, exec plugin…). Contexts that differ only in name or namespace share
    * their requests and credentials in a fleet run.
    */
+  private identityKeyMemo?: string;
   private identityKey(): string {
     const u = this.config.user as unknown;
-    return `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`;
+    return (this.identityKeyMemo ??= `${this.tlsKey()}|${caFingerprint(JSON.stringify(u))}`);
   }
 
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */

@@ -42,10 +42,11 @@ export function fetchHealth(client: KubeClient, path: string): Promise<HealthAns
     const refused = (error: string): HealthAnswer => ({ path, ok: false, failing: [], failingLines: [], checks: 0, anonymous: false, error });
     const reachable = await client.reachable();
     if (!reachable.ok) return refused(reachable.why ?? 'the API server is not reachable');
-    let r = await client.request('GET', path, { auth: true });
+    // requestOnce: contexts of a fleet with the same server and user share the answer
+    let r = await client.requestOnce(`health:${path}`, 'GET', path, { auth: true });
     let anonymous = false;
     if (r.response && (r.response.statusCode === 401 || r.response.statusCode === 403)) {
-      r = await client.request('GET', path, { auth: false });
+      r = await client.requestOnce(`health-anonymous:${path}`, 'GET', path, { auth: false });
       anonymous = true;
     }
     if (!r.response) return { ...refused(r.error?.message ?? 'no answer'), anonymous };

@@ -167,8 +167,19 @@ function loadFiles(opts: KubeconfigOptions): { from: 'flag' | 'KUBECONFIG' | 'de
   return { from, files, configs };
 }
 
+/** The last merge, reused for the same parsed files (a fleet resolves every context from them). */
+let lastMerge: { configs: RawConfig[]; merged: Merged } | undefined;
+
 /** First file wins, for every map entry as a whole and for current-context. */
 function merge(configs: RawConfig[]): Merged {
+  const last = lastMerge;
+  if (last && last.configs.length === configs.length && last.configs.every((c, i) => c === configs[i])) return last.merged;
+  const merged = mergeNow(configs);
+  lastMerge = { configs, merged };
+  return merged;
+}
+
+function mergeNow(configs: RawConfig[]): Merged {
   const m: Merged = { clusters: new Map(), users: new Map(), contexts: new Map() };
   for (const c of configs) {
     if (m.currentContext === undefined && c.currentContext) {
@@ -332,11 +343,16 @@ function inClusterNamespace(opts: KubeconfigOptions): string | undefined {
   }
 }
 
+/** CA texts already seen to hold a certificate (a fleet resolves the same CA for many contexts). */
+const validCaPems = new Set<string>();
+
 function loadCaPem(pem: string, source: string, label: string): string {
-  if (parseCertificates(pem).length === 0) {
-    fail('invalid', `unable to load root certificates for ${label}: ${source} is not a PEM certificate bundle (unable to parse bytes as PEM block)`);
+  if (validCaPems.has(pem)) return pem;
+  if (parseCertificates(pem).length > 0) {
+    if (validCaPems.size < 256) validCaPems.add(pem);
+    return pem;
   }
-  return pem;
+  fail('invalid', `unable to load root certificates for ${label}: ${source} is not a PEM certificate bundle (unable to parse bytes as PEM block)`);
 }
 
 export function loadKubeconfig(opts: KubeconfigOptions): ResolvedKubeconfig {
@@ -615,4 +631,18 @@ export function listContexts(opts: KubeconfigOptions): { names: string[]; curren
   const { configs } = loadFiles(opts);
   const merged = merge(configs);
   return { names: [...merged.contexts.keys()].sort(), current: nonEmpty(opts.context) ?? merged.currentContext };
+}
+
+/**
+ * The contexts whose user runs an exec credential plugin (or an auth provider): a fleet run starts
+ * them first, as a plugin can take up to --timeout (a browser login) and should not start last.
+ */
+export function contextsWithPlugins(opts: KubeconfigOptions): Set<string> {
+  const merged = merge(loadFiles(opts).configs);
+  const out = new Set<string>();
+  for (const [name, c] of merged.contexts) {
+    const u = c.user === undefined ? undefined : merged.users.get(c.user);
+    if (u && (u.exec || u.hasAuthProvider)) out.add(name);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import { tlsHandshake, type TlsResult } from '../net/tls.ts';
 import { verifyChain } from '../net/x509.ts';
 import type { X509Certificate } from 'node:crypto';
 import type { KubeClient } from './client.ts';
+import { caFingerprint } from './probe-cache.ts';
 
 export interface AddressProbe {
   /** host:port */
@@ -71,7 +72,20 @@ export interface CertificateVerdict {
  * only when the chain verifies against the kubeconfig CA AND the certificate covers that name, as
  * kubectl (Go's crypto/x509) decides.
  */
+/** Verdicts per presented chain (the shared probe's array), name and CA: a fleet's contexts judge a chain once. */
+const verdicts = new WeakMap<X509Certificate[], Map<string, CertificateVerdict>>();
+
 export function judgeCertificate(client: KubeClient, certificates: X509Certificate[], serverName: string): CertificateVerdict {
+  if (!client.clientOptions.probeCache) return judge(client, certificates, serverName);
+  let byKey = verdicts.get(certificates);
+  if (!byKey) verdicts.set(certificates, (byKey = new Map()));
+  const key = `${serverName}|${caFingerprint(client.config.cluster.caPem)}`;
+  let v = byKey.get(key);
+  if (!v) byKey.set(key, (v = judge(client, certificates, serverName)));
+  return v;
+}
+
+function judge(client: KubeClient, certificates: X509Certificate[], serverName: string): CertificateVerdict {
   const roots = client.roots().roots;
   const v = verifyChain(certificates, { roots: roots ?? 'system', serverName, now: client.now() });
   const trusted = !v.problems.some((p) => p.kind === 'unknown-authority' || p.kind === 'expired' || p.kind === 'not-yet-valid');

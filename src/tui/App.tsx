@@ -9,16 +9,30 @@ import { Header } from './components/Header.tsx';
 import type { FormKeyHandler } from './components/InputForm.tsx';
 import { handleKey, hints } from './keys.ts';
 import { activeKeys, HELP_KEYS, SCREEN_KEYS, type AppCommands } from './keymap.ts';
-import type { MenuItem, TuiSession } from './model.ts';
+import { fleetGroups, fleetOrder, isFailing, type FleetSession } from './fleet.ts';
+import { stateFromReport, type MenuItem, type TuiSession } from './model.ts';
 import { ContextPicker } from './screens/ContextOverlay.tsx';
 import { FormScreen } from './screens/FormScreen.tsx';
 import { KeyHelp } from './screens/HelpOverlay.tsx';
 import { Menu } from './screens/MenuScreen.tsx';
+import { FleetScreen, selectedContext } from './screens/FleetScreen.tsx';
 import { RunScreen, selectedRow } from './screens/RunScreen.tsx';
 import { appReducer, initialState } from './state.ts';
 import { ThemeContext, useTheme } from './theme.tsx';
 import { useKeyQueue } from './useKeyQueue.ts';
+import { useFleet } from './useFleet.ts';
 import { useRun } from './useRun.ts';
+
+/** The menu's entries for the diagnoses that run over many contexts: a form asks which. */
+export function fleetMenuItems(fleet: FleetSession | undefined): MenuItem[] {
+  return (fleet?.commands ?? []).map((c) => ({
+    command: c.command,
+    title: c.title,
+    description: c.description,
+    fleet: true,
+    inputs: [{ name: 'context-pattern', label: 'Contexts', required: false, placeholder: 'prod-*, a,b (empty: every context)', value: '*' }],
+  }));
+}
 
 export interface AppProps {
   session: TuiSession;
@@ -54,16 +68,37 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
   const contentHeight = useRef(0);
   const formKeys = useRef<FormKeyHandler | undefined>(undefined);
   const run = useRun(session);
-  const { frame } = useAnimation({ interval: 80, isActive: run.running });
-  const checkCount = run.state.rows.length;
+  const fleet = useFleet(session.fleet);
+  const menuItems = useMemo(() => [...session.diagnoses, ...fleetMenuItems(session.fleet)], [session]);
+  const { frame } = useAnimation({ interval: 80, isActive: run.running || fleet.running });
+  // the fleet screen: the rows grouped as shown, and the report opened from it
+  const groups = useMemo(() => fleetGroups(fleet.state), [fleet.state]);
+  const order = useMemo(() => fleetOrder(groups), [groups]);
+  const fleetSel = selectedContext(groups, state.fleetSelected);
+  const opened = screen === 'fleet-report' ? fleet.state.rows.find((r) => r.context === state.reportContext) : undefined;
+  const openedState = useMemo(() => (opened?.report ? stateFromReport(opened.report) : undefined), [opened?.report]);
+  const viewRows = screen === 'fleet-report' ? (openedState?.rows ?? []) : run.state.rows;
+  const checkCount = viewRows.length;
+  // which exit code quitting gives: the last diagnosis run, single or fleet
+  const last = useRef<'run' | 'fleet'>('run');
 
   const quit = useCallback(() => {
     run.abort();
-    onExit(run.outcome?.exitCode ?? 0);
+    fleet.abort();
+    // a fleet (and its reruns): 1 while any context's row is failing
+    const fleetCode = fleet.state.rows.some(isFailing) ? 1 : fleet.outcome?.exitCode;
+    onExit((last.current === 'fleet' ? fleetCode : run.outcome?.exitCode) ?? 0);
     exit();
-  }, [run, onExit, exit]);
+  }, [run, fleet, onExit, exit]);
 
   const startRun = (item: MenuItem, inputs: Record<string, string>) => {
+    if (item.fleet) {
+      last.current = 'fleet';
+      dispatch({ type: 'fleet-open' });
+      fleet.start({ command: item.command, pattern: inputs['context-pattern'] });
+      return;
+    }
+    last.current = 'run';
     dispatch({ type: 'run-open' });
     run.start({ command: item.command, context, inputs });
   };
@@ -92,9 +127,9 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
       dispatch({ type: 'contexts-open', list: { names: c.names, current, selected: Math.max(0, c.names.indexOf(current ?? '')), error: c.error } });
     },
     closeOverlay: () => dispatch({ type: 'overlay-close' }),
-    menuMove: (by) => dispatch({ type: 'menu-move', by, count: session.diagnoses.length }),
+    menuMove: (by) => dispatch({ type: 'menu-move', by, count: menuItems.length }),
     choose: () => {
-      const item = session.diagnoses[state.menuIndex];
+      const item = menuItems[state.menuIndex];
       if (!item) return;
       if (item.unavailable) dispatch({ type: 'notice', lines: [`${item.title}: ${item.unavailable}`] });
       else if (item.inputs.length > 0) dispatch({ type: 'form-open', item });
@@ -112,18 +147,20 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
       dispatch({ type: 'select', index: Math.min(Math.max(0, index), last) });
     },
     toggle: () => {
-      if (run.state.rows[selectedRow(view, checkCount)]?.result) dispatch({ type: 'toggle' });
+      if (viewRows[selectedRow(view, checkCount)]?.result) dispatch({ type: 'toggle' });
     },
     collapseOrQuit: () => (view.expanded ? dispatch({ type: 'collapse' }) : quit()),
     scrollPage: (by) => dispatch({ type: 'scroll', by: by * Math.max(1, rows - 12), max: contentHeight.current }),
     rerun: () => rerun(context),
     exportReport: () => {
-      if (!run.outcome) return dispatch({ type: 'notice', lines: ['export: wait for the diagnosis to finish'] });
-      const r = session.exportReport(run.outcome.report);
+      const report = screen === 'fleet-report' ? opened?.report : run.outcome?.report;
+      if (!report) return dispatch({ type: 'notice', lines: ['export: wait for the diagnosis to finish'] });
+      const r = session.exportReport(report);
       dispatch({ type: 'notice', lines: 'error' in r ? [`export failed: ${r.error}`] : ['exported:', ...r.paths.map((p) => `  ${p}`)] });
     },
     toMenu: () => {
       run.abort();
+      fleet.abort();
       dispatch({ type: 'menu-open' });
     },
     contextsMove: (by) => dispatch({ type: 'contexts-move', by }),
@@ -134,6 +171,29 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
       dispatch({ type: 'context', name });
       if (screen === 'run' && run.request) rerun(name);
     },
+    fleetMove: (to, relative) => {
+      if (order.length === 0) return;
+      const from = Math.max(0, order.indexOf(fleetSel ?? ''));
+      const index = to === 'first' ? 0 : to === 'last' ? order.length - 1 : relative ? from + to : to;
+      dispatch({ type: 'fleet-select', context: order[Math.min(Math.max(0, index), order.length - 1)]! });
+    },
+    fleetScroll: (by) => commands.fleetMove(by * Math.max(1, bodyHeight - 2), true),
+    fleetOpen: () => {
+      const row = fleet.state.rows.find((r) => r.context === fleetSel);
+      if (!row) return;
+      if (!row.report) return dispatch({ type: 'notice', lines: [`${row.context}: ${row.status === 'running' ? 'still running' : 'waiting for a slot'}; its report opens once it has finished`] });
+      dispatch({ type: 'fleet-report-open', context: row.context });
+    },
+    fleetRerunFailing: () => {
+      if (fleet.running) return dispatch({ type: 'notice', lines: ['rerun: wait for the run to finish (q stops it)'] });
+      const failing = fleet.state.rows.filter(isFailing).map((r) => r.context);
+      if (failing.length === 0) return dispatch({ type: 'notice', lines: ['rerun: no context is failing'] });
+      last.current = 'fleet';
+      dispatch({ type: 'notice', lines: undefined });
+      fleet.rerun(failing);
+    },
+    fleetBack: () => dispatch({ type: 'fleet-back' }),
+    collapseOrBack: () => (view.expanded ? dispatch({ type: 'collapse' }) : dispatch({ type: 'fleet-back' })),
   };
 
   useKeyQueue((input: string, key: Key) => {
@@ -166,8 +226,36 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
     body = (
       <FormScreen form={form} height={bodyHeight} suggest={session.suggest} context={context} keys={formKeys} onChange={(name, value) => dispatch({ type: 'form-set', name, value })} />
     );
-  else if (screen === 'menu') body = <Menu items={session.diagnoses} selected={state.menuIndex} />;
-  else {
+  else if (screen === 'menu') body = <Menu items={menuItems} selected={state.menuIndex} />;
+  else if (screen === 'fleet') {
+    const item = menuItems.find((d) => d.fleet && d.command === fleet.request?.command);
+    body = (
+      <FleetScreen
+        title={item?.title ?? fleet.request?.command ?? ''}
+        state={fleet.state}
+        running={fleet.running}
+        error={fleet.error}
+        durationMs={fleet.durationMs}
+        selected={fleetSel}
+        columns={columns}
+        height={bodyHeight}
+        frame={frame}
+      />
+    );
+  } else if (screen === 'fleet-report' && opened?.report && openedState) {
+    body = (
+      <RunScreen
+        title={`${opened.report.command} · ${opened.context}`}
+        run={{ state: openedState, outcome: { report: opened.report, exitCode: opened.entry?.exitCode ?? 0 }, running: false }}
+        view={view}
+        columns={columns}
+        height={bodyHeight}
+        frame={frame}
+        now={now}
+        onContentHeight={(h) => (contentHeight.current = h)}
+      />
+    );
+  } else {
     const item = session.diagnoses.find((d) => d.command === run.request?.command);
     body = (
       <RunScreen

@@ -30,6 +30,15 @@ export interface AppCommands {
   // contexts
   contextsMove(by: number): void;
   useContext(): void;
+  // fleet
+  fleetMove(to: number | 'first' | 'last', relative?: boolean): void;
+  fleetOpen(): void;
+  fleetRerunFailing(): void;
+  fleetScroll(by: number): void;
+  /** the fleet report: back to the fleet */
+  fleetBack(): void;
+  /** the fleet report: collapse the expanded check, else back to the fleet */
+  collapseOrBack(): void;
 }
 
 type Table = KeyTable<AppCommands>;
@@ -91,7 +100,34 @@ export const CONTEXT_KEYS: Table = [
   { keys: ['q', 'ctrl-c'], help: 'quit', hint: 'quit', run: (c) => c.quit() },
 ];
 
-export const SCREEN_KEYS: Record<Screen, Table> = { menu: MENU_KEYS, form: FORM_KEYS, run: RUN_KEYS };
+/** One diagnosis over many contexts: the contexts grouped by root cause. */
+export const FLEET_KEYS: Table = [
+  { keys: ['up', 'down', 'j', 'k'], help: 'move through the contexts', hint: 'move', run: (c, k) => c.fleetMove(up(k) ? -1 : 1, true) },
+  { keys: ['home', 'end', 'g', 'G'], help: 'first or last context', run: (c, k) => c.fleetMove(k === 'home' || k === 'g' ? 'first' : 'last') },
+  { keys: ['pgdn', 'space', 'd'], help: 'a page down the list', run: (c) => c.fleetScroll(1) },
+  { keys: ['pgup', 'u'], help: 'a page up the list', run: (c) => c.fleetScroll(-1) },
+  { keys: ['enter'], help: "open the selected context's report", hint: 'report', run: (c) => c.fleetOpen() },
+  { keys: ['r'], help: 'run the failing contexts again (the others keep their rows)', hint: 'rerun failing', run: (c) => c.fleetRerunFailing() },
+  { keys: ['q', 'esc', 'm', 'left', 'backspace'], help: 'back to the menu (stops a run in flight)', hint: 'back', run: (c) => c.toMenu() },
+  { keys: ['?'], help: 'show or hide these keys', hint: 'keys', run: (c) => c.toggleHelp() },
+  { keys: ['ctrl-c'], help: 'quit (exit code: 0 all ok, 1 a context failed)', run: (c) => c.quit() },
+];
+
+/** One context's report, opened from the fleet screen. */
+export const FLEET_REPORT_KEYS: Table = [
+  { keys: ['up', 'down', 'j', 'k'], help: 'move through the checks', hint: 'move', run: (c, k) => c.select(up(k) ? -1 : 1, true) },
+  { keys: ['home', 'end', 'g', 'G'], help: 'first or last check', run: (c, k) => c.select(k === 'home' || k === 'g' ? 'first' : 'last') },
+  { keys: ['enter'], help: 'expand or collapse the selected check', hint: 'expand', run: (c) => c.toggle() },
+  { keys: ['pgdn', 'space', 'd'], help: 'scroll down the expanded check or the verdict', hint: 'scroll', run: (c) => c.scrollPage(1) },
+  { keys: ['pgup', 'u'], help: 'scroll up', run: (c) => c.scrollPage(-1) },
+  { keys: ['e'], help: 'export the report (markdown and JSON in the current directory)', hint: 'export', run: (c) => c.exportReport() },
+  { keys: ['q', 'left', 'backspace'], help: 'back to the contexts', hint: 'back', run: (c) => c.fleetBack() },
+  { keys: ['esc'], help: 'collapse the expanded check; back to the contexts when none is', run: (c) => c.collapseOrBack() },
+  { keys: ['?'], help: 'show or hide these keys', hint: 'keys', run: (c) => c.toggleHelp() },
+  { keys: ['ctrl-c'], help: 'quit', run: (c) => c.quit() },
+];
+
+export const SCREEN_KEYS: Record<Screen, Table> = { menu: MENU_KEYS, form: FORM_KEYS, run: RUN_KEYS, fleet: FLEET_KEYS, 'fleet-report': FLEET_REPORT_KEYS };
 
 /** The table that gets the keys: the overlay's when one is open, else the screen's. */
 export function activeKeys(screen: Screen, overlay: Overlay | undefined): Table {

@@ -3,6 +3,7 @@
 // rows are what the runner reported, in the order the diagnosis declares its checks.
 import type { RunnerEvent } from '../engine/runner.ts';
 import type { CheckResult, CheckStatus, Report } from '../report/types.ts';
+import type { FleetSession } from './fleet.ts';
 import type { Suggest } from './suggest.ts';
 
 /** What the header shows: the kubeconfig selection and whether a proxy applies to the server. */
@@ -37,6 +38,8 @@ export interface MenuItem {
   inputs: MenuInput[];
   /** set when the diagnosis cannot run from the menu (no command registered for it) */
   unavailable?: string;
+  /** the diagnosis over many contexts (the fleet screen); its one input is the context pattern */
+  fleet?: boolean;
 }
 
 export interface RunRequest {
@@ -63,6 +66,8 @@ export interface TuiSession {
   exportReport(report: Report): { paths: string[] } | { error: string };
   /** the lists of the form's pickers (src/tui/suggest.ts); without it the fields are plain text */
   suggest?: Suggest;
+  /** diagnoses over many contexts at once (the fleet screen); without it the menu offers none */
+  fleet?: FleetSession;
 }
 
 export type RowStatus = CheckStatus | 'pending' | 'running';

@@ -4,7 +4,7 @@
 // key actions' (keymap.ts), which dispatch here.
 import type { MenuItem } from './model.ts';
 
-export type Screen = 'menu' | 'form' | 'run';
+export type Screen = 'menu' | 'form' | 'run' | 'fleet' | 'fleet-report';
 export type Overlay = 'help' | 'contexts';
 
 export interface FormState {
@@ -42,6 +42,10 @@ export interface AppState {
   /** up to three lines in place of the footer's keys, until the next screen change */
   notice?: string[];
   contexts?: ContextList;
+  /** the fleet screen's selected context (by name: the rows regroup as they finish) */
+  fleetSelected?: string;
+  /** the context whose report the fleet-report screen shows */
+  reportContext?: string;
 }
 
 export type AppAction =
@@ -64,7 +68,11 @@ export type AppAction =
   | { type: 'contexts-open'; list: ContextList }
   | { type: 'contexts-move'; by: number }
   | { type: 'overlay-close' }
-  | { type: 'context'; name: string };
+  | { type: 'context'; name: string }
+  | { type: 'fleet-open' }
+  | { type: 'fleet-select'; context: string }
+  | { type: 'fleet-report-open'; context: string }
+  | { type: 'fleet-back' };
 
 export function initialState(context: string | undefined): AppState {
   return { screen: 'menu', context, menuIndex: 0, view: { selected: 0, expanded: false, scroll: 0 } };
@@ -132,5 +140,13 @@ export function appReducer(s: AppState, a: AppAction): AppState {
       return { ...s, overlay: undefined };
     case 'context':
       return { ...s, overlay: undefined, context: a.name, notice: [`context: ${a.name}`] };
+    case 'fleet-open':
+      return { ...s, screen: 'fleet', form: undefined, fleetSelected: undefined, reportContext: undefined, notice: undefined };
+    case 'fleet-select':
+      return { ...s, fleetSelected: a.context };
+    case 'fleet-report-open':
+      return { ...s, screen: 'fleet-report', reportContext: a.context, fleetSelected: a.context, view: { selected: 0, expanded: false, scroll: 0 }, notice: undefined };
+    case 'fleet-back':
+      return { ...s, screen: 'fleet', view: { selected: 0, expanded: false, scroll: 0 }, notice: undefined };
   }
 }

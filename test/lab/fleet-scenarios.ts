@@ -11,6 +11,7 @@
  *       10 with a token the server rejects (401, `bad-`),
  *        5 whose exec credential plugin waits for a browser login that never comes (`exec-hang-`),
  *        5 whose exec plugin has interactiveMode Always (wants a terminal, `exec-tty-`).
+ *  - fleet-6: six of those for the TUI's fleet screen (test/e2e/fleet-tui.test.ts).
  *  - fleet-healthy-200: 200 healthy contexts on the same 5 servers (40 each), for the bench.
  */
 import { writeFileSync } from 'node:fs';
@@ -89,6 +90,24 @@ export const FLEET_SCENARIOS: Scenario[] = [
       }
       ctx.info.proxy = p.url;
       return writeKubeconfig(ctx, contexts);
+    },
+  },
+  {
+    name: 'fleet-6',
+    description: '6 contexts for the TUI fleet screen: 3 healthy on 3 servers, 1 black-holed, 1 rejected (401), 1 hanging exec plugin',
+    async setup(ctx) {
+      const servers = await startServers(ctx);
+      const hang = join(ctx.tmp, 'browser-login.sh');
+      writeFileSync(hang, '#!/bin/sh\necho "Opening https://login.example.test/device in your browser" >&2\nexec sleep 600\n', { mode: 0o755 });
+      const token = { token: ctx.adminToken };
+      return writeKubeconfig(ctx, [
+        { name: 'ok-000', server: servers[0]!, user: token },
+        { name: 'ok-001', server: servers[1]!, user: token },
+        { name: 'ok-002', server: servers[3]!, user: token },
+        { name: 'bh-000', server: `https://${LAB.blackhole}:6443`, user: token },
+        { name: 'bad-000', server: servers[1]!, user: { token: 'revoked-token-0' } },
+        { name: 'exec-hang-000', server: servers[2]!, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: hang, interactiveMode: 'IfAvailable', provideClusterInfo: false } } },
+      ]);
     },
   },
   {

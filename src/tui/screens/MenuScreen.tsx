@@ -18,7 +18,7 @@ export function Menu({ items, selected }: MenuProps) {
       {items.map((item, i) => {
         const on = i === selected;
         return (
-          <Text key={item.command} wrap="truncate-end">
+          <Text key={`${item.command}${item.fleet ? ' fleet' : ''}`} wrap="truncate-end">
             <Text color={theme.color && on ? 'cyan' : undefined}>{on ? '❯ ' : '  '}</Text>
             <Text bold={theme.color && on} inverse={theme.color && on} dimColor={theme.color && !!item.unavailable}>
               {item.title.padEnd(titleWidth)}

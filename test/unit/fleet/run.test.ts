@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DiagnosisDefinition } from '../../../src/engine/definitions.ts';
 import { runFleet } from '../../../src/fleet/run.ts';
+import type { ProbeCache } from '../../../src/kube/probe-cache.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 
 interface Opts {
@@ -108,5 +109,100 @@ describe('runFleet', () => {
     const notRun = f.contexts.filter((e) => /was not diagnosed: the fleet deadline \(1\.5s\) passed while it waited for one of the 1 slots/.test(e.rootCause));
     expect(notRun.length).toBeGreaterThanOrEqual(2);
     expect(notRun.every((e) => e.status === 'error')).toBe(true);
+  });
+
+  it('contexts waiting for a probe another context has in flight give their slot up: 10 on one slow address hold one slot, not all', async () => {
+    // the stand-in: each context probes its address through the run's ProbeCache (as KubeClient does)
+    let working = 0;
+    let maxWorking = 0;
+    const probes: string[] = [];
+    const def: DiagnosisDefinition<{ context: string; cache: ProbeCache }, { context: string; cache: ProbeCache }> = {
+      command: 'api',
+      title: 'fake',
+      description: 'fake',
+      createContext: (o) => o,
+      checks: [
+        {
+          id: 'fake.tcp',
+          title: 'tcp',
+          codes: [],
+          run: async (ctx) => {
+            working++;
+            maxWorking = Math.max(maxWorking, working);
+            const address = ctx.context.startsWith('bh') ? 'bh' : ctx.context;
+            try {
+              // 500 ms for the black hole's timeout, 300 ms for the others' own slow probe
+              const ok = await ctx.cache.shared(`tcp:${address}`, async () => {
+                probes.push(address);
+                await new Promise((r) => setTimeout(r, address === 'bh' ? 500 : 300));
+                return address !== 'bh';
+              });
+              return { summary: ok ? 'connected' : 'timed out', findings: ok ? [] : [{ code: 'api.tcp.timeout', severity: 'fail' as const, message: 'timed out' }] };
+            } finally {
+              working--;
+            }
+          },
+        },
+      ],
+      diagnose: (results) => ({ status: results[0]!.status === 'pass' ? 'pass' : 'fail', rootCause: results[0]!.summary, remediation: [] }),
+      target: (ctx) => ({ context: ctx.context }),
+    };
+    const contexts = [...Array.from({ length: 10 }, (_, i) => `bh${i}`), 'x0', 'x1'];
+    const t0 = performance.now();
+    const f = await runFleet({ def, contexts, optionsFor: (context, cache) => ({ context, cache }), parallel: 3, checkTimeoutMs: 5000, contextDeadlineMs: 700, redactor: new Redactor() });
+    const wall = performance.now() - t0;
+    // one probe of the black hole for its ten contexts
+    expect(probes.filter((p) => p === 'bh')).toHaveLength(1);
+    expect(f.contexts.map((e) => `${e.context}:${e.status}`)).toEqual([...Array.from({ length: 10 }, (_, i) => `bh${i}:fail`), 'x0:pass', 'x1:pass']);
+    // without parking, bh0-2 fill the 3 slots for 500 ms and x0, x1 start after them (~800 ms);
+    // parked after 250 ms, they let x0 and x1 run alongside the black hole's probe
+    expect(wall).toBeLessThan(750);
+    // the deadline (700 ms) does not run while a context is parked: every bh context has its own verdict
+    expect(f.contexts.every((e) => !/did not finish/.test(e.rootCause))).toBe(true);
+  });
+
+  it('starts the contexts with a credential plugin first (startFirst), and still reports in the order selected', async () => {
+    const track = { running: 0, max: 0 };
+    const starts: string[] = [];
+    const f = await runFleet({
+      def: fakeDiagnosis(track),
+      contexts: ['a', 'b', 'plugin-1', 'c', 'plugin-2'],
+      optionsFor: (context) => ({ context, ms: 5 }),
+      parallel: 1,
+      checkTimeoutMs: 5000,
+      contextDeadlineMs: 5000,
+      redactor: new Redactor(),
+      startFirst: new Set(['plugin-1', 'plugin-2']),
+      onStart: (c) => starts.push(c),
+    });
+    expect(starts).toEqual(['plugin-1', 'plugin-2', 'a', 'b', 'c']);
+    expect(f.contexts.map((e) => e.context)).toEqual(['a', 'b', 'plugin-1', 'c', 'plugin-2']);
+  });
+
+  it('a context parked by two waits at once (its checks run side by side) takes one slot back, not two: no slot is lost', async () => {
+    type O = { context: string; cache: ProbeCache };
+    const wait = (key: string, ms: number) => async (ctx: O) => {
+      await ctx.cache.shared(`tcp:${key}`, () => new Promise((r) => setTimeout(r, ms)));
+      return { summary: key, findings: [] };
+    };
+    const def: DiagnosisDefinition<O, O> = {
+      command: 'api',
+      title: 'fake',
+      description: 'fake',
+      createContext: (o) => o,
+      // two checks without dependencies: the runner starts them together
+      checks: [
+        { id: 'fake.a', title: 'a', codes: [], run: wait('a', 400) },
+        { id: 'fake.b', title: 'b', codes: [], run: wait('b', 450) },
+      ],
+      diagnose: () => ({ status: 'pass', rootCause: 'fine', remediation: [] }),
+      target: (ctx) => ({ context: ctx.context }),
+    };
+    const contexts = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    const t0 = performance.now();
+    const f = await runFleet({ def, contexts, optionsFor: (context, cache) => ({ context, cache }), parallel: 2, checkTimeoutMs: 5000, contextDeadlineMs: 1500, redactor: new Redactor() });
+    expect(f.contexts.map((e) => e.status)).toEqual(contexts.map(() => 'pass'));
+    // every context waits on the same two probes: about one probe's time, far from the deadline
+    expect(performance.now() - t0).toBeLessThan(1200);
   });
 });

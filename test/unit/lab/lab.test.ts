@@ -419,6 +419,8 @@ describe.skipIf(!canRun)('lab scenarios (network namespaces)', () => {
     for (const s of SCENARIOS) if (s.name.startsWith('real-apiserver')) covered.add(s.name);
     // fleet-200 (issue 15) is fleet-healthy-200's servers plus the broken kinds every other scenario here checks
     covered.add('fleet-200');
+    // fleet-6: six of fleet-200's kinds, for the TUI's fleet screen (test/e2e/fleet-tui.test.ts)
+    covered.add('fleet-6');
     // the TLS paths (issue 12 §1-2): end to end in test/e2e/tls-paths.test.ts (curl through the transparent interceptor)
     for (const s of SCENARIOS) if (s.name.startsWith('tls-')) covered.add(s.name);
     expect(SCENARIOS.map((s) => s.name).filter((n) => !covered.has(n))).toEqual([]);
