@@ -13,6 +13,7 @@ import { useColor } from '../report/render/style.ts';
 import { EXIT, type CommonFlags, type Format } from './io.ts';
 import { kubeconfigOptions } from './kubeconfig-flags.ts';
 import { formatFromFile, type CommandContext } from './report-command.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 /**
  * Where a fleet run goes when the TUI drives it (its fleet screen): the selection, each context as
@@ -85,7 +86,7 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
   }
 
   const color = useColor(flags.color, !!io.stdout.isTTY, io.env);
-  const started = performance.now();
+  const started = monotonicMs();
   const { runFleet } = await import('../fleet/run.ts');
   sink?.start(contexts);
   const fleet = await runFleet({
@@ -102,7 +103,7 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     onEntry: sink
       ? (e, r) => sink.entry(redactor.redactValue(e), redactor.redactValue(r))
       : flags.verbose
-        ? (e) => err(`[${String(Math.round(performance.now() - started)).padStart(5)}ms] ${e.context} ${e.status} (${e.durationMs}ms): ${e.rootCause}\n`)
+        ? (e) => err(`[${String(Math.round(monotonicMs() - started)).padStart(5)}ms] ${e.context} ${e.status} (${e.durationMs}ms): ${e.rootCause}\n`)
         : undefined,
   });
   if (sink) {

@@ -18,6 +18,7 @@ import { entryOf, summarize, type FleetEntry, type FleetReport } from '../report
 import type { Redactor } from '../report/redact.ts';
 import type { Report } from '../report/types.ts';
 import { formatMs } from '../engine/runner.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export interface FleetRunOptions<O, C> {
   def: DiagnosisDefinition<O, C>;
@@ -72,11 +73,11 @@ class PausableTimer {
     if (!this.timer) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.left -= performance.now() - this.since;
+    this.left -= monotonicMs() - this.since;
   }
   resume(): void {
     if (this.timer || !this.fire) return;
-    this.since = performance.now();
+    this.since = monotonicMs();
     this.timer = setTimeout(this.fire, Math.max(0, this.left));
   }
   clear(): void {
@@ -88,7 +89,7 @@ class PausableTimer {
 
 export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetReport> {
   const startedAt = new Date();
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const cache = new ProbeCache();
   const n = o.contexts.length;
   const entries: (FleetEntry | undefined)[] = new Array(n);
@@ -167,7 +168,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     const context = o.contexts[i]!;
     o.onStart?.(context, i);
     const started = new Date();
-    const s0 = performance.now();
+    const s0 = monotonicMs();
     const controller = new AbortController();
     const onAbort = () => controller.abort(o.signal?.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -185,14 +186,14 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
             return targetFor(context);
           }
         })();
-        settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} did not finish within ${formatMs(o.contextDeadlineMs)}.`, target), 1);
+        settle(i, unfinished(command, context, started, monotonicMs() - s0, `The diagnosis of ${context} did not finish within ${formatMs(o.contextDeadlineMs)}.`, target), 1);
         return;
       }
       const configError = o.def.configError?.(ctx);
       if (configError && outcome.diagnosis.status === 'pass') outcome.diagnosis = { ...outcome.diagnosis, status: 'error', rootCause: configError };
       settle(i, outcome, configError ? 1 : exitCodeFor(outcome));
     } catch (err) {
-      settle(i, unfinished(command, context, started, performance.now() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
+      settle(i, unfinished(command, context, started, monotonicMs() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
     } finally {
       clock.clear();
       o.signal?.removeEventListener('abort', onAbort);
@@ -208,7 +209,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     for (const i of order) {
       while (active >= maxActive) await new Promise<void>((r) => activeWaiters.push(r));
       await acquire(false);
-      if (closed || o.signal?.aborted || performance.now() - t0 >= fleetDeadlineMs) {
+      if (closed || o.signal?.aborted || monotonicMs() - t0 >= fleetDeadlineMs) {
         release();
         break;
       }
@@ -236,7 +237,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     const why = begun.has(i)
       ? `The diagnosis of ${context} did not finish before the fleet deadline (${formatMs(fleetDeadlineMs)}).`
       : `${context} was not diagnosed: the fleet deadline (${formatMs(fleetDeadlineMs)}) passed while it waited for one of the ${o.parallel} slots (raise --parallel).`;
-    settle(i, unfinished(command, context, startedAt, begun.has(i) ? performance.now() - t0 : 0, why, targetFor(context)), 1);
+    settle(i, unfinished(command, context, startedAt, begun.has(i) ? monotonicMs() - t0 : 0, why, targetFor(context)), 1);
   }
 
   const done = reports as Report[];
@@ -250,7 +251,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },
     command,
     startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
+    durationMs: Math.round(monotonicMs() - t0),
     parallel: o.parallel,
     contexts: list,
     summary,

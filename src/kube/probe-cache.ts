@@ -4,6 +4,7 @@
 // ProbeCache (ClientOptions.probeCache) asks it before probing; the first caller's promise is the
 // answer for every later one, in flight or settled. Credentials and API requests are never shared.
 import { createHash } from 'node:crypto';
+import { monotonicMs } from '../net/clock.ts';
 
 /**
  * How a fleet context gives up its slot while it only waits for a probe another context has in
@@ -59,7 +60,7 @@ export class ProbeCache {
       const timer = setTimeout(() => {
         parked = true;
         hooks.park();
-      }, Math.max(0, PARK_AFTER_MS - (performance.now() - (this.began.get(key) ?? 0))));
+      }, Math.max(0, PARK_AFTER_MS - (monotonicMs() - (this.began.get(key) ?? 0))));
       timer.unref?.();
       return hit.finally(() => {
         clearTimeout(timer);
@@ -68,7 +69,7 @@ export class ProbeCache {
     }
     this.stats.misses++;
     k.misses++;
-    this.began.set(key, performance.now());
+    this.began.set(key, monotonicMs());
     const p = fn();
     this.entries.set(key, p);
     const done = () => void this.settled.add(key);

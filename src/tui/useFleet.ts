@@ -3,6 +3,7 @@
 // rows. A new run aborts the one in flight.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { EMPTY_FLEET, applyFleetEvent, type FleetOutcome, type FleetRequest, type FleetSession, type FleetState } from './fleet.ts';
+import { monotonicMs } from '../net/clock.ts';
 
 export interface FleetHandle {
   /** the request that started the screen (a rerun keeps it) */
@@ -44,7 +45,7 @@ export function useFleet(fleet: FleetSession | undefined): FleetHandle {
       const controller = new AbortController();
       current.current = { controller, id };
       const live = () => current.current?.id === id;
-      const t0 = performance.now();
+      const t0 = monotonicMs();
       if (!keep) {
         setRequest(req);
         setState(EMPTY_FLEET);
@@ -69,7 +70,7 @@ export function useFleet(fleet: FleetSession | undefined): FleetHandle {
         .finally(() => {
           if (live()) {
             current.current = undefined;
-            setDuration(performance.now() - t0);
+            setDuration(monotonicMs() - t0);
             setRunning(false);
           }
         });
