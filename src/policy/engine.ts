@@ -24,6 +24,7 @@ import {
   type PodInfo,
   type PolicyRef,
   type RuleRef,
+  type ServiceInfo,
   type Verdict,
 } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface ClusterPolicies {
   cidrGroups?: { name: string; cidrs: string[] }[];
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) */
   adminPolicies?: AdminNetworkPolicy[];
+  /** the Services toServices rules may select (their labels, selector, and for selector-less ones their endpoint addresses) */
+  services?: ServiceInfo[];
 }
 
 export interface Selecting {
@@ -112,7 +115,7 @@ export class PolicyIndex {
     this.admin.sort((a, b) => a.priority - b.priority);
     const cidrGroups = new Map((input.cidrGroups ?? []).map((g) => [g.name, g.cidrs]));
     for (const p of input.ciliumPolicies ?? []) {
-      for (const c of compileCiliumPolicy(p, { cidrGroups })) {
+      for (const c of compileCiliumPolicy(p, { cidrGroups, services: input.services })) {
         if (c.hostPolicy) {
           this.hostPolicies.push(c.ref);
           continue;

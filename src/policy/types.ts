@@ -216,6 +216,8 @@ export interface ServiceInfo {
   labels: Labels;
   /** a Service without a selector: its endpoints are external addresses (what toServices can select) */
   selector?: Labels | null;
+  /** the ready endpoint addresses of a Service without a selector (toServices translates them into toCIDRSet) */
+  addresses?: string[];
 }
 
 /** What lies at the destination address, as Cilium's identities classify it. */

@@ -4,6 +4,7 @@
 // memoised so that checks share one list, one probe, one verdict.
 import { Memo } from '../../engine/memo.ts';
 import { randomBytes } from 'node:crypto';
+import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import type { V1ConfigMap, V1Endpoints, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
@@ -19,6 +20,7 @@ import {
   type NamespaceInfo,
   type NetworkPolicy,
   type PodInfo,
+  type ServiceInfo,
   type Verdict,
 } from '../../policy/index.ts';
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
@@ -309,6 +311,8 @@ export class EgressContext {
       const [probes, targets] = await Promise.all([this.probes(), this.targets()]);
       const all = [...targets, ...(this.control ? [this.control] : [])];
       const out = new Set<string>();
+      // kube-dns's ingress decides DNS too (egress.dns)
+      for (const p of await this.kubeDnsPods()) if (p.namespace !== this.namespace) out.add(p.namespace);
       for (const pp of probes) {
         for (const t of all) {
           const d = await this.destinations(t, pp);
@@ -339,7 +343,7 @@ export class EgressContext {
   /** The policy engine over everything listed. */
   index(): Promise<PolicyIndex> {
     return this.once('index', async () => {
-      const [ns, np, cil, admin, groups, cluster, dest] = await Promise.all([
+      const [ns, np, cil, admin, groups, cluster, dest, svcs] = await Promise.all([
         this.namespaces(),
         this.networkPolicies(),
         this.ciliumPolicies(),
@@ -347,6 +351,7 @@ export class EgressContext {
         this.cidrGroups(),
         this.clusterName(),
         this.destinationPolicies(),
+        this.serviceInfos(),
       ]);
       const namespaces: NamespaceInfo[] = itemsOf(ns).map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
       for (const name of [this.namespace, ...dest.map((d) => d.namespace)]) {
@@ -362,6 +367,7 @@ export class EgressContext {
         clusterName: cluster?.name,
         cidrGroups: groups ? itemsOf(groups.result).map((g) => ({ name: g.metadata?.name ?? '', cidrs: g.spec?.externalCIDRs ?? [] })) : [],
         adminPolicies: [...itemsOf(admin.anp.result), ...itemsOf(admin.banp.result)],
+        services: svcs?.services,
       });
     });
   }
@@ -565,7 +571,7 @@ export class EgressContext {
   }
 
   /** Service targets: the ready backends a policy sees after the Service's address translation (EndpointSlices). */
-  private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string }> {
+  private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string; clusterIPs?: string[] }> {
     return this.once(`svc:${t.service!.namespace}/${t.service!.name}:${t.port ?? ''}`, async () => {
       const { name, namespace } = t.service!;
       const svc = await this.client.get<V1Service>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`);
@@ -602,7 +608,34 @@ export class EgressContext {
         }
       }
       const noPort = t.port && !sp && svcPorts.length ? ` (it has no port ${t.port}: ${svcPorts.map((p) => p.port).join(', ')})` : '';
-      return { dests, message: dests.length ? (noPort ? `Service ${namespace}/${name}${noPort}` : undefined) : `Service ${namespace}/${name} has no ready endpoints${noPort}` };
+      const clusterIPs = (svc.body.spec?.clusterIPs ?? (svc.body.spec?.clusterIP ? [svc.body.spec.clusterIP] : [])).filter((a) => a && a !== 'None');
+      return { dests, clusterIPs, message: dests.length ? (noPort ? `Service ${namespace}/${name}${noPort}` : undefined) : `Service ${namespace}/${name} has no ready endpoints${noPort}` };
+    });
+  }
+
+  /**
+   * The CNAME chain of a name as this machine's resolver answers it ([target1, target2, ...];
+   * empty when the name is no alias or does not resolve): toFQDNs names on an allow-list may be
+   * aliases of the name the application dials (egress.policy.cname).
+   */
+  cnameChain(name: string): Promise<string[]> {
+    return this.once(`cname:${name.toLowerCase()}`, async () => {
+      const resolver = new dns.Resolver({ timeout: Math.max(200, this.timeoutMs), tries: 1 });
+      const chain: string[] = [];
+      let cur = name.replace(/\.$/, '');
+      for (let hop = 0; hop < 8; hop++) {
+        let next: string[];
+        try {
+          next = await resolver.resolveCname(cur);
+        } catch {
+          break; // no CNAME (NODATA), NXDOMAIN, timeout: the chain ends here
+        }
+        const t = next[0]?.replace(/\.$/, '');
+        if (!t || chain.includes(t.toLowerCase())) break;
+        chain.push(t.toLowerCase());
+        cur = t;
+      }
+      return chain;
     });
   }
 
@@ -632,6 +665,46 @@ export class EgressContext {
     });
   }
 
+  /** Every Service of the cluster (toServices, ClusterIP targets), listed once when needed. */
+  allServices(): Promise<ListResult<V1Service>> {
+    return this.once('services', () => this.client.list<V1Service>('/api/v1/services', { limit: PAGE }));
+  }
+
+  /** The Service whose ClusterIP a typed address is (not a pod's address). */
+  private serviceAt(ip: string): Promise<{ name: string; namespace: string } | undefined> {
+    return this.once(`svc-at:${ip}`, async () => {
+      if (!/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|f[cd])/i.test(ip) || (await this.podAt(ip, true))) return undefined;
+      const s = itemsOf(await this.allServices()).find((x) => x.spec?.clusterIP === ip || x.spec?.clusterIPs?.includes(ip));
+      return s?.metadata?.name ? { name: s.metadata.name, namespace: s.metadata.namespace ?? 'default' } : undefined;
+    });
+  }
+
+  /**
+   * The Services toServices rules may select, for the engine: listed only when a Cilium policy
+   * has toServices; a Service without a selector with its ready endpoint addresses.
+   */
+  serviceInfos(): Promise<{ services: ServiceInfo[]; error?: ApiFailure } | undefined> {
+    return this.once('service-infos', async () => {
+      const cil = await this.ciliumPolicies();
+      const rules = [...itemsOf(cil.cnp), ...itemsOf(cil.ccnp)].flatMap((p) => [p.spec, ...(p.specs ?? [])]);
+      if (!rules.some((r) => [...(r?.egress ?? []), ...(r?.egressDeny ?? [])].some((e) => e.toServices?.length))) return undefined;
+      const list = await this.allServices();
+      if (!list.ok) return { services: [], error: list };
+      const services = await Promise.all(
+        list.body.map(async (v): Promise<ServiceInfo> => {
+          const namespace = v.metadata?.namespace ?? 'default';
+          const name = v.metadata?.name ?? '';
+          const selector = v.spec?.selector && Object.keys(v.spec.selector).length ? v.spec.selector : null;
+          if (selector) return { namespace, name, labels: v.metadata?.labels ?? {}, selector };
+          const slices = await this.client.list<V1EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`, { query: { labelSelector: `kubernetes.io/service-name=${name}` }, limit: PAGE });
+          const addresses = itemsOf(slices).flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses));
+          return { namespace, name, labels: v.metadata?.labels ?? {}, selector: null, addresses };
+        }),
+      );
+      return { services };
+    });
+  }
+
   /** A destination pod for an in-cluster address (or an address the user typed), asked by field selector (status.podIP). */
   private podAt(ip: string, typed = false): Promise<PodInfo | undefined> {
     return this.once(`pod-at:${ip}:${typed}`, async () => {
@@ -650,6 +723,23 @@ export class EgressContext {
       return { dests: s.dests, resolvedBy: 'the Service endpoints', message: s.message };
     }
     const { addresses, cnames, resolvedBy } = await this.addressesOf(t, probe);
+    // a Service's DNS name (NAME.NS.svc[.cluster.local]) or a ClusterIP: the policies see the
+    // Service's ready endpoints after the address translation, and toServices the Service itself
+    const svcName = serviceOfName(t.host);
+    const typedSvc = !svcName && isIP(t.host) && t.from !== 'control' ? await this.serviceAt(t.host) : undefined;
+    const svcRef = svcName ?? typedSvc;
+    if (svcRef && !t.icmp) {
+      const s = await this.serviceDests({ ...t, service: svcRef });
+      const out: Destination[] = [];
+      for (const ip of addresses) {
+        if (s.clusterIPs?.includes(ip)) out.push(...s.dests.map((d) => ({ ...d, port: d.port, host: isIP(t.host) ? undefined : t.host, cnames })));
+        else {
+          const backend = s.dests.find((d) => d.ip === ip);
+          if (backend) out.push({ ...backend, port: t.port || backend.port, host: isIP(t.host) ? undefined : t.host, cnames });
+        }
+      }
+      if (out.length) return { dests: out, resolvedBy: `${resolvedBy}, then Service ${svcRef.namespace}/${svcRef.name}'s endpoints`, ...(s.message ? { message: s.message } : {}) };
+    }
     const [api, nodes, ownNode] = await Promise.all([this.apiserverAddresses(), this.nodeAddresses(), probe ? this.nodeOf(probe.pod) : undefined]);
     const isApi = t.from === 'control' && /^kubernetes\.default(\.svc(\.cluster\.local)?)?$/.test(t.host);
     // the API server behind the kubernetes Service runs on a node: its address is a node's too
@@ -699,8 +789,11 @@ export class EgressContext {
     });
   }
 
-  /** DNS to kube-dns from each pod: UDP and TCP 53. */
-  dnsVerdicts(): Promise<{ pod: PodInfo; udp: Verdict; tcp: Verdict; dnsPod: PodInfo }[]> {
+  /**
+   * DNS to kube-dns from each pod, UDP and TCP 53: the source's egress (`udp`, `tcp`) and both
+   * sides (`udpPath`, `tcpPath`: kube-dns's own ingress policies may drop the lookups too).
+   */
+  dnsVerdicts(): Promise<DnsVerdict[]> {
     return this.once('dns-verdicts', async () => {
       const [index, pods, dnsPods] = await Promise.all([this.index(), this.pods(), this.kubeDnsPods()]);
       const dnsPod = dnsPods[0]!;
@@ -708,10 +801,29 @@ export class EgressContext {
       return itemsOf(pods).map((p) => {
         const pod = podInfo(p);
         const dest = (protocol: 'UDP' | 'TCP'): Destination => ({ ip, port: 53, protocol, kind: 'pod', pod: dnsPod });
-        return { pod, udp: index.evaluate({ pod, dest: dest('UDP') }), tcp: index.evaluate({ pod, dest: dest('TCP') }), dnsPod };
+        const udpPath = index.evaluatePath({ pod, dest: dest('UDP') });
+        const tcpPath = index.evaluatePath({ pod, dest: dest('TCP') });
+        return { pod, udp: udpPath.egress, tcp: tcpPath.egress, udpPath, tcpPath, dnsPod };
       });
     });
   }
+}
+
+/** DNS from one pod to kube-dns: the source's egress verdicts and both sides of each flow. */
+export interface DnsVerdict {
+  pod: PodInfo;
+  udp: Verdict;
+  tcp: Verdict;
+  udpPath: PathVerdict;
+  tcpPath: PathVerdict;
+  dnsPod: PodInfo;
+}
+
+/** The Service a cluster DNS name names (NAME.NS.svc[.cluster.local]); not the API server's own. */
+export function serviceOfName(host: string): { name: string; namespace: string } | undefined {
+  const m = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\.?$/i.exec(host);
+  if (!m || (m[1] === 'kubernetes' && m[2] === 'default')) return undefined;
+  return { name: m[1]!.toLowerCase(), namespace: m[2]!.toLowerCase() };
 }
 
 /** Promise.all with at most `n` running at once (many pods: bounded exec sessions). */
