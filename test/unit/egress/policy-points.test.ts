@@ -32,7 +32,7 @@ describe('egress.dns: DNS to kube-dns on both sides', () => {
   });
 
   it('the same cluster with the source namespace allowed: no finding', async () => {
-    const allowed = { ...KUBE_DNS_INGRESS, spec: { ...KUBE_DNS_INGRESS.spec, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }] }] } } as KubeObject;
+    const allowed = { ...KUBE_DNS_INGRESS, spec: { ...(KUBE_DNS_INGRESS.spec as object), ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }] }] } } as KubeObject;
     const r = await runRecorded({ objects: cluster(allowed), probe: [ok('api.example.net', 443, ['198.51.100.60'], { '198.51.100.60': true }), CONTROL_OK] });
     expect(r.codes).not.toContain('egress.dns.policy-denied');
   });
