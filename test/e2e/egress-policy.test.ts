@@ -23,6 +23,7 @@ withLab('egress-ns-labels', (lab) => {
   it('… and a pod of a namespace without the label (shop/web-0) is denied, with a toEndpoints fix for its namespace', async () => {
     const d = await egress(lab(), [...POD, '198.51.100.61:443']);
     expect(d.code).toBe(1);
+    expect(d.status['egress.policy.cilium']).toBe('fail');
     const f = finding(d, 'egress.policy.cilium.denied')!;
     expect(f.severity).toBe('fail');
     expect(f.message).toContain('CiliumNetworkPolicy ml/to-payments puts pod ml/training-7f9c into default deny for egress and no rule allows 198.51.100.61 TCP/443');
@@ -38,6 +39,7 @@ withLab('egress-fqdn-match-all', (lab) => {
     for (const host of [BLOB, 'api.example.net']) {
       const d = await egress(lab(), [...POD, `${host}:443`]);
       expect(d.code, host).toBe(0);
+      expect(d.status['egress.policy.cilium'], host).toBe('pass');
       expect(finding(d, 'egress.policy.cilium.allowed')!.message).toContain('CiliumNetworkPolicy ml/any-https-name egress[1] toFQDNs[0] matchPattern: * (toPorts[0] TCP/443)');
       expect(d.codes).not.toContain('egress.dns.fqdn-proxy-missing');
       expect(d.codes).not.toContain('egress.policy.cilium.dns-proxy-missing');
@@ -52,6 +54,7 @@ withLab('egress-node-entities', (lab) => {
   it('point 5: the API server on node control-plane-1 is kube-apiserver AND remote-node: toEntities [remote-node] allows it', async () => {
     const d = await egress(lab(), [...POD, 'kubernetes.default.svc:443']);
     expect(d.code).toBe(0);
+    expect(d.status['egress.policy.cilium']).toBe('pass');
     expect(finding(d, 'egress.policy.cilium.allowed')!.message).toContain('CiliumNetworkPolicy ml/to-nodes egress[1] toEntities[0] remote-node (all ports)');
     expect(d.check('egress.tcp').summary).toContain('kubernetes.default.svc (198.51.100.10):443 connects');
     expect(d.codes).toContain('egress.tcp.agrees');
@@ -60,6 +63,7 @@ withLab('egress-node-entities', (lab) => {
   it("… the pod's own node (host) has no rule: denied, the verdict names the identity, the fix is toEntities [host]", async () => {
     const d = await egress(lab(), [...POD, '198.51.100.61:443']);
     expect(d.code).toBe(1);
+    expect(d.status['egress.policy.cilium']).toBe('fail');
     expect(finding(d, 'egress.policy.cilium.denied')!.message).toContain("(node worker-2, the pod's own node: Cilium identity host, which CIDR rules do not select; toEntities [host] does)");
     expect(d.codes).toContain('egress.tcp.agrees');
     expect(d.report.diagnosis.rootCause).toContain('Cilium identity host');
@@ -74,6 +78,7 @@ withLab('egress-to-services', (lab) => {
     for (const target of ['svc/model-api.ml:443', 'model-api.ml.svc.cluster.local:443']) {
       const d = await egress(lab(), [...POD, target]);
       expect(d.code, target).toBe(0);
+      expect(d.status['egress.policy.cilium'], target).toBe('pass');
       expect(finding(d, 'egress.policy.cilium.allowed')!.message).toContain('CiliumNetworkPolicy ml/to-services egress[1] toServices[0] k8sService ml/model-api (Service ml/model-api)');
       expect(d.check('egress.tcp').summary).toContain('model-api.ml.svc.cluster.local (198.51.100.62):443 connects');
       expect(d.codes).toContain('egress.tcp.agrees');
@@ -83,6 +88,7 @@ withLab('egress-to-services', (lab) => {
   it('toServices by selector: the endpoint of the selector-less Service ml/partner-api is allowed', async () => {
     const d = await egress(lab(), [...POD, '198.51.100.60:443']);
     expect(d.code).toBe(0);
+    expect(d.status['egress.policy.cilium']).toBe('pass');
     expect(finding(d, 'egress.policy.cilium.allowed')!.message).toContain('egress[2] toServices[0] k8sServiceSelector {external=yes} (namespace ml) (Service ml/partner-api without selector: endpoint 198.51.100.60)');
     expect(d.codes).toContain('egress.tcp.agrees');
     expect(lab().log()).toMatch(/GET \/api\/v1\/services\?limit=\d+ 200/);
@@ -96,6 +102,8 @@ withLab('egress-to-services', (lab) => {
   it('an address no rule selects is denied', async () => {
     const d = await egress(lab(), [...POD, '198.51.100.61:443']);
     expect(d.code).toBe(1);
+    expect(d.status['egress.policy.cilium']).toBe('fail');
+    expect(d.status['egress.tcp']).toBe('fail');
     expect(finding(d, 'egress.policy.cilium.denied')!.message).toContain('CiliumNetworkPolicy ml/to-services puts pod ml/training-7f9c into default deny');
     expect(d.codes).toContain('egress.tcp.agrees');
   });
@@ -116,6 +124,7 @@ withLab('egress-cidr-group-l7', (lab) => {
   it('an address outside the group is denied', async () => {
     const d = await egress(lab(), [...POD, '198.51.100.60:443']);
     expect(d.code).toBe(1);
+    expect(d.status['egress.policy.cilium']).toBe('fail');
     expect(d.codes).toContain('egress.policy.cilium.denied');
     expect(d.codes).not.toContain('egress.policy.cilium.l7-rules');
     expect(d.codes).toContain('egress.tcp.agrees');
@@ -128,6 +137,8 @@ withLab('egress-dns-ingress', (lab) => {
     expect(d.code).toBe(1);
     const f = finding(d, 'egress.dns.policy-denied')!;
     expect(f.severity).toBe('fail');
+    expect(d.status['egress.dns']).toBe('fail');
+    expect(d.status['egress.policy.k8s']).toBe('pass');
     expect(f.message).toContain('on UDP/53 is dropped at kube-dns, by its ingress policies (the pod\'s egress allows it): NetworkPolicy kube-system/coredns-ingress selects pod kube-system/coredns-5d78c9869d-abcde for ingress');
     expect(d.codes).toContain('egress.dns.timeout');
     expect(d.status['egress.tcp']).toBe('skip');
@@ -141,6 +152,7 @@ withLab('egress-cname-alias', (lab) => {
   it('point 4: the allow-list names an alias (CNAME served by dnsmasq) of the name the app dials: egress.policy.cname.alias-listed fires', async () => {
     const d = await egress(lab(), [...POD, `${BLOB}:443`]);
     expect(d.code).toBe(1);
+    expect(d.status['egress.policy.cilium']).toBe('fail');
     const c = d.check('egress.policy.cname');
     expect(c.status).toBe('fail');
     const f = finding(d, 'egress.policy.cname.alias-listed')!;
