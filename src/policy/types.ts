@@ -246,6 +246,8 @@ export interface Destination {
   pod?: PodInfo;
   /** the Service the address belongs to (toServices) */
   service?: ServiceInfo;
+  /** the address the application dialled when it is not `ip`: a Service's ClusterIP, translated to this backend */
+  via?: string;
   /** the node the address belongs to, for 'host' and 'remote-node' destinations (toNodes) */
   node?: { name: string; labels: Labels };
 }

@@ -720,7 +720,9 @@ export class EgressContext {
   async destinations(t: EgressTarget, probe?: PodProbe): Promise<{ dests: Destination[]; resolvedBy: string; message?: string }> {
     if (t.service) {
       const s = await this.serviceDests(t);
-      return { dests: s.dests, resolvedBy: 'the Service endpoints', message: s.message };
+      // the pod dials the Service's name, i.e. its ClusterIP: the live probe's address for these backends
+      const via = s.clusterIPs?.length === 1 ? s.clusterIPs[0] : undefined;
+      return { dests: via ? s.dests.map((d) => ({ ...d, via })) : s.dests, resolvedBy: 'the Service endpoints', message: s.message };
     }
     const { addresses, cnames, resolvedBy } = await this.addressesOf(t, probe);
     // a Service's DNS name (NAME.NS.svc[.cluster.local]) or a ClusterIP: the policies see the
@@ -732,7 +734,7 @@ export class EgressContext {
       const s = await this.serviceDests({ ...t, service: svcRef });
       const out: Destination[] = [];
       for (const ip of addresses) {
-        if (s.clusterIPs?.includes(ip)) out.push(...s.dests.map((d) => ({ ...d, port: d.port, host: isIP(t.host) ? undefined : t.host, cnames })));
+        if (s.clusterIPs?.includes(ip)) out.push(...s.dests.map((d) => ({ ...d, via: ip, host: isIP(t.host) ? undefined : t.host, cnames })));
         else {
           const backend = s.dests.find((d) => d.ip === ip);
           if (backend) out.push({ ...backend, port: t.port || backend.port, host: isIP(t.host) ? undefined : t.host, cnames });

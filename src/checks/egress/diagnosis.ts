@@ -62,7 +62,7 @@ function liveText(probes: PodProbe[] | undefined, fv: FlowVerdict): string {
     return 'No live probe ran, so this is the static verdict alone.';
   }
   const r = pp.probe.results.find((x) => x.host === fv.target.host && x.port === fv.target.port);
-  const c = r?.connects.find((x) => x.address === fv.dest.ip);
+  const c = r?.connects.find((x) => x.address === fv.dest.ip) ?? r?.connects.find((x) => x.address === fv.dest.via);
   if (!r) return '';
   if (!r.dns.ok) return `Inside the pod the name does not resolve (${r.dns.error}).`;
   if (!c) return '';

@@ -59,12 +59,24 @@ describe('toServices through a Service DNS name and a ClusterIP', () => {
     expect(f.message).toContain('CiliumNetworkPolicy ml/to-api-svc egress[1] toServices[0] k8sService pay/api (Service pay/api)');
     expect(f.message).toContain('(10.244.1.5)');
     expect(r.codes).not.toContain('egress.policy.cilium.denied');
+    // the live connect went to the ClusterIP; it is compared with the verdict for its backends
+    expect(r.codes).toContain('egress.tcp.agrees');
+    expect(r.diagnosis.rootCause).toContain('The live probe connects, which agrees with the policies.');
   });
 
   it('a typed ClusterIP: found among the Services, judged as its endpoints', async () => {
     const r = await runRecorded({ objects: cluster(PAY_NS, API_POD, API_SVC, API_SLICE, TO_API_SVC), options: { target: '10.96.5.5:8080' }, probe: [ok('10.96.5.5', 8080, ['10.96.5.5'], { '10.96.5.5': true }), CONTROL_OK] });
     expect(r.of('egress.policy.cilium.allowed')[0]!.message).toContain('toServices[0] k8sService pay/api');
     expect(r.ctx.client.requests.some((q) => q.startsWith('GET /api/v1/services'))).toBe(true);
+    expect(r.codes).toContain('egress.tcp.agrees');
+  });
+
+  it('a ClusterIP whose backends the policies deny, and the connect times out: the probe agrees', async () => {
+    const deny = cnp('only-dns', [CILIUM_DNS_RULE, { toEntities: ['kube-apiserver'] }]);
+    const r = await runRecorded({ objects: cluster(PAY_NS, API_POD, API_SVC, API_SLICE, deny), options: { target: '10.96.5.5:8080' }, probe: [ok('10.96.5.5', 8080, ['10.96.5.5'], { '10.96.5.5': 'timeout' }), CONTROL_OK] });
+    expect(r.of('egress.policy.cilium.denied')[0]!.message).toContain('(10.244.1.5)');
+    expect(r.codes).toContain('egress.tcp.agrees');
+    expect(r.codes).not.toContain('egress.tcp.contradiction');
   });
 
   it('the pod address itself, without the Service in the flow: the Service selecting the pod decides (Cilium translates toServices into the Service selector)', async () => {
