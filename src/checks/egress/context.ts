@@ -138,6 +138,8 @@ export interface DestinationPolicies {
   namespace: string;
   np: ListResult<NetworkPolicy & KubeObj>;
   cnp?: ListResult<CiliumPolicy & KubeObj>;
+  /** listed only for DNS (kube-dns's namespace, no target there): an unreadable list is said by egress.dns */
+  dnsOnly?: boolean;
 }
 
 export class EgressContext {
@@ -305,21 +307,24 @@ export class EgressContext {
     });
   }
 
-  /** The namespaces of the destination pods (other than the source's). */
+  /** Namespaces listed only for kube-dns's ingress (no target pod there). */
+  private readonly dnsOnlyNamespaces = new Set<string>();
+
+  /** The namespaces of the destination pods (other than the source's), and kube-dns's. */
   destinationNamespaces(): Promise<string[]> {
     return this.once('dest-ns', async () => {
       const [probes, targets] = await Promise.all([this.probes(), this.targets()]);
       const all = [...targets, ...(this.control ? [this.control] : [])];
       const out = new Set<string>();
-      // kube-dns's ingress decides DNS too (egress.dns)
-      for (const p of await this.kubeDnsPods()) if (p.namespace !== this.namespace) out.add(p.namespace);
       for (const pp of probes) {
         for (const t of all) {
           const d = await this.destinations(t, pp);
           for (const dest of d.dests) if (dest.pod && dest.pod.namespace !== this.namespace) out.add(dest.pod.namespace);
         }
       }
-      return [...out].sort();
+      // kube-dns's ingress decides DNS too (egress.dns): its namespace, when no target is there
+      for (const p of await this.kubeDnsPods()) if (p.namespace !== this.namespace && !out.has(p.namespace)) this.dnsOnlyNamespaces.add(p.namespace);
+      return [...out, ...this.dnsOnlyNamespaces].sort();
     });
   }
 
@@ -334,7 +339,7 @@ export class EgressContext {
             cil.installed ? this.client.list<CiliumPolicy & KubeObj>(`/apis/cilium.io/v2/namespaces/${encodeURIComponent(ns)}/ciliumnetworkpolicies`, { limit: PAGE }) : undefined,
           ]);
           const served = <T,>(r: ListResult<T>) => (!r.ok && r.reason === 'kind-not-served' ? emptyList<T>(r.pages) : r);
-          return { namespace: ns, np: served(np), ...(cnp ? { cnp: served(cnp) } : {}) };
+          return { namespace: ns, np: served(np), ...(cnp ? { cnp: served(cnp) } : {}), ...(this.dnsOnlyNamespaces.has(ns) ? { dnsOnly: true } : {}) };
         }),
       );
     });
@@ -383,7 +388,7 @@ export class EgressContext {
     if (groups && !groups.result.ok) out.push(`CiliumCIDRGroups could not be listed (${why(groups.result)}): toCIDRSet cidrGroupRef rules match no address.`);
     if (!nodes.result.ok) out.push(`Nodes could not be listed (${why(nodes.result)}): node addresses are seen as world, not host or remote-node.`);
     if (cluster?.error) out.push(`The cilium-config ConfigMap could not be read (${why(cluster.error)}): selectors on io.cilium.k8s.policy.cluster assume the cluster name "default".`);
-    for (const d of dest) {
+    for (const d of dest.filter((x) => !x.dnsOnly)) {
       if (!d.np.ok) out.push(`NetworkPolicies of ${d.namespace} could not be listed (${why(d.np)}): the destination's ingress verdict does not count them.`);
       if (d.cnp && !d.cnp.ok) out.push(`CiliumNetworkPolicies of ${d.namespace} could not be listed (${why(d.cnp)}): the destination's ingress verdict does not count them.`);
     }

@@ -2,7 +2,16 @@
 // Cilium's DNS proxy (static).
 import type { FindingInput } from '../../engine/definitions.ts';
 import { ruleText, type PathVerdict } from '../../policy/index.ts';
+import type { DestinationPolicies } from './context.ts';
 import { dedupe, grouped, podName, podsText, probeSkip, type Check } from './shared.ts';
+
+/** kube-dns's namespace lists that could not be read: its ingress verdict does not count them (said, not a finding). */
+function dnsIngressUnread(dest: DestinationPolicies[]): { kubeDnsIngressUnread?: string[] } {
+  const unread = dest
+    .filter((d) => d.dnsOnly)
+    .flatMap((d) => [...(d.np.ok ? [] : [`NetworkPolicies of ${d.namespace}: ${d.np.message}`]), ...(d.cnp && !d.cnp.ok ? [`CiliumNetworkPolicies of ${d.namespace}: ${d.cnp.message}`] : [])]);
+  return unread.length ? { kubeDnsIngressUnread: unread } : {};
+}
 
 /** Which side drops DNS, and by what: the pod's egress, or kube-dns's own ingress. */
 export function dnsSide(p: PathVerdict): { verb: string; why: string } {
@@ -20,7 +29,7 @@ export const dnsCheck: Check = {
   codes: ['egress.dns.nxdomain', 'egress.dns.timeout', 'egress.dns.error', 'egress.dns.cname', 'egress.dns.policy-denied', 'egress.dns.fqdn-proxy-missing'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
-    const [probes, dnsV, index, targets] = await Promise.all([ctx.probes(), ctx.dnsVerdicts(), ctx.index(), ctx.targets()]);
+    const [probes, dnsV, index, targets, dest] = await Promise.all([ctx.probes(), ctx.dnsVerdicts(), ctx.index(), ctx.targets(), ctx.destinationPolicies()]);
     const findings: FindingInput[] = [];
     const reproduce: string[] = [];
     // static: DNS to kube-dns, both sides: the pod's egress and kube-dns's ingress
@@ -93,7 +102,7 @@ export const dnsCheck: Check = {
       summary: skip && !deduped.length ? skip.summary : skip ? `static only: ${deduped.map((f) => f.code).join(', ')}` : parts.join('; ') || 'nothing to resolve',
       findings: deduped,
       skip: skip && !deduped.length ? true : undefined,
-      evidence: { live, dnsPolicy: dnsV.map((d) => ({ pod: podName(d.pod), udp: d.udpPath.allowed, tcp: d.tcpPath.allowed, ...(d.udpPath.drops ?? d.tcpPath.drops ? { drops: d.udpPath.drops ?? d.tcpPath.drops } : {}), explanation: d.udpPath.explanation })) },
+      evidence: { live, ...dnsIngressUnread(dest), dnsPolicy: dnsV.map((d) => ({ pod: podName(d.pod), udp: d.udpPath.allowed, tcp: d.tcpPath.allowed, ...(d.udpPath.drops ?? d.tcpPath.drops ? { drops: d.udpPath.drops ?? d.tcpPath.drops } : {}), explanation: d.udpPath.explanation })) },
       reproduce,
     };
   },

@@ -24,7 +24,7 @@ export const ciliumPolicyCheck: Check = {
     if (!cil.cnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumNetworkPolicies of ${ctx.namespace} could not be listed (${cil.cnp.message}): the verdict below counts only the clusterwide ones.` });
     if (!cil.ccnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumClusterwideNetworkPolicies could not be listed (${cil.ccnp.message}): the verdict below counts only the namespace's CNPs; a clusterwide policy may still deny or isolate the pod.` });
     const needs = (r: { message: string; needs?: { verb: string; resource: string; namespace?: string } }) => `${r.message}${r.needs ? `; needs \`${r.needs.verb}\` on \`${r.needs.resource}\`${r.needs.namespace ? ` in ${r.needs.namespace}` : ''}` : ''}`;
-    for (const d of dest) {
+    for (const d of dest.filter((x) => !x.dnsOnly)) {
       if (d.cnp && !d.cnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumNetworkPolicies of ${d.namespace} (the destination's namespace) could not be listed (${needs(d.cnp)}): the destination's ingress verdict does not count them.` });
     }
     if (cluster?.error) findings.push({ code: 'egress.policy.cilium.error', message: `The cilium-config ConfigMap could not be read (${needs(cluster.error)}): selectors on io.cilium.k8s.policy.cluster assume Cilium's default cluster name "default".` });

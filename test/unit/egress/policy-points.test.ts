@@ -4,7 +4,10 @@
 // name the application now dials.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../lab/objects.ts';
-import { BLOB_HOST, BLOB_IP, CILIUM_DNS_RULE, cluster, cnp, CONTROL_OK, ok, pod, runRecorded } from './harness.ts';
+import { EGRESS_CHECKS } from '../../../src/checks/egress/index.ts';
+import { runChecks } from '../../../src/engine/runner.ts';
+import { classifyStatus } from '../../../src/kube/client.ts';
+import { BLOB_HOST, BLOB_IP, CILIUM_DNS_RULE, cluster, cnp, CONTROL_OK, ok, pod, recordedContext, runRecorded } from './harness.ts';
 
 const KUBE_DNS_INGRESS: KubeObject = {
   apiVersion: 'networking.k8s.io/v1',
@@ -29,6 +32,22 @@ describe('egress.dns: DNS to kube-dns on both sides', () => {
     expect(r.diagnosis.remediation[0]).toContain('Allow DNS at kube-dns, in namespace kube-system');
     // kube-system's policies were listed for it
     expect(r.ctx.client.requests.some((q) => q.startsWith('GET /apis/networking.k8s.io/v1/namespaces/kube-system/networkpolicies'))).toBe(true);
+  });
+
+  it("kube-dns's namespace unreadable (a namespace-scoped user): no new error finding, the DNS evidence says what the verdict could not count", async () => {
+    const ctx = recordedContext({ objects: cluster(KUBE_DNS_INGRESS), probe: [ok('api.example.net', 443, ['198.51.100.60'], { '198.51.100.60': true }), CONTROL_OK] });
+    const get = ctx.client.get.bind(ctx.client);
+    const denied = '/apis/networking.k8s.io/v1/namespaces/kube-system/networkpolicies';
+    (ctx.client as unknown as { get: (p: string) => Promise<unknown> }).get = async (path: string) =>
+      path.startsWith(denied)
+        ? classifyStatus(403, { kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'networkpolicies.networking.k8s.io is forbidden: User "dev" cannot list resource "networkpolicies" in API group "networking.k8s.io" in the namespace "kube-system"', details: { kind: 'networkpolicies', group: 'networking.k8s.io' } }, 'GET', path)
+        : get(path);
+    const results = await runChecks(EGRESS_CHECKS, ctx, { defaultTimeoutMs: 10_000 });
+    const codes = results.flatMap((r) => r.findings.map((f) => f.code));
+    expect(codes).not.toContain('egress.policy.k8s.error');
+    expect(codes).not.toContain('egress.dns.policy-denied'); // the drop is not seen
+    const dns = results.find((r) => r.id === 'egress.dns')!;
+    expect(JSON.stringify(dns.evidence)).toContain('"kubeDnsIngressUnread":["NetworkPolicies of kube-system: networkpolicies.networking.k8s.io is forbidden');
   });
 
   it('the same cluster with the source namespace allowed: no finding', async () => {
