@@ -44,6 +44,7 @@ import type {
   PolicyKind,
   PolicyRef,
   RuleRef,
+  ServiceInfo,
 } from './types.ts';
 
 /** What the engine knows of the flow beyond the flow itself. */
@@ -95,6 +96,8 @@ export interface CompiledCiliumRule {
 export interface CiliumCompileOptions {
   /** CiliumCIDRGroup name → its CIDRs (spec.externalCIDRs), for toCIDRSet cidrGroupRef */
   cidrGroups?: Map<string, string[]>;
+  /** the Services toServices may select (pkg/policy/k8s/service.go translates them) */
+  services?: ServiceInfo[];
 }
 
 export function compileCiliumPolicy(p: CiliumPolicy, opts: CiliumCompileOptions = {}): CompiledCiliumRule[] {
@@ -228,23 +231,46 @@ function compileEgressRule(r: CiliumEgressRule, index: number, policyNs: string 
     peers.push((flow) => (kindsOf(flow.dest).includes('remote-node') && flow.dest.node && m(flow.dest.node.labels) ? { text: `${f('toNodes')}[${i}] ${selectorText(sel)}` } : undefined));
   });
   (r.toServices ?? []).forEach((s, i) => {
+    // pkg/policy/k8s/service.go (resolveToServices, processRule): a toServices entry selects Services
+    // by name (serviceRefMatches) or by their labels (serviceSelectorMatches); an empty namespace
+    // matches every namespace (`ref.Namespace == svcID.Namespace || ref.Namespace == ""`). Each
+    // selected Service is translated: one with a selector into toEndpoints {its selector, its
+    // namespace} (appendSelector), so its pods match however they are reached (ClusterIP, DNS name,
+    // pod address); one without a selector into toCIDRSet of its endpoint addresses (appendEndpoints).
+    let refMatches: (svc: ServiceInfo) => boolean;
+    let text: string;
     if (s.k8sService) {
       const name = s.k8sService.serviceName;
-      const ns = s.k8sService.namespace ?? policyNs;
-      peers.push((flow) =>
-        flow.dest.service && flow.dest.service.name === name && (ns === undefined || flow.dest.service.namespace === ns)
-          ? { text: `toServices[${i}] k8sService ${ns ? `${ns}/` : ''}${name}` }
-          : undefined,
-      );
+      const ns = s.k8sService.namespace || undefined;
+      refMatches = (svc) => svc.name === name && (ns === undefined || svc.namespace === ns);
+      text = `toServices[${i}] k8sService ${ns ? `${ns}/` : ''}${name}`;
     } else if (s.k8sServiceSelector) {
       const m = compileSelector(s.k8sServiceSelector.selector ?? {}, ciliumKey);
-      const ns = s.k8sServiceSelector.namespace ?? policyNs;
-      peers.push((flow) =>
-        flow.dest.service && (ns === undefined || flow.dest.service.namespace === ns) && m(flow.dest.service.labels)
-          ? { text: `toServices[${i}] k8sServiceSelector ${selectorText(s.k8sServiceSelector!.selector)}` }
-          : undefined,
-      );
-    }
+      const ns = s.k8sServiceSelector.namespace || undefined;
+      refMatches = (svc) => (ns === undefined || svc.namespace === ns) && m(svc.labels);
+      text = `toServices[${i}] k8sServiceSelector ${selectorText(s.k8sServiceSelector.selector)}${ns ? ` (namespace ${ns})` : ''}`;
+    } else return;
+    const selected = (opts.services ?? []).filter(refMatches);
+    const bySelector = selected
+      .filter((svc) => svc.selector && Object.keys(svc.selector).length > 0)
+      .map((svc) => ({ svc, m: compileSelector({ matchLabels: svc.selector! }) }));
+    const byAddress = new Map<string, ServiceInfo>();
+    for (const svc of selected) if (!svc.selector || Object.keys(svc.selector).length === 0) for (const a of svc.addresses ?? []) byAddress.set(a, svc);
+    const svcText = (svc: ServiceInfo) => `${svc.namespace}/${svc.name}`;
+    peers.push((flow) => {
+      const d = flow.dest;
+      if (d.service && refMatches(d.service)) return { text: `${text} (Service ${svcText(d.service)})` };
+      if (d.pod && kindsOf(d).includes('pod')) {
+        for (const { svc, m } of bySelector) {
+          if (d.pod.namespace === svc.namespace && m(d.pod.labels)) return { text: `${text} (Service ${svcText(svc)} selects the pod: ${selectorText({ matchLabels: svc.selector! })})` };
+        }
+      }
+      if (kindsOf(d).includes('world')) {
+        const svc = byAddress.get(d.ip);
+        if (svc) return { text: `${text} (Service ${svcText(svc)} without selector: endpoint ${d.ip})` };
+      }
+      return undefined;
+    });
   });
   const fqdns = r.toFQDNs ?? [];
   fqdns.forEach((sel, i) => {

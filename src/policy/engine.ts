@@ -24,6 +24,7 @@ import {
   type PodInfo,
   type PolicyRef,
   type RuleRef,
+  type ServiceInfo,
   type Verdict,
 } from './types.ts';
 
@@ -39,6 +40,8 @@ export interface ClusterPolicies {
   cidrGroups?: { name: string; cidrs: string[] }[];
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) */
   adminPolicies?: AdminNetworkPolicy[];
+  /** the Services toServices rules may select (their labels, selector, and for selector-less ones their endpoint addresses) */
+  services?: ServiceInfo[];
 }
 
 export interface Selecting {
@@ -112,7 +115,7 @@ export class PolicyIndex {
     this.admin.sort((a, b) => a.priority - b.priority);
     const cidrGroups = new Map((input.cidrGroups ?? []).map((g) => [g.name, g.cidrs]));
     for (const p of input.ciliumPolicies ?? []) {
-      for (const c of compileCiliumPolicy(p, { cidrGroups })) {
+      for (const c of compileCiliumPolicy(p, { cidrGroups, services: input.services })) {
         if (c.hostPolicy) {
           this.hostPolicies.push(c.ref);
           continue;
@@ -300,7 +303,7 @@ export class PolicyIndex {
       explanation = allowed
         ? `${where} is allowed by ${ruleText(allows[0]!)}.`
         : `${podText(subject)} is in default deny for ${dir} (selected by ${selectors}) and no rule allows ${where}${
-            cilium.explanation.includes('DNS proxy') ? `: ${cilium.explanation}` : '.'
+            cilium.explanation.includes('DNS proxy') ? `: ${cilium.explanation}` : `${dir === 'egress' && this.ciliumEnforces ? identityText(flow) : ''}.`
           }`;
     }
     const notes: string[] = [];
@@ -374,7 +377,7 @@ export class PolicyIndex {
     else
       explanation = dnsNote
         ? `${dnsNote}.`
-        : `${selectedBy.map(refText).join(', ')} put${selectedBy.length === 1 ? 's' : ''} ${podText(subject)} into default deny for ${dir} and no rule allows ${where}.`;
+        : `${selectedBy.map(refText).join(', ')} put${selectedBy.length === 1 ? 's' : ''} ${podText(subject)} into default deny for ${dir} and no rule allows ${where}${dir === 'egress' ? identityText(flow) : ''}.`;
     return { engine: 'cilium', selectedBy, isolated, allowed, allowedBy, deniedBy, explanation };
   }
 
@@ -427,6 +430,14 @@ export class PolicyIndex {
     }
     return out;
   }
+}
+
+/** A node's address as Cilium classifies it: its identities, which only toEntities / toNodes select. */
+export function identityText(flow: Flow): string {
+  const node = kindsOf(flow.dest).filter((k) => k === 'host' || k === 'remote-node' || k === 'kube-apiserver');
+  if (!node.length || flow.dest.pod) return '';
+  const where = flow.dest.node ? `node ${flow.dest.node.name}${node.includes('host') ? ', the pod\'s own node' : ''}` : 'the API server';
+  return ` (${where}: Cilium identity ${node.join(' + ')}, which CIDR rules do not select; toEntities ${node.map((k) => `[${k}]`).join(' or ')} does)`;
 }
 
 function excepts(sel: CompiledNetworkPolicy[], ip: string): string {

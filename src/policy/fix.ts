@@ -1,4 +1,5 @@
 // The fix for a denied flow: which policy to change, where, and the YAML to add.
+import { kindsOf } from './cilium.ts';
 import { dump } from 'js-yaml';
 import type { PolicyIndex } from './engine.ts';
 import { fqdnMatches, normalizeName } from './fqdn.ts';
@@ -68,6 +69,21 @@ export function suggestFix(index: PolicyIndex, flow: Flow, verdict: Verdict): Fi
       action: 'append',
       yaml: y([rule]),
       summary: `Add an egress rule for the pods of ${flow.dest.service ? `Service ${flow.dest.service.namespace}/${flow.dest.service.name}` : `${dstPod.namespace}/${dstPod.name}`} (port ${flow.dest.port}) to ${refText(first.ref)}.`,
+    };
+  }
+  const nodeKinds = kindsOf(flow.dest).filter((k) => k === 'host' || k === 'remote-node' || k === 'kube-apiserver');
+  if (index.ciliumEnforces && !dstPod && nodeKinds.length && sel.cilium[0]) {
+    // a node's address (or the API server's): Cilium's identities, not a CIDR, select it
+    const first = sel.cilium[0];
+    const spec = first.specIndex !== undefined ? `specs[${first.specIndex}]` : 'spec';
+    const entity = nodeKinds.includes('kube-apiserver') ? 'kube-apiserver' : nodeKinds[0]!;
+    const rule = { toEntities: [entity], toPorts: [{ ports: [{ port: String(flow.dest.port), protocol: proto }] }] };
+    return {
+      policy: first.ref,
+      path: `${spec}.egress`,
+      action: 'append',
+      yaml: y([rule]),
+      summary: `Add an egress rule toEntities [${entity}] (port ${flow.dest.port}) to ${refText(first.ref)}: ${flow.dest.ip} is ${flow.dest.node ? `node ${flow.dest.node.name}` : 'the API server'}, whose Cilium identity is ${nodeKinds.join(' + ')}.`,
     };
   }
   if (index.ciliumEnforces && host) {

@@ -216,6 +216,8 @@ export interface ServiceInfo {
   labels: Labels;
   /** a Service without a selector: its endpoints are external addresses (what toServices can select) */
   selector?: Labels | null;
+  /** the ready endpoint addresses of a Service without a selector (toServices translates them into toCIDRSet) */
+  addresses?: string[];
 }
 
 /** What lies at the destination address, as Cilium's identities classify it. */
@@ -244,6 +246,8 @@ export interface Destination {
   pod?: PodInfo;
   /** the Service the address belongs to (toServices) */
   service?: ServiceInfo;
+  /** the address the application dialled when it is not `ip`: a Service's ClusterIP, translated to this backend */
+  via?: string;
   /** the node the address belongs to, for 'host' and 'remote-node' destinations (toNodes) */
   node?: { name: string; labels: Labels };
 }

@@ -57,11 +57,11 @@ const SERVICE_OBJECTS: KubeObject[] = [
 
 const T = '2026-11-20T09:14:03Z';
 
-function ns(name: string, labels: Record<string, string> = {}): KubeObject {
+export function ns(name: string, labels: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } };
 }
 
-function pod(namespace: string, name: string, labels: Record<string, string>, ip: string, node = 'worker-2', serviceAccount = 'default'): KubeObject {
+export function pod(namespace: string, name: string, labels: Record<string, string>, ip: string, node = 'worker-2', serviceAccount = 'default'): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -71,13 +71,13 @@ function pod(namespace: string, name: string, labels: Record<string, string>, ip
   };
 }
 
-const FLUX = (name: string) => ({
+export const FLUX = (name: string) => ({
   labels: { 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' },
   managedFields: [{ manager: 'kustomize-controller', operation: 'Apply', apiVersion: 'cilium.io/v2', time: T, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }],
 });
 const BY_HAND = { managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'networking.k8s.io/v1', time: T, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }] };
 
-const DNS_RULE = {
+export const DNS_RULE = {
   toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
   toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
 };
@@ -104,7 +104,7 @@ const INCIDENT_LOGS = [
   '',
 ].join('\n');
 
-interface EgressSpec {
+export interface EgressSpec {
   name: string;
   description: string;
   policies: KubeObject[];
@@ -125,6 +125,10 @@ interface EgressSpec {
   backend?: { namespace: string; name: string; labels: Record<string, string>; serviceAccount?: string };
   /** more objects (namespaces, admin policies) */
   objects?: KubeObject[];
+  /** more lab DNS records */
+  dns?: DnsRecords;
+  /** serve the lab DNS with a real dnsmasq (CNAMEs with --cname) */
+  dnsmasq?: boolean;
 }
 
 function listenAll(ctx: ScenarioContext, addrs: string[]) {
@@ -145,7 +149,8 @@ export function egressScenario(spec: EgressSpec): Scenario {
   return {
     name: spec.name,
     description: spec.description,
-    dns: DNS,
+    dns: { ...DNS, ...spec.dns },
+    ...(spec.dnsmasq ? { dnsmasq: true, external: ['dnsmasq'] } : {}),
     async setup(ctx): Promise<ScenarioSetup> {
       addLabHosts([EGRESS_LAB.apiIp, EGRESS_LAB.blobIp, EGRESS_LAB.otherIp]);
       await listenAll(ctx, [EGRESS_LAB.apiIp, EGRESS_LAB.blobIp, EGRESS_LAB.otherIp, LAB.api]);

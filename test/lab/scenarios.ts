@@ -19,6 +19,7 @@ import { SERVER_SCENARIOS } from './server-scenarios.ts';
 import { INGRESS_SCENARIOS } from './ingress-scenarios.ts';
 import { EGRESS_SCENARIOS } from './egress-scenarios.ts';
 import { EGRESS_LOG_SCENARIOS } from './egress-log-scenarios.ts';
+import { POLICY_SCENARIOS_2 } from './policy-scenarios-2.ts';
 import { REAL_SCENARIOS } from './real-scenarios.ts';
 import { DUAL_STACK_SCENARIOS } from './dual-stack-scenarios.ts';
 import { FLEET_SCENARIOS } from './fleet-scenarios.ts';
@@ -567,6 +568,7 @@ export const SCENARIOS: Scenario[] = [
   // --- egress (issue 4): test/lab/egress-scenarios.ts
   ...EGRESS_SCENARIOS,
   ...EGRESS_LOG_SCENARIOS,
+  ...POLICY_SCENARIOS_2,
   // --- the REAL kube-apiserver v1.24 + etcd (issue 11): test/lab/real-scenarios.ts
   ...REAL_SCENARIOS,
   ...FLEET_SCENARIOS,

@@ -4,6 +4,7 @@
 // memoised so that checks share one list, one probe, one verdict.
 import { Memo } from '../../engine/memo.ts';
 import { randomBytes } from 'node:crypto';
+import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import type { V1ConfigMap, V1Endpoints, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
@@ -19,6 +20,7 @@ import {
   type NamespaceInfo,
   type NetworkPolicy,
   type PodInfo,
+  type ServiceInfo,
   type Verdict,
 } from '../../policy/index.ts';
 import { detectTools, type ToolsResult } from '../../kube/pod-tools.ts';
@@ -136,6 +138,8 @@ export interface DestinationPolicies {
   namespace: string;
   np: ListResult<NetworkPolicy & KubeObj>;
   cnp?: ListResult<CiliumPolicy & KubeObj>;
+  /** listed only for DNS (kube-dns's namespace, no target there): an unreadable list is said by egress.dns */
+  dnsOnly?: boolean;
 }
 
 export class EgressContext {
@@ -303,7 +307,10 @@ export class EgressContext {
     });
   }
 
-  /** The namespaces of the destination pods (other than the source's). */
+  /** Namespaces listed only for kube-dns's ingress (no target pod there). */
+  private readonly dnsOnlyNamespaces = new Set<string>();
+
+  /** The namespaces of the destination pods (other than the source's), and kube-dns's. */
   destinationNamespaces(): Promise<string[]> {
     return this.once('dest-ns', async () => {
       const [probes, targets] = await Promise.all([this.probes(), this.targets()]);
@@ -315,7 +322,9 @@ export class EgressContext {
           for (const dest of d.dests) if (dest.pod && dest.pod.namespace !== this.namespace) out.add(dest.pod.namespace);
         }
       }
-      return [...out].sort();
+      // kube-dns's ingress decides DNS too (egress.dns): its namespace, when no target is there
+      for (const p of await this.kubeDnsPods()) if (p.namespace !== this.namespace && !out.has(p.namespace)) this.dnsOnlyNamespaces.add(p.namespace);
+      return [...out, ...this.dnsOnlyNamespaces].sort();
     });
   }
 
@@ -330,7 +339,7 @@ export class EgressContext {
             cil.installed ? this.client.list<CiliumPolicy & KubeObj>(`/apis/cilium.io/v2/namespaces/${encodeURIComponent(ns)}/ciliumnetworkpolicies`, { limit: PAGE }) : undefined,
           ]);
           const served = <T,>(r: ListResult<T>) => (!r.ok && r.reason === 'kind-not-served' ? emptyList<T>(r.pages) : r);
-          return { namespace: ns, np: served(np), ...(cnp ? { cnp: served(cnp) } : {}) };
+          return { namespace: ns, np: served(np), ...(cnp ? { cnp: served(cnp) } : {}), ...(this.dnsOnlyNamespaces.has(ns) ? { dnsOnly: true } : {}) };
         }),
       );
     });
@@ -339,7 +348,7 @@ export class EgressContext {
   /** The policy engine over everything listed. */
   index(): Promise<PolicyIndex> {
     return this.once('index', async () => {
-      const [ns, np, cil, admin, groups, cluster, dest] = await Promise.all([
+      const [ns, np, cil, admin, groups, cluster, dest, svcs] = await Promise.all([
         this.namespaces(),
         this.networkPolicies(),
         this.ciliumPolicies(),
@@ -347,6 +356,7 @@ export class EgressContext {
         this.cidrGroups(),
         this.clusterName(),
         this.destinationPolicies(),
+        this.serviceInfos(),
       ]);
       const namespaces: NamespaceInfo[] = itemsOf(ns).map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
       for (const name of [this.namespace, ...dest.map((d) => d.namespace)]) {
@@ -362,6 +372,7 @@ export class EgressContext {
         clusterName: cluster?.name,
         cidrGroups: groups ? itemsOf(groups.result).map((g) => ({ name: g.metadata?.name ?? '', cidrs: g.spec?.externalCIDRs ?? [] })) : [],
         adminPolicies: [...itemsOf(admin.anp.result), ...itemsOf(admin.banp.result)],
+        services: svcs?.services,
       });
     });
   }
@@ -377,7 +388,7 @@ export class EgressContext {
     if (groups && !groups.result.ok) out.push(`CiliumCIDRGroups could not be listed (${why(groups.result)}): toCIDRSet cidrGroupRef rules match no address.`);
     if (!nodes.result.ok) out.push(`Nodes could not be listed (${why(nodes.result)}): node addresses are seen as world, not host or remote-node.`);
     if (cluster?.error) out.push(`The cilium-config ConfigMap could not be read (${why(cluster.error)}): selectors on io.cilium.k8s.policy.cluster assume the cluster name "default".`);
-    for (const d of dest) {
+    for (const d of dest.filter((x) => !x.dnsOnly)) {
       if (!d.np.ok) out.push(`NetworkPolicies of ${d.namespace} could not be listed (${why(d.np)}): the destination's ingress verdict does not count them.`);
       if (d.cnp && !d.cnp.ok) out.push(`CiliumNetworkPolicies of ${d.namespace} could not be listed (${why(d.cnp)}): the destination's ingress verdict does not count them.`);
     }
@@ -565,7 +576,7 @@ export class EgressContext {
   }
 
   /** Service targets: the ready backends a policy sees after the Service's address translation (EndpointSlices). */
-  private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string }> {
+  private serviceDests(t: EgressTarget): Promise<{ dests: Destination[]; message?: string; clusterIPs?: string[] }> {
     return this.once(`svc:${t.service!.namespace}/${t.service!.name}:${t.port ?? ''}`, async () => {
       const { name, namespace } = t.service!;
       const svc = await this.client.get<V1Service>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`);
@@ -602,7 +613,34 @@ export class EgressContext {
         }
       }
       const noPort = t.port && !sp && svcPorts.length ? ` (it has no port ${t.port}: ${svcPorts.map((p) => p.port).join(', ')})` : '';
-      return { dests, message: dests.length ? (noPort ? `Service ${namespace}/${name}${noPort}` : undefined) : `Service ${namespace}/${name} has no ready endpoints${noPort}` };
+      const clusterIPs = (svc.body.spec?.clusterIPs ?? (svc.body.spec?.clusterIP ? [svc.body.spec.clusterIP] : [])).filter((a) => a && a !== 'None');
+      return { dests, clusterIPs, message: dests.length ? (noPort ? `Service ${namespace}/${name}${noPort}` : undefined) : `Service ${namespace}/${name} has no ready endpoints${noPort}` };
+    });
+  }
+
+  /**
+   * The CNAME chain of a name as this machine's resolver answers it ([target1, target2, ...];
+   * empty when the name is no alias or does not resolve): toFQDNs names on an allow-list may be
+   * aliases of the name the application dials (egress.policy.cname).
+   */
+  cnameChain(name: string): Promise<string[]> {
+    return this.once(`cname:${name.toLowerCase()}`, async () => {
+      const resolver = new dns.Resolver({ timeout: Math.max(200, this.timeoutMs), tries: 1 });
+      const chain: string[] = [];
+      let cur = name.replace(/\.$/, '');
+      for (let hop = 0; hop < 8; hop++) {
+        let next: string[];
+        try {
+          next = await resolver.resolveCname(cur);
+        } catch {
+          break; // no CNAME (NODATA), NXDOMAIN, timeout: the chain ends here
+        }
+        const t = next[0]?.replace(/\.$/, '');
+        if (!t || chain.includes(t.toLowerCase())) break;
+        chain.push(t.toLowerCase());
+        cur = t;
+      }
+      return chain;
     });
   }
 
@@ -632,6 +670,46 @@ export class EgressContext {
     });
   }
 
+  /** Every Service of the cluster (toServices, ClusterIP targets), listed once when needed. */
+  allServices(): Promise<ListResult<V1Service>> {
+    return this.once('services', () => this.client.list<V1Service>('/api/v1/services', { limit: PAGE }));
+  }
+
+  /** The Service whose ClusterIP a typed address is (not a pod's address). */
+  private serviceAt(ip: string): Promise<{ name: string; namespace: string } | undefined> {
+    return this.once(`svc-at:${ip}`, async () => {
+      if (!/^(10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|f[cd])/i.test(ip) || (await this.podAt(ip, true))) return undefined;
+      const s = itemsOf(await this.allServices()).find((x) => x.spec?.clusterIP === ip || x.spec?.clusterIPs?.includes(ip));
+      return s?.metadata?.name ? { name: s.metadata.name, namespace: s.metadata.namespace ?? 'default' } : undefined;
+    });
+  }
+
+  /**
+   * The Services toServices rules may select, for the engine: listed only when a Cilium policy
+   * has toServices; a Service without a selector with its ready endpoint addresses.
+   */
+  serviceInfos(): Promise<{ services: ServiceInfo[]; error?: ApiFailure } | undefined> {
+    return this.once('service-infos', async () => {
+      const cil = await this.ciliumPolicies();
+      const rules = [...itemsOf(cil.cnp), ...itemsOf(cil.ccnp)].flatMap((p) => [p.spec, ...(p.specs ?? [])]);
+      if (!rules.some((r) => [...(r?.egress ?? []), ...(r?.egressDeny ?? [])].some((e) => e.toServices?.length))) return undefined;
+      const list = await this.allServices();
+      if (!list.ok) return { services: [], error: list };
+      const services = await Promise.all(
+        list.body.map(async (v): Promise<ServiceInfo> => {
+          const namespace = v.metadata?.namespace ?? 'default';
+          const name = v.metadata?.name ?? '';
+          const selector = v.spec?.selector && Object.keys(v.spec.selector).length ? v.spec.selector : null;
+          if (selector) return { namespace, name, labels: v.metadata?.labels ?? {}, selector };
+          const slices = await this.client.list<V1EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`, { query: { labelSelector: `kubernetes.io/service-name=${name}` }, limit: PAGE });
+          const addresses = itemsOf(slices).flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses));
+          return { namespace, name, labels: v.metadata?.labels ?? {}, selector: null, addresses };
+        }),
+      );
+      return { services };
+    });
+  }
+
   /** A destination pod for an in-cluster address (or an address the user typed), asked by field selector (status.podIP). */
   private podAt(ip: string, typed = false): Promise<PodInfo | undefined> {
     return this.once(`pod-at:${ip}:${typed}`, async () => {
@@ -647,9 +725,28 @@ export class EgressContext {
   async destinations(t: EgressTarget, probe?: PodProbe): Promise<{ dests: Destination[]; resolvedBy: string; message?: string }> {
     if (t.service) {
       const s = await this.serviceDests(t);
-      return { dests: s.dests, resolvedBy: 'the Service endpoints', message: s.message };
+      // the pod dials the Service's name, i.e. its ClusterIP: the live probe's address for these backends
+      const via = s.clusterIPs?.length === 1 ? s.clusterIPs[0] : undefined;
+      return { dests: via ? s.dests.map((d) => ({ ...d, via })) : s.dests, resolvedBy: 'the Service endpoints', message: s.message };
     }
     const { addresses, cnames, resolvedBy } = await this.addressesOf(t, probe);
+    // a Service's DNS name (NAME.NS.svc[.cluster.local]) or a ClusterIP: the policies see the
+    // Service's ready endpoints after the address translation, and toServices the Service itself
+    const svcName = serviceOfName(t.host);
+    const typedSvc = !svcName && isIP(t.host) && t.from !== 'control' ? await this.serviceAt(t.host) : undefined;
+    const svcRef = svcName ?? typedSvc;
+    if (svcRef && !t.icmp) {
+      const s = await this.serviceDests({ ...t, service: svcRef });
+      const out: Destination[] = [];
+      for (const ip of addresses) {
+        if (s.clusterIPs?.includes(ip)) out.push(...s.dests.map((d) => ({ ...d, via: ip, host: isIP(t.host) ? undefined : t.host, cnames })));
+        else {
+          const backend = s.dests.find((d) => d.ip === ip);
+          if (backend) out.push({ ...backend, port: t.port || backend.port, host: isIP(t.host) ? undefined : t.host, cnames });
+        }
+      }
+      if (out.length) return { dests: out, resolvedBy: `${resolvedBy}, then Service ${svcRef.namespace}/${svcRef.name}'s endpoints`, ...(s.message ? { message: s.message } : {}) };
+    }
     const [api, nodes, ownNode] = await Promise.all([this.apiserverAddresses(), this.nodeAddresses(), probe ? this.nodeOf(probe.pod) : undefined]);
     const isApi = t.from === 'control' && /^kubernetes\.default(\.svc(\.cluster\.local)?)?$/.test(t.host);
     // the API server behind the kubernetes Service runs on a node: its address is a node's too
@@ -699,8 +796,11 @@ export class EgressContext {
     });
   }
 
-  /** DNS to kube-dns from each pod: UDP and TCP 53. */
-  dnsVerdicts(): Promise<{ pod: PodInfo; udp: Verdict; tcp: Verdict; dnsPod: PodInfo }[]> {
+  /**
+   * DNS to kube-dns from each pod, UDP and TCP 53: the source's egress (`udp`, `tcp`) and both
+   * sides (`udpPath`, `tcpPath`: kube-dns's own ingress policies may drop the lookups too).
+   */
+  dnsVerdicts(): Promise<DnsVerdict[]> {
     return this.once('dns-verdicts', async () => {
       const [index, pods, dnsPods] = await Promise.all([this.index(), this.pods(), this.kubeDnsPods()]);
       const dnsPod = dnsPods[0]!;
@@ -708,10 +808,29 @@ export class EgressContext {
       return itemsOf(pods).map((p) => {
         const pod = podInfo(p);
         const dest = (protocol: 'UDP' | 'TCP'): Destination => ({ ip, port: 53, protocol, kind: 'pod', pod: dnsPod });
-        return { pod, udp: index.evaluate({ pod, dest: dest('UDP') }), tcp: index.evaluate({ pod, dest: dest('TCP') }), dnsPod };
+        const udpPath = index.evaluatePath({ pod, dest: dest('UDP') });
+        const tcpPath = index.evaluatePath({ pod, dest: dest('TCP') });
+        return { pod, udp: udpPath.egress, tcp: tcpPath.egress, udpPath, tcpPath, dnsPod };
       });
     });
   }
+}
+
+/** DNS from one pod to kube-dns: the source's egress verdicts and both sides of each flow. */
+export interface DnsVerdict {
+  pod: PodInfo;
+  udp: Verdict;
+  tcp: Verdict;
+  udpPath: PathVerdict;
+  tcpPath: PathVerdict;
+  dnsPod: PodInfo;
+}
+
+/** The Service a cluster DNS name names (NAME.NS.svc[.cluster.local]); not the API server's own. */
+export function serviceOfName(host: string): { name: string; namespace: string } | undefined {
+  const m = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc(?:\.cluster\.local)?\.?$/i.exec(host);
+  if (!m || (m[1] === 'kubernetes' && m[2] === 'default')) return undefined;
+  return { name: m[1]!.toLowerCase(), namespace: m[2]!.toLowerCase() };
 }
 
 /** Promise.all with at most `n` running at once (many pods: bounded exec sessions). */

@@ -4,7 +4,7 @@ import { dump } from 'js-yaml';
 import type { CheckResult, Diagnosis } from '../../report/types.ts';
 import { worstStatus } from '../../report/types.ts';
 import { destText, refText, ruleText, suggestFix, type PolicyIndex, type PolicyRef } from '../../policy/index.ts';
-import { livePolicies, type CiliumLists, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
+import { livePolicies, type CiliumLists, type DnsVerdict, type EgressContext, type FlowVerdict, type PodProbe } from './context.ts';
 import { objKey, ownerOf, ownerText, type KubeObj } from './owner.ts';
 import type { SourceObject } from './drift.ts';
 import { targetText } from './target.ts';
@@ -62,7 +62,7 @@ function liveText(probes: PodProbe[] | undefined, fv: FlowVerdict): string {
     return 'No live probe ran, so this is the static verdict alone.';
   }
   const r = pp.probe.results.find((x) => x.host === fv.target.host && x.port === fv.target.port);
-  const c = r?.connects.find((x) => x.address === fv.dest.ip);
+  const c = r?.connects.find((x) => x.address === fv.dest.ip) ?? r?.connects.find((x) => x.address === fv.dest.via);
   if (!r) return '';
   if (!r.dns.ok) return `Inside the pod the name does not resolve (${r.dns.error}).`;
   if (!c) return '';
@@ -82,12 +82,26 @@ export function diagnoseEgress(results: CheckResult[], ctx: EgressContext): Diag
   const index = ctx.peek<PolicyIndex>('index');
   const verdicts = ctx.peek<{ pod: PodInfo; flows: FlowVerdict[]; control: FlowVerdict[] }[]>('verdicts') ?? [];
   const probes = ctx.peek<PodProbe[]>('probes');
-  const dnsV = ctx.peek<{ pod: PodInfo; udp: { allowed: boolean; explanation: string; k8s: { selectedBy: PolicyRef[] }; cilium: { selectedBy: PolicyRef[] } } }[]>('dns-verdicts') ?? [];
+  const dnsV = ctx.peek<DnsVerdict[]>('dns-verdicts') ?? [];
   const logsCheck = byId.get('egress.logs');
   const cname = byId.get('egress.policy.cname');
 
   // 1. DNS itself is blocked: every name fails
+  const dnsDropped = dnsV.find((d) => d.udp.allowed && !d.udpPath.allowed && d.udpPath.drops === 'ingress');
   const dnsDenied = dnsV.find((d) => !d.udp.allowed);
+  if (!dnsDenied && dnsDropped?.udpPath.ingress) {
+    const ing = dnsDropped.udpPath.ingress;
+    const rule = ing.decisive[0];
+    const ref = rule ?? ing.cilium.selectedBy[0] ?? ing.k8s.selectedBy[0];
+    return {
+      status,
+      rootCause: `DNS is blocked, not the target: the pod's egress allows DNS, but kube-dns (${dnsDropped.dnsPod.namespace}/${dnsDropped.dnsPod.name}) drops it at its ingress: ${ing.explanation} Inside pod ${dnsDropped.pod.namespace}/${dnsDropped.pod.name} every lookup fails, so every name fails, whatever the policies say about the target.`,
+      remediation: [
+        `Allow DNS at kube-dns, in namespace ${dnsDropped.dnsPod.namespace}${ref ? ` (${rule ? ruleText(rule) : refText(ref)})` : ''}: its ingress must accept UDP and TCP 53 from pod ${dnsDropped.pod.namespace}/${dnsDropped.pod.name} (ask the cluster administrators: kube-dns serves every pod).`,
+        verifyCommand(ctx),
+      ],
+    };
+  }
   if (dnsDenied) {
     const ref = dnsDenied.udp.cilium.selectedBy[0] ?? dnsDenied.udp.k8s.selectedBy[0];
     const src = ref ? sourceOf(ctx, ref) : undefined;

@@ -1,7 +1,26 @@
 // egress.dns: DNS inside the pod (live), and whether the policies let DNS reach kube-dns and
 // Cilium's DNS proxy (static).
 import type { FindingInput } from '../../engine/definitions.ts';
+import { ruleText, type PathVerdict } from '../../policy/index.ts';
+import type { DestinationPolicies } from './context.ts';
 import { dedupe, grouped, podName, podsText, probeSkip, type Check } from './shared.ts';
+
+/** kube-dns's namespace lists that could not be read: its ingress verdict does not count them (said, not a finding). */
+function dnsIngressUnread(dest: DestinationPolicies[]): { kubeDnsIngressUnread?: string[] } {
+  const unread = dest
+    .filter((d) => d.dnsOnly)
+    .flatMap((d) => [...(d.np.ok ? [] : [`NetworkPolicies of ${d.namespace}: ${d.np.message}`]), ...(d.cnp && !d.cnp.ok ? [`CiliumNetworkPolicies of ${d.namespace}: ${d.cnp.message}`] : [])]);
+  return unread.length ? { kubeDnsIngressUnread: unread } : {};
+}
+
+/** Which side drops DNS, and by what: the pod's egress, or kube-dns's own ingress. */
+export function dnsSide(p: PathVerdict): { verb: string; why: string } {
+  if (p.drops === 'ingress' && p.ingress) {
+    const rule = p.ingress.decisive[0];
+    return { verb: 'dropped', why: `at kube-dns, by its ingress policies (the pod's egress allows it): ${p.ingress.explanation}${rule && !p.ingress.explanation.includes(ruleText(rule)) ? ` (${ruleText(rule)})` : ''}` };
+  }
+  return { verb: 'denied', why: `by the pod's egress: ${p.egress.explanation}` };
+}
 
 export const dnsCheck: Check = {
   id: 'egress.dns',
@@ -10,22 +29,23 @@ export const dnsCheck: Check = {
   codes: ['egress.dns.nxdomain', 'egress.dns.timeout', 'egress.dns.error', 'egress.dns.cname', 'egress.dns.policy-denied', 'egress.dns.fqdn-proxy-missing'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
-    const [probes, dnsV, index, targets] = await Promise.all([ctx.probes(), ctx.dnsVerdicts(), ctx.index(), ctx.targets()]);
+    const [probes, dnsV, index, targets, dest] = await Promise.all([ctx.probes(), ctx.dnsVerdicts(), ctx.index(), ctx.targets(), ctx.destinationPolicies()]);
     const findings: FindingInput[] = [];
     const reproduce: string[] = [];
-    // static: DNS egress to kube-dns
-    for (const g of grouped(dnsV.map((d) => ({ pod: d.pod, value: d })), (d) => `${d.udp.allowed}/${d.tcp.allowed}`)) {
+    // static: DNS to kube-dns, both sides: the pod's egress and kube-dns's ingress
+    for (const g of grouped(dnsV.map((d) => ({ pod: d.pod, value: d })), (d) => `${d.udpPath.allowed}/${d.udpPath.drops}/${d.tcpPath.allowed}/${d.tcpPath.drops}`)) {
       const d = g.value;
-      if (!d.udp.allowed) {
+      const dnsName = `kube-dns (${d.dnsPod.namespace}, k8s-app=kube-dns)`;
+      if (!d.udpPath.allowed) {
         findings.push({
           code: 'egress.dns.policy-denied',
-          message: `DNS from ${podsText(g.pods)} to kube-dns (${d.dnsPod.namespace}, k8s-app=kube-dns) on UDP/53 is denied: ${d.udp.explanation} Every name fails to resolve, so every destination fails, whatever the policies say about it.`,
+          message: `DNS from ${podsText(g.pods)} to ${dnsName} on UDP/53 is ${dnsSide(d.udpPath).verb} ${dnsSide(d.udpPath).why} Every name fails to resolve, so every destination fails, whatever the policies say about it.`,
         });
-      } else if (!d.tcp.allowed) {
+      } else if (!d.tcpPath.allowed) {
         findings.push({
           code: 'egress.dns.policy-denied',
           severity: 'warn',
-          message: `DNS from ${podsText(g.pods)} to kube-dns is allowed on UDP/53 but denied on TCP/53: ${d.tcp.explanation} Answers too large for UDP (truncated, retried over TCP) will fail.`,
+          message: `DNS from ${podsText(g.pods)} to kube-dns is allowed on UDP/53 but ${dnsSide(d.tcpPath).verb} on TCP/53 ${dnsSide(d.tcpPath).why} Answers too large for UDP (truncated, retried over TCP) will fail.`,
         });
       }
     }
@@ -82,7 +102,7 @@ export const dnsCheck: Check = {
       summary: skip && !deduped.length ? skip.summary : skip ? `static only: ${deduped.map((f) => f.code).join(', ')}` : parts.join('; ') || 'nothing to resolve',
       findings: deduped,
       skip: skip && !deduped.length ? true : undefined,
-      evidence: { live, dnsPolicy: dnsV.map((d) => ({ pod: podName(d.pod), udp: d.udp.allowed, tcp: d.tcp.allowed, explanation: d.udp.explanation })) },
+      evidence: { live, ...dnsIngressUnread(dest), dnsPolicy: dnsV.map((d) => ({ pod: podName(d.pod), udp: d.udpPath.allowed, tcp: d.tcpPath.allowed, ...(d.udpPath.drops ?? d.tcpPath.drops ? { drops: d.udpPath.drops ?? d.tcpPath.drops } : {}), explanation: d.udpPath.explanation })) },
       reproduce,
     };
   },

@@ -14,7 +14,7 @@ export const ciliumPolicyCheck: Check = {
   codes: ['egress.policy.cilium.denied', 'egress.policy.cilium.egress-deny', 'egress.policy.cilium.ingress-denied', 'egress.policy.cilium.l7-rules', 'egress.policy.cilium.dns-proxy-missing', 'egress.policy.cilium.allowed', 'egress.policy.cilium.error'],
   timeoutMs: (ctx) => ctx.timeoutMs * 12 + 10_000,
   async run(ctx) {
-    const [cil, verdicts, index, dest, cluster, groups, nodes] = await Promise.all([ctx.ciliumPolicies(), ctx.verdicts(), ctx.index(), ctx.destinationPolicies(), ctx.clusterName(), ctx.cidrGroups(), ctx.nodes()]);
+    const [cil, verdicts, index, dest, cluster, groups, nodes, svcs] = await Promise.all([ctx.ciliumPolicies(), ctx.verdicts(), ctx.index(), ctx.destinationPolicies(), ctx.clusterName(), ctx.cidrGroups(), ctx.nodes(), ctx.serviceInfos()]);
     const reproduce = [ctx.kubectl(`get ciliumnetworkpolicies -n ${ctx.namespace} -o yaml`), ctx.kubectl('get ciliumclusterwidenetworkpolicies -o yaml')];
     const findings: FindingInput[] = [];
     if (!cil.cnp.ok && !cil.ccnp.ok) {
@@ -24,11 +24,12 @@ export const ciliumPolicyCheck: Check = {
     if (!cil.cnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumNetworkPolicies of ${ctx.namespace} could not be listed (${cil.cnp.message}): the verdict below counts only the clusterwide ones.` });
     if (!cil.ccnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumClusterwideNetworkPolicies could not be listed (${cil.ccnp.message}): the verdict below counts only the namespace's CNPs; a clusterwide policy may still deny or isolate the pod.` });
     const needs = (r: { message: string; needs?: { verb: string; resource: string; namespace?: string } }) => `${r.message}${r.needs ? `; needs \`${r.needs.verb}\` on \`${r.needs.resource}\`${r.needs.namespace ? ` in ${r.needs.namespace}` : ''}` : ''}`;
-    for (const d of dest) {
+    for (const d of dest.filter((x) => !x.dnsOnly)) {
       if (d.cnp && !d.cnp.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumNetworkPolicies of ${d.namespace} (the destination's namespace) could not be listed (${needs(d.cnp)}): the destination's ingress verdict does not count them.` });
     }
     if (cluster?.error) findings.push({ code: 'egress.policy.cilium.error', message: `The cilium-config ConfigMap could not be read (${needs(cluster.error)}): selectors on io.cilium.k8s.policy.cluster assume Cilium's default cluster name "default".` });
     if (groups && !groups.result.ok) findings.push({ code: 'egress.policy.cilium.error', message: `CiliumCIDRGroups could not be listed (${needs(groups.result)}): toCIDRSet/fromCIDRSet cidrGroupRef rules match no address.` });
+    if (svcs?.error) findings.push({ code: 'egress.policy.cilium.error', message: `Services could not be listed (${needs(svcs.error)}): toServices rules match only svc/ targets, not the pods or addresses behind the Services they name.` });
     if (!nodes.result.ok) findings.push({ code: 'egress.policy.cilium.error', message: `Nodes could not be listed (${needs(nodes.result)}): a node's address is judged as world, not as host or remote-node (toEntities, toNodes).` });
     const selecting = new Map<string, PolicyRef>();
     const rows: Record<string, unknown>[] = [];

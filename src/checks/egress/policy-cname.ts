@@ -2,7 +2,7 @@
 // application asks DNS for, never the end of its CNAME chain: an allow-list that names the CNAME
 // target (or an old alias) never applies.
 import type { FindingInput } from '../../engine/definitions.ts';
-import { ruleText, type CnameHint } from '../../policy/index.ts';
+import { normalizeName, ruleText, type CnameHint } from '../../policy/index.ts';
 import { ciliumPoliciesExist, dedupe, flowsByTarget, type Check } from './shared.ts';
 
 export const cnameCheck: Check = {
@@ -16,11 +16,20 @@ export const cnameCheck: Check = {
     const [verdicts, index] = await Promise.all([ctx.verdicts(), ctx.index()]);
     const findings: FindingInput[] = [];
     const checked: string[] = [];
+    const aliases: Record<string, string[]> = {};
     for (const { pod, fv } of flowsByTarget(verdicts)) {
       if (!fv.dest.host) continue;
       checked.push(`${fv.dest.host}${fv.dest.cnames?.length ? ` → ${fv.dest.cnames.join(' → ')}` : ''}`);
       if (fv.verdict.allowed) continue;
-      for (const h of index.cnameHints({ pod, dest: fv.dest })) findings.push(cnameFinding(h));
+      // the names the allow-list lists instead of the dialled one: their CNAME chains (an old alias
+      // whose chain leads to the name the application now dials directly)
+      const listed = [...new Set(index.fqdnSelectors(pod).flatMap((s) => (s.selector.matchName ? [normalizeName(s.selector.matchName)] : [])))].filter((n) => n !== normalizeName(fv.dest.host!) && !(n in aliases));
+      const chains = await Promise.all(listed.map((n) => ctx.cnameChain(n)));
+      listed.forEach((n, i) => {
+        aliases[n] = chains[i]!;
+        if (chains[i]!.length) checked.push(`${n} → ${chains[i]!.join(' → ')} (listed)`);
+      });
+      for (const h of index.cnameHints({ pod, dest: fv.dest }, aliases)) findings.push(cnameFinding(h));
     }
     const uniq = dedupe(findings);
     return {

@@ -21,7 +21,7 @@ export const k8sPolicyCheck: Check = {
     if (!nss.ok && usesNsSelector) {
       findings.push({ code: 'egress.policy.k8s.error', message: `Namespaces could not be listed (${nss.message}): namespaceSelector is evaluated with the label kubernetes.io/metadata.name only.` });
     }
-    for (const d of dest) {
+    for (const d of dest.filter((x) => !x.dnsOnly)) {
       if (!d.np.ok) findings.push({ code: 'egress.policy.k8s.error', message: `NetworkPolicies of ${d.namespace} (the destination's namespace) could not be listed (${d.np.message}${d.np.needs ? `; needs \`${d.np.needs.verb}\` on \`${d.np.needs.resource}\` in ${d.namespace}` : ''}): the destination's ingress verdict does not count them.` });
     }
     const selecting = new Map<string, PolicyRef>();

@@ -4,6 +4,7 @@ import type { FindingInput } from '../../engine/definitions.ts';
 import { destText, ruleText } from '../../policy/index.ts';
 import { dedupe, liveProbe, podName, type Check } from './shared.ts';
 import { targetText } from './target.ts';
+import type { FlowVerdict } from './context.ts';
 
 export const tcpCheck: Check = {
   id: 'egress.tcp',
@@ -35,7 +36,7 @@ export const tcpCheck: Check = {
               ? ctx.kubectl(`exec -n ${pp.pod.namespace} ${pp.pod.name} -- ping -c 1 -W ${Math.max(1, Math.round(ctx.timeoutMs / 1000))} ${c.address}`)
               : ctx.kubectl(`exec -n ${pp.pod.namespace} ${pp.pod.name} -- python3 -c "import socket; socket.create_connection(('${c.address}', ${r.port}), ${Math.round(ctx.timeoutMs / 1000)})"`),
           );
-          const flow = [...(v?.flows ?? []), ...(v?.control ?? [])].find((f) => f.dest.ip === c.address && f.dest.port === r.port);
+          const flow = flowOf([...(v?.flows ?? []), ...(v?.control ?? [])], r.host, c.address, r.port);
           const label = icmp ? `icmp://${r.host}${r.host !== c.address ? ` (${c.address})` : ''}` : `${r.host}${r.host !== c.address ? ` (${c.address})` : ''}:${r.port}`;
           parts.push(`${label} ${c.ok ? 'connects' : c.error}${isControl ? ' [control]' : ''}`);
           if (!c.ok) {
@@ -83,3 +84,14 @@ export const tcpCheck: Check = {
     return { summary: parts.join('; '), findings: dedupe(findings), evidence: { probe: probes.map((p) => ({ pod: podName(p.pod), tool: p.probe?.tool })), connects: evidence, agree, contradict }, reproduce: [...new Set(reproduce)].slice(0, 6) };
   },
 };
+
+/**
+ * The verdict a live connect checks: the flow to that address and port, else (a Service's
+ * ClusterIP, translated to its backends) the backends of that target, when they all agree.
+ */
+export function flowOf(flows: FlowVerdict[], host: string, address: string, port: number): FlowVerdict | undefined {
+  const direct = flows.find((f) => f.dest.ip === address && f.dest.port === port);
+  if (direct) return direct;
+  const viaIt = flows.filter((f) => f.dest.via === address && f.target.host === host && f.target.port === port);
+  return viaIt.length && viaIt.every((f) => f.path.allowed === viaIt[0]!.path.allowed) ? viaIt[0] : undefined;
+}

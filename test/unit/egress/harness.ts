@@ -82,6 +82,8 @@ export interface Recorded {
   tools?: Partial<PodProbe>;
   /** names this machine resolves (for the static verdict when no probe ran) */
   resolve?: Record<string, string[]>;
+  /** CNAME chains this machine's resolver answers (default: none) */
+  cnames?: Record<string, string[]>;
   options?: Partial<EgressOptions>;
   /** leave the exec steps (tools, probes) to the context itself (the test mocks what they call) */
   liveExec?: boolean;
@@ -176,6 +178,7 @@ export function recordedContext(rec: Recorded): EgressContext {
     void ctx.once('tools', seeded);
     void ctx.once('probes', seeded);
   }
+  ctx.cnameChain = async (name: string) => rec.cnames?.[name] ?? [];
   for (const [host, addrs] of Object.entries({ [CONTROL]: [CONTROL_IP], ...rec.resolve })) {
     void ctx.once(`resolve:${host}`, async () => ({ host, addresses: addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4, source: 'dns' })), servers: [], durationMs: 1 }));
   }
