@@ -143,3 +143,10 @@ export function kubeHomeDir(env: Env, platform: Platform, probe: HomeProbe = fsP
   }
   return firstExisting || firstSet || undefined;
 }
+
+/** The hosts file the resolver reads on `platform` when it is not /etc/hosts: %SystemRoot%\System32\drivers\etc\hosts on Windows. */
+export function hostsFileOf(platform: Platform, env: Env): string | undefined {
+  if (platform !== 'win32') return undefined;
+  const root = platformEnv(env, platform).SYSTEMROOT || 'C:\\Windows';
+  return win32.join(root, 'System32', 'drivers', 'etc', 'hosts');
+}

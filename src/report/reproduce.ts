@@ -71,7 +71,21 @@ export function reproduceFor(lines: readonly string[], platform: string): string
   return [...new Set(lines.map(powershellLine))];
 }
 
-/** A finding's message and remediation for `platform`: on win32, backticked `export` lines as PowerShell. */
+/** Linux files and tools a finding names, as Windows has them. */
+const WINDOWS_WORDS: [RegExp, string][] = [
+  [/\/etc\/resolv\.conf/g, "the network adapters' DNS settings (`Get-DnsClientServerAddress`)"],
+  [/\/etc\/hosts\b/g, 'C:\\Windows\\System32\\drivers\\etc\\hosts'],
+  [/`ip route get ([^`]+)`/g, '`Find-NetRoute -RemoteIPAddress $1`'],
+  [/`dig`/g, '`Resolve-DnsName`'],
+];
+
+/**
+ * A finding's message and remediation for `platform`: on win32, backticked `export` lines as
+ * PowerShell, and /etc/resolv.conf, /etc/hosts, `ip route get`, `dig` as Windows has them.
+ */
 export function textFor(text: string, platform: string): string {
-  return platform === 'win32' ? exportsInText(text) : text;
+  if (platform !== 'win32') return text;
+  let t = exportsInText(text);
+  for (const [re, to] of WINDOWS_WORDS) t = t.replace(re, to);
+  return t;
 }

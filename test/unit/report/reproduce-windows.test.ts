@@ -6,7 +6,8 @@ import { runDiagnosis } from '../../../src/engine/run-diagnosis.ts';
 import { apiDiagnosis } from '../../../src/checks/api/index.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { cleanupTempDirs } from '../kube/helpers.ts';
-import { apiContext, seedDns, seedTcp } from '../api/helpers.ts';
+import { ApiContext } from '../../../src/checks/api/context.ts';
+import { apiContext, clientOptions, seedDns, seedTcp } from '../api/helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -40,6 +41,23 @@ describe('POSIX commands as PowerShell', () => {
     const t = "Then set the proxy: `export HTTPS_PROXY='http://u2:REDACTED@proxy.corp.test:3128'`.";
     expect(textFor(t, 'win32')).toBe("Then set the proxy: `$env:HTTPS_PROXY = 'http://u2:REDACTED@proxy.corp.test:3128'`.");
     expect(textFor(t, 'linux')).toBe(t);
+  });
+});
+
+describe('Linux files and tools named in findings, on Windows', () => {
+  it('/etc/resolv.conf, /etc/hosts, `ip route get`, `dig` become what Windows has', () => {
+    expect(textFor('Check that the DNS servers in /etc/resolv.conf are reachable (VPN, firewall on port 53).', 'win32')).toBe(
+      "Check that the DNS servers in the network adapters' DNS settings (`Get-DnsClientServerAddress`) are reachable (VPN, firewall on port 53).",
+    );
+    expect(textFor('Make sure the /etc/hosts entry is still the right address.', 'win32')).toBe('Make sure the C:\\Windows\\System32\\drivers\\etc\\hosts entry is still the right address.');
+    expect(textFor('Check the route (`ip route get 192.0.2.53`); query the name with `dig`.', 'win32')).toBe('Check the route (`Find-NetRoute -RemoteIPAddress 192.0.2.53`); query the name with `Resolve-DnsName`.');
+    expect(textFor('DNS servers in /etc/resolv.conf', 'darwin')).toBe('DNS servers in /etc/resolv.conf');
+  });
+
+  it('the hosts file a win32 client reads is %SystemRoot%\\System32\\drivers\\etc\\hosts', () => {
+    const o = clientOptions({ env: { SystemRoot: 'D:\\WINDOWS' } });
+    expect(new ApiContext({ ...o, kubeconfig: { ...o.kubeconfig, platform: 'win32' } }).clientOptions.hostsPath).toBe('D:\\WINDOWS\\System32\\drivers\\etc\\hosts');
+    expect(new ApiContext(o).clientOptions.hostsPath).toBeUndefined(); // /etc/hosts, dns.ts's default
   });
 });
 
