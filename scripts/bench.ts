@@ -6,7 +6,7 @@
 // nsenter, `env` and the timer's own start-up (about 100 ms here) are paid once and by neither
 // side (issue 10: through `lab.exec` on both sides, `api` measured 1.07x `kubectl version` when
 // the two commands alone measured 2.1x).
-// BENCH_ONLY=api,cert,blackhole,fleet,version,policy,tui runs only those; BENCH_ROUNDS=N (default 15).
+// BENCH_ONLY=api,cert,blackhole,fleet,version,policy,tui,platforms runs only those; BENCH_ROUNDS=N (default 15).
 // BENCH_BASELINE=PATH (another build of the executable, e.g. a copy of the last one) times it in the
 // same rounds as ours for version, api and cert, and adds a row "ours vs the baseline": a change
 // measured side by side with what it replaces, under the same load.
@@ -90,7 +90,7 @@ async function sideBySide(a: () => Promise<number> | number, b: () => Promise<nu
 
 interface Row {
   name: string;
-  ours: number;
+  ours?: number;
   theirs?: number;
   ratio?: number;
   budget: string;
@@ -278,6 +278,75 @@ if (want('cert')) {
     rmSync(floorDir, { recursive: true, force: true });
   }
 }
+
+// Per platform (issue 13): `version` start-up of each platform's archive that runs here, against
+// the linux/amd64 single executable, and the size of every archive (dist/release, from `npm run
+// release`; without it only this build's executable is timed). linux/arm64 runs under
+// qemu-user-static (emulation: no budget); the darwin launcher runs with the linux Node and the
+// archive's own bundle and launcher, its compile cache warmed by a first run (goal: ≤ 1.5x);
+// windows cannot run here (wine 8.0 cannot start Node 26).
+async function platformRows(): Promise<void> {
+  const release = join(REPO_ROOT, 'dist', 'release');
+  const work = mkdtempSync(join(tmpdir(), 'netdiag-bench-platforms-'));
+  const unpack = (name: string): string | undefined => {
+    const archive = join(release, name);
+    if (!existsSync(archive)) return undefined;
+    const dir = join(work, name.replace(/\.tar\.gz$/, ''));
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('tar', ['-xzf', archive, '-C', dir]);
+    return dir;
+  };
+  try {
+    const amdDir = unpack('kubectl-netdiag_linux_amd64.tar.gz');
+    const amd = amdDir ? join(amdDir, 'kubectl-netdiag') : EXE;
+    const amdName = amdDir ? 'the linux/amd64 archive' : 'dist/kubectl-netdiag (no dist/release)';
+    const armDir = unpack('kubectl-netdiag_linux_arm64.tar.gz');
+    const qemu = spawnSync('sh', ['-c', 'command -v qemu-aarch64-static'], { encoding: 'utf8' }).stdout.trim();
+    const darwinDir = unpack('kubectl-netdiag_darwin_arm64.tar.gz');
+    const linuxNode = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
+    const fns: (() => number)[] = [() => timeLocal(amd, ['version'])];
+    const names: string[] = [];
+    if (armDir && qemu) {
+      fns.push(() => timeLocal(qemu, ['-L', '/usr/aarch64-linux-gnu', join(armDir, 'kubectl-netdiag'), 'version']));
+      names.push('linux/arm64 (under qemu-user-static: emulation, no budget)');
+    }
+    let cacheHome: string | undefined;
+    if (darwinDir && existsSync(linuxNode)) {
+      // the darwin archive as it runs on a Mac, with the linux Node in place of its own
+      execFileSync('cp', [linuxNode, join(darwinDir, 'node')]);
+      cacheHome = mkdtempSync(join(tmpdir(), 'netdiag-bench-cache-'));
+      const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+      const launcher = join(darwinDir, 'kubectl-netdiag');
+      fns.push(() => {
+        const t0 = performance.now();
+        const r = spawnSync(launcher, ['version'], { stdio: 'ignore', env });
+        if (r.status !== 0) throw new Error(`darwin launcher exited ${r.status}`);
+        return performance.now() - t0;
+      });
+      names.push('darwin launcher (linux Node, archive bundle, compile cache warm)');
+    }
+    // sideBySideN runs each once first: the launcher's compile cache is written then
+    const [base, ...others] = await sideBySideN(fns);
+    rows.push({ name: `platforms: \`version\` start-up, linux/amd64 single executable (${amdName})`, ours: base!, budget: 'the reference of the rows below', ok: true });
+    for (const [i, name] of names.entries()) {
+      const ms = others[i]!;
+      const ratio = ms / base!;
+      const darwin = name.startsWith('darwin');
+      rows.push({ name: `platforms: \`version\` start-up, ${name}, vs linux/amd64 in the kubectl column`, ours: ms, theirs: base, ratio, budget: darwin ? 'ratio ≤ 1.5' : 'none', ok: darwin ? ratio <= 1.5 : true });
+    }
+    if (cacheHome) rmSync(cacheHome, { recursive: true, force: true });
+    const sizesFile = join(release, 'sizes.json');
+    if (existsSync(sizesFile)) {
+      const sizes = JSON.parse(readFileSync(sizesFile, 'utf8')) as { platform: string; archive: string; bytes: number; compression?: string }[];
+      for (const x of sizes) {
+        rows.push({ name: `platforms: archive ${x.archive}: ${(x.bytes / 1e6).toFixed(1)} MB (${x.compression ?? 'gzip -6'})`, budget: '≤ 45 MB', ok: x.bytes <= 45e6 });
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+if (want('platforms')) await platformRows();
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '' : `${ms.toFixed(0)} ms`);
 const load = loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -15,7 +15,9 @@
 //   launcher as `bin` (scripts/darwin-launcher.sh: injecting a blob would invalidate the signature
 //   and macOS kills an arm64 binary whose signature is invalid; no signer is available here).
 // - every archive: kubectl-netdiag[.exe], kubectl_complete-netdiag (.cmd on windows), LICENSE;
-//   reproducible (sorted, fixed mtime/owner, gzip -n; zip -X with fixed mtimes).
+//   reproducible (sorted, fixed mtime/owner, no name or mtime in the gzip header: libdeflate-gzip -12
+//   where installed, else gzip -9; zip -X with fixed mtimes). SEA archives carry the cert command's
+//   own bundle too (dist/sea/cert.cjs), as the local build does.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -103,32 +105,45 @@ function stripped(t, node, work) {
   return out;
 }
 
-/** The warmed code cache for a target, made by the target's own Node where this machine runs it. */
-function codeCache(t, node, work, seaMain) {
+/**
+ * The SEA's bundles, as scripts/build.mjs makes them (dist/sea/NAME.cjs): `main`, the whole program,
+ * and `cert`, the cert command's own smaller bundle (src/cli/bin-cert.ts) that scripts/sea-loader.cjs
+ * runs first for `kubectl netdiag cert …`. Every SEA archive carries both, as the local build does.
+ */
+const SEA_BUNDLES = ['main', 'cert'];
+const bundlesIn = () => SEA_BUNDLES.filter((n) => existsSync(join(dist, 'sea', `${n}.cjs`)));
+
+/** The warmed code caches of a target's bundles, made by the target's own Node where this machine runs it. */
+function codeCache(t, node, work) {
   const run = runnerFor(t);
   if (!run) return undefined;
-  // natively, with the Node that ran scripts/build.mjs: its cache (dist/sea) is this target's
-  const built = { source: join(dist, 'sea', 'main.js'), cache: join(dist, 'sea', 'main.cache') };
-  if (run.length === 0 && process.version === `v${t.version}` && existsSync(built.cache)) return built;
-  const source = join(work, 'main.js');
-  const cache = join(work, 'main.cache');
+  const names = bundlesIn();
+  // natively, with the Node that ran scripts/build.mjs: its caches (dist/sea) are this target's
+  const built = Object.fromEntries(names.map((n) => [n, { source: join(dist, 'sea', `${n}.js`), cache: join(dist, 'sea', `${n}.cache`) }]));
+  if (run.length === 0 && process.version === `v${t.version}` && names.every((n) => existsSync(built[n].cache))) return built;
+  const made = Object.fromEntries(names.map((n) => [n, { source: join(work, `${n}.js`), cache: join(work, `${n}.cache`) }]));
   const [cmd, ...pre] = run.length ? run : [node];
-  sh(cmd, [...pre, ...(run.length ? [node] : []), ...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), seaMain, source, cache], {
+  const entries = names.flatMap((n) => [`--${n}`, join(dist, 'sea', `${n}.cjs`), made[n].source, made[n].cache]);
+  sh(cmd, [...pre, ...(run.length ? [node] : []), ...SEA_EXEC_ARGV, join(root, 'scripts', 'code-cache.mjs'), ...entries], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  return { source, cache };
+  return made;
 }
 
 function stageSea(t, stage, work) {
-  const seaMain = join(dist, 'sea', 'main.cjs');
   const node = nodeBinary(t);
   const exe = stripped(t, node, work);
-  const made = codeCache(t, exe, work, seaMain);
-  let source = made?.source;
-  if (!source) {
-    // the wrapped source without a cache (scripts/code-cache.mjs's wrapping, same bytes)
-    source = join(work, 'main.js');
-    writeFileSync(source, `(function (require, module, __filename, __dirname) {${readFileSync(seaMain, 'utf8')}\n})`);
+  const made = codeCache(t, exe, work);
+  const assets = {};
+  for (const n of bundlesIn()) {
+    let source = made?.[n]?.source;
+    if (!source) {
+      // the wrapped source without a cache (scripts/code-cache.mjs's wrapping, same bytes)
+      source = join(work, `${n}.js`);
+      writeFileSync(source, `(function (require, module, __filename, __dirname) {${readFileSync(join(dist, 'sea', `${n}.cjs`), 'utf8')}\n})`);
+    }
+    assets[`${n}.js`] = source;
+    if (made?.[n]) assets[`${n}.cache`] = made[n].cache;
   }
   const native = t.key === 'linux/amd64' && process.platform === 'linux' && process.arch === 'x64';
   const config = join(work, 'sea.json');
@@ -143,7 +158,7 @@ function stageSea(t, stage, work) {
       useCodeCache: native,
       useSnapshot: false,
       execArgv: SEA_EXEC_ARGV,
-      assets: made ? { 'main.js': source, 'main.cache': made.cache } : { 'main.js': source },
+      assets,
     }),
   );
   sh(builderFor(t.version), ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -165,6 +180,17 @@ function stageLauncher(t, stage) {
   return { codeCache: 'NODE_COMPILE_CACHE' };
 }
 
+/**
+ * The best deflate this machine has for the .tar.gz archives (a plain gzip stream either way, that
+ * krew, tar and Node's zlib read): libdeflate-gzip -12 (Debian libdeflate-tools; its exhaustive
+ * level 12 takes darwin/amd64 from 46.7 MB at gzip -6 to 44.4 MB), else gzip -9. Both write no name
+ * and no mtime: the archives stay reproducible for a given tool.
+ */
+export function gzipTool() {
+  if (process.env.NETDIAG_GZIP !== 'gzip' && have('libdeflate-gzip')) return { name: 'libdeflate-gzip -12', cmd: 'libdeflate-gzip', args: ['-12', '-c'] };
+  return { name: 'gzip -9', cmd: 'gzip', args: ['-n', '-9'] };
+}
+
 function archive(t, stage, outDir) {
   const files = archiveFiles(t);
   const path = join(outDir, archiveName(t));
@@ -174,10 +200,11 @@ function archive(t, stage, outDir) {
     sh('zip', ['-q', '-X', '-6', path, ...files], { cwd: stage, env: { ...process.env, TZ: 'UTC' } });
   } else {
     const tar = sh('tar', ['--sort=name', '--mtime=2026-01-01 00:00:00Z', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rwX,go+rX,go-w', '-C', stage, '-cf', '-', ...files]);
-    writeFileSync(path, sh('gzip', ['-n', '-6'], { input: tar }));
+    const gz = gzipTool();
+    writeFileSync(path, sh(gz.cmd, gz.args, { input: tar }));
   }
   const bytes = readFileSync(path);
-  return { path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  return { path, compression: t.os === 'windows' ? 'zip -6' : gzipTool().name, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
 }
 
 /** Build one target's archive into outDir. */
@@ -237,13 +264,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const t of targets) {
     const r = buildTarget(t, outDir);
     results.push(r);
-    console.log(`${archiveName(r).padEnd(38)} ${(r.size / 1e6).toFixed(1).padStart(5)} MB  node ${r.version}  code cache: ${r.codeCache}  (${(r.ms / 1000).toFixed(1)} s)`);
+    console.log(`${archiveName(r).padEnd(38)} ${(r.size / 1e6).toFixed(1).padStart(5)} MB  node ${r.version}  code cache: ${r.codeCache}  ${r.compression}  (${(r.ms / 1000).toFixed(1)} s)`);
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const manifest = manifestFor(readFileSync(join(root, 'plugin.yaml'), 'utf8'), pkg.version, results);
   writeFileSync(manifestPath, manifest);
   if (outDir !== dirname(manifestPath)) writeFileSync(join(outDir, 'plugin.yaml'), manifest);
-  writeFileSync(join(outDir, 'sizes.json'), `${JSON.stringify(results.map((r) => ({ platform: r.key, archive: archiveName(r), bytes: r.size, sha256: r.sha256, node: r.version, codeCache: r.codeCache })), null, 2)}\n`);
+  writeFileSync(join(outDir, 'sizes.json'), `${JSON.stringify(results.map((r) => ({ platform: r.key, archive: archiveName(r), bytes: r.size, sha256: r.sha256, node: r.version, codeCache: r.codeCache, compression: r.compression })), null, 2)}\n`);
   rmSync(join(dist, 'release-stage'), { recursive: true, force: true });
   console.log(`manifest: ${manifestPath}`);
 }

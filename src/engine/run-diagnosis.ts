@@ -3,6 +3,8 @@ import type { DiagnosisDefinition } from './definitions.ts';
 import { runChecks, type RunnerEvent } from './runner.ts';
 import type { Report } from '../report/types.ts';
 import type { Redactor } from '../report/redact.ts';
+import { hostPlatform, type Platform } from '../net/platform.ts';
+import { textFor } from '../report/reproduce.ts';
 
 import { TOOL_VERSION } from '../report/version.ts';
 import { monotonicMs } from '../net/clock.ts';
@@ -14,6 +16,8 @@ export interface BuildOptions {
   onEvent?: (e: RunnerEvent) => void;
   signal?: AbortSignal;
   redactor: Redactor;
+  /** The platform the report is for (reproduce lines in its shell); default: this host's. */
+  platform?: Platform;
 }
 
 export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C, opts: BuildOptions): Promise<Report> {
@@ -23,8 +27,11 @@ export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C,
     defaultTimeoutMs: opts.defaultTimeoutMs,
     onEvent: opts.onEvent,
     signal: opts.signal,
+    platform: opts.platform ?? hostPlatform(),
   });
-  const diagnosis = def.diagnose(checks, ctx);
+  const platform = opts.platform ?? hostPlatform();
+  const judged = def.diagnose(checks, ctx);
+  const diagnosis = { ...judged, rootCause: textFor(judged.rootCause, platform), remediation: judged.remediation.map((r) => textFor(r, platform)) };
   const report: Report = {
     schemaVersion: 1,
     tool: { name: 'kubectl-netdiag', version: TOOL_VERSION },

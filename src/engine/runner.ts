@@ -2,6 +2,7 @@
 // applicability, enforces per-check deadlines, and emits events. It never prints; renderers consume
 // its events.
 import { CATALOG } from '../report/catalog.ts';
+import { reproduceFor, textFor } from '../report/reproduce.ts';
 import { statusFromFindings, type CheckResult, type CheckStatus, type Finding } from '../report/types.ts';
 import type { CheckDefinition, CheckOutcome, FindingInput } from './definitions.ts';
 import { monotonicMs } from '../net/clock.ts';
@@ -19,6 +20,8 @@ export interface RunOptions {
   onEvent?: (event: RunnerEvent) => void;
   signal?: AbortSignal;
   now?: () => number;
+  /** The platform the report is for (a NodeJS platform name): reproduce lines in its shell (PowerShell on win32). */
+  platform?: string;
 }
 
 /** Whether a check's status lets its dependants run. A skip for "not applicable" does. */
@@ -137,7 +140,10 @@ async function runOne<C>(
       if (!def.codes.includes(f.code) && !f.code.startsWith('check.')) {
         throw new Error(`check ${def.id} emitted undeclared finding code ${f.code}`);
       }
-      return toFinding(f);
+      const finding = toFinding(f);
+      return options.platform === 'win32'
+        ? { ...finding, message: textFor(finding.message, options.platform), remediation: finding.remediation.map((r) => textFor(r, 'win32')) }
+        : finding;
     });
     const status: CheckStatus = outcome.skip || outcome.blockedBy ? 'skip' : statusFromFindings(findings);
     const summary = outcome.blockedBy && !outcome.summary ? `skipped because ${outcome.blockedBy} failed` : outcome.summary;
@@ -147,7 +153,7 @@ async function runOne<C>(
       durationMs,
       summary,
       findings,
-      reproduce: outcome.reproduce ?? [],
+      reproduce: reproduceFor(outcome.reproduce ?? [], options.platform ?? ''),
     };
     if (outcome.evidence) result.evidence = outcome.evidence;
     return { result, blockedBy: outcome.blockedBy };

@@ -13,6 +13,7 @@
 // for evidence is the first idle connection once the certificate is trusted. A request that
 // fails on a reused connection before any answer (the server closed it while idle) is retried
 // once on a new one when it is a GET. Idle connections do not keep the process alive.
+import { hostPlatform, hostsFileOf, platformEnv, type Platform } from '../net/platform.ts';
 import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
@@ -268,8 +269,12 @@ export class KubeClient {
   /** TCP+TLS connections opened for API requests (tls() and connect() not counted) */
   connectionsOpened = 0;
 
+  /** The platform whose rules apply (environment-name case, KUBECONFIG, trust store); default: this host's. */
+  readonly platform: Platform;
+
   constructor(options: ClientOptions) {
-    this.clientOptions = options;
+    this.platform = options.kubeconfig.platform ?? hostPlatform();
+    this.clientOptions = { ...options, env: platformEnv(options.env, this.platform), hostsPath: options.hostsPath ?? hostsFileOf(this.platform, options.env) };
     try {
       this.kube = loadKubeconfig(options.kubeconfig);
       const r = options.redactor;

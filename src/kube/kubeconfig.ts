@@ -5,7 +5,7 @@
 // ignores proxy-url.
 //
 // Behaviour verified against kubectl 1.32 (see test/unit/kube):
-// - --kubeconfig alone wins and must exist; else KUBECONFIG (':'-separated,
+// - --kubeconfig alone wins and must exist; else KUBECONFIG (':'-separated, ';' on Windows,
 //   empty entries ignored, duplicates dropped, missing files skipped, other
 //   read or parse errors fatal); else ~/.kube/config (missing is fine).
 // - Maps merge by name with the FIRST file winning the whole stanza;
@@ -26,8 +26,10 @@ import { readKubeconfigFile } from './parse.ts';
 import type { RawCluster, RawConfig, RawContext, RawUser } from './parse.ts';
 import { joinHostPort } from '../net/ip.ts';
 import { redactUrl } from '../report/redact.ts';
+import type { Platform } from '../net/platform.ts';
+import { defaultKubeconfigFiles } from './kubeconfig-files.ts';
 
-export { KubeconfigError };
+export { KubeconfigError, defaultKubeconfigFiles };
 export type { KubeconfigErrorCode };
 
 export interface KubeconfigOptions {
@@ -42,6 +44,8 @@ export interface KubeconfigOptions {
   env: Record<string, string | undefined>;
   homeDir: string;
   inClusterRoot?: string;
+  /** The platform whose rules apply (KUBECONFIG separator, home, variable-name case); default: this host's. */
+  platform?: Platform;
 }
 
 export type KubeconfigSource = 'flag' | 'KUBECONFIG' | 'default' | 'in-cluster' | 'none';
@@ -122,18 +126,7 @@ function isNotExist(err: unknown): boolean {
 function candidateFiles(opts: KubeconfigOptions): { from: 'flag' | 'KUBECONFIG' | 'default'; paths: string[] } {
   const flag = nonEmpty(opts.kubeconfig);
   if (flag) return { from: 'flag', paths: [flag] };
-  const env = nonEmpty(opts.env.KUBECONFIG);
-  if (env) {
-    const seen = new Set<string>();
-    const paths: string[] = [];
-    for (const p of env.split(':')) {
-      if (p === '' || seen.has(p)) continue;
-      seen.add(p);
-      paths.push(p);
-    }
-    return { from: 'KUBECONFIG', paths };
-  }
-  return { from: 'default', paths: [join(opts.homeDir, '.kube', 'config')] };
+  return defaultKubeconfigFiles(opts);
 }
 
 function loadFiles(opts: KubeconfigOptions): { from: 'flag' | 'KUBECONFIG' | 'default'; files: KubeconfigFile[]; configs: RawConfig[] } {

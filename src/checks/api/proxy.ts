@@ -4,15 +4,16 @@ import { proxyEnvironment } from '../../kube/environment.ts';
 import type { MalformedProxy, ProxyDecision } from '../../net/proxy.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
+import { osProxyComparison } from './os-proxy.ts';
 
 export const proxyCheck: CheckDefinition<ApiContext> = {
   id: 'api.proxy',
   title: 'Proxy selection',
   requires: ['api.kubeconfig'],
-  codes: ['api.proxy.in-use', 'api.proxy.no-proxy-miss', 'api.proxy.bad-url', 'api.proxy.malformed-url'],
+  codes: ['api.proxy.in-use', 'api.proxy.no-proxy-miss', 'api.proxy.bad-url', 'api.proxy.malformed-url', 'api.proxy.os-differs', 'api.proxy.os-pac'],
   async run(ctx) {
     let d: ProxyDecision;
-    const env = proxyEnvironment(ctx.options.env);
+    const env = proxyEnvironment(ctx.clientOptions.env, ctx.platform);
     try {
       d = ctx.proxy();
     } catch (err) {
@@ -59,7 +60,9 @@ export const proxyCheck: CheckDefinition<ApiContext> = {
       });
     }
     const summary = d.malformed ? malformedSummary(d.malformed) : d.proxy ? `via ${redactUrl(d.proxy)} (${d.source})` : `direct: ${d.reason}`;
-    return { summary, findings, evidence, reproduce: ['env | grep -i _proxy'] };
+    const os = await osProxyComparison(ctx, d);
+    findings.push(...os.findings);
+    return { summary, findings, evidence: os.evidence ? { ...evidence, osProxy: os.evidence } : evidence, reproduce: ['env | grep -i _proxy', ...(os.evidence ? [String(os.evidence.command)] : [])] };
   },
 };
 

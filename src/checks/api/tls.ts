@@ -127,7 +127,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
       const product = interception.product;
       const issuer = t.tls.chain[t.tls.chain.length - 1]?.issuer ?? leaf?.issuer;
       if (interception.intercepted) {
-        const installed = await installedCaFor(t.tls.certificates, { platform: process.platform, env: ctx.clientOptions.env, run: (argv) => runStoreCommand(argv) }).catch(() => undefined);
+        const installed = await installedCaFor(t.tls.certificates, { platform: ctx.platform, env: ctx.clientOptions.env, run: (argv) => ctx.once(`trust-store:${argv.join(' ')}`, () => runStoreCommand(argv)) }).catch(() => undefined);
         evidence.interception = {
           decidedBy: interception.evidence.map((e) => e.detail),
           confidence: interception.confidence,

@@ -2,9 +2,10 @@
 // no kubeconfig resolves, decided without loading one), with the TLS handshake already under way
 // while the caller loads the report code. Without a kubeconfig nothing of the cluster loads.
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DiagnosisDefinition } from '../../engine/definitions.ts';
 import type { KubeconfigOptions } from '../../kube/kubeconfig.ts';
+import { defaultKubeconfigFiles } from '../../kube/kubeconfig-files.ts';
 import type { HostClusterOptions } from '../served-host/cluster-context.ts';
 import { ServedHostContext } from '../served-host/context.ts';
 
@@ -17,7 +18,7 @@ import { ServedHostContext } from '../served-host/context.ts';
 export function noKubeconfig(k: KubeconfigOptions): boolean {
   if (k.kubeconfig || k.server || k.context || k.cluster || k.user) return false;
   if (k.env.KUBERNETES_SERVICE_HOST || k.env.KUBERNETES_SERVICE_PORT) return false;
-  const list = k.env.KUBECONFIG ? k.env.KUBECONFIG.split(':').filter((p) => p !== '') : [join(k.homeDir, '.kube', 'config')];
+  const list = defaultKubeconfigFiles(k).paths;
   for (const p of list) {
     try {
       statSync(resolve(p));

@@ -131,6 +131,20 @@ export const API_CODES: Record<string, CatalogEntry> = {
     remediation: ['Each address fails for its own reason (listed): fix the one kubectl should use, or remove the dead records from DNS.'],
   },
 
+  'api.proxy.os-differs': {
+    severity: 'warn',
+    title: 'The system proxy settings (what browsers use) and the proxy kubectl uses differ',
+    remediation: [
+      'kubectl (Go) reads only HTTPS_PROXY, HTTP_PROXY and NO_PROXY, never the macOS, Windows or GNOME proxy settings: set the variables to what the system uses (the finding gives the exact line for your shell).',
+      'If the API server must be reached directly, add it to the system bypass list instead.',
+    ],
+  },
+  'api.proxy.os-pac': {
+    severity: 'info',
+    title: 'The system proxy is a PAC script, which kubectl ignores (netdiag does not evaluate PAC JavaScript)',
+    remediation: ['Open the PAC URL, find the proxy FindProxyForURL returns for the API server, and set HTTPS_PROXY to it if it is not DIRECT.'],
+  },
+
   // api.proxy.connect
   'api.proxy.unreachable': {
     severity: 'fail',
