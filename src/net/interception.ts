@@ -73,8 +73,14 @@ export interface InterceptionVerdict {
 }
 
 /** The interception product a certificate's issuer (then its subject) names, if any. */
+// Every product pattern in one expression: a chain that names no product (nearly every chain) is
+// tested once, instead of once per pattern (~60, each compiled on its first use: ~1 ms of `cert`).
+let ANY_PRODUCT: RegExp | undefined;
+
 export function interceptionProduct(c: Pick<CertInfo, 'issuer' | 'subject'>): string | undefined {
+  ANY_PRODUCT ??= new RegExp(INTERCEPTION_PRODUCTS.flatMap((p) => p.patterns.map((re) => `(?:${re.source})`)).join('|'), 'i');
   for (const text of [c.issuer, c.subject]) {
+    if (!ANY_PRODUCT.test(text)) continue;
     for (const p of INTERCEPTION_PRODUCTS) if (p.patterns.some((re) => re.test(text))) return p.product;
   }
   return undefined;

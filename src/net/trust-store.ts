@@ -52,7 +52,8 @@ function uniqueEntries(dir: string, whole: boolean): string[] {
     return [];
   }
   const out: string[] = [];
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  // (filtered first, then sorted: /etc/ssl/certs holds ~300 entries, of which one is read)
+  for (const e of entries) {
     const path = `${dir}/${e.name}`;
     if (e.isSymbolicLink()) {
       if (!whole) continue;
@@ -64,6 +65,7 @@ function uniqueEntries(dir: string, whole: boolean): string[] {
     } else if (!e.isFile()) continue;
     out.push(path);
   }
+  out.sort();
   return out;
 }
 

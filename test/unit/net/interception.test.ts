@@ -73,6 +73,9 @@ describe('interception products (data)', () => {
   it('is data: every entry has a name and patterns, and no two entries share a name', () => {
     expect(INTERCEPTION_PRODUCTS.length).toBeGreaterThanOrEqual(25);
     for (const p of INTERCEPTION_PRODUCTS) expect(p.patterns.length, p.product).toBeGreaterThan(0);
+    // interceptionProduct tests them all as one case-insensitive alternation first: each pattern
+    // must mean the same there (flag i alone, no back-reference)
+    for (const p of INTERCEPTION_PRODUCTS) for (const re of p.patterns) expect([re.flags, /\\\d/.test(re.source)], `${p.product} ${re}`).toEqual(['i', false]);
     expect(new Set(INTERCEPTION_PRODUCTS.map((p) => p.product)).size).toBe(INTERCEPTION_PRODUCTS.length);
     for (const name of ['Zscaler', 'Netskope', 'Palo Alto Networks', 'Fortinet FortiGate', 'Cisco Umbrella', 'Blue Coat / Symantec ProxySG', 'Sophos', 'Forcepoint', 'mitmproxy', 'Check Point']) {
       expect(INTERCEPTION_PRODUCTS.map((p) => p.product)).toContain(name);
