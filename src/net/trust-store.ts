@@ -114,8 +114,10 @@ export function systemAnchorsFor(presented: X509Certificate[], env: Record<strin
   const out: Anchors = { roots: [], source: '', files: [] };
   const found = new Set<string>();
   const seen = new Set<string>();
-  const scan = (pem: Buffer, file: string) => {
-    for (const der of candidates(pem, names)) {
+  const scan = ({ file, ders }: StoreFile) => {
+    for (const der of ders) {
+      // the names' bytes first (native), the exact subject only for the blocks that hold one
+      if (!names.some((n) => der.indexOf(n) >= 0)) continue;
       const s = rawName(der, 'subject');
       if (!s || !wanted.has(s)) continue;
       let root: X509Certificate;
@@ -131,37 +133,95 @@ export function systemAnchorsFor(presented: X509Certificate[], env: Record<strin
       out.files.push(file);
     }
   };
-  const { files, directories } = trustStoreSources(env);
-  for (const f of files) {
+  const store = storeFor(env);
+  out.source = store.source;
+  if (store.bundle) scan(store.bundle);
+  let dirFiles = 0;
+  if (!out.source || found.size === 0) {
+    for (const f of dirFilesOf(env, store)) {
+      dirFiles++;
+      scan(f);
+    }
+  }
+  if (!out.source && dirFiles === 0) {
+    out.source = "Node's bundled Mozilla roots";
+    scan({ file: out.source, ders: pemDers(Buffer.from(tls.rootCertificates.join('\n'), 'latin1')) });
+  } else if (!out.source) {
+    out.source = trustStoreSources(env).directories.join(':');
+  }
+  return out;
+}
+
+/** A file of the store and the DER of each CERTIFICATE block in it. */
+interface StoreFile {
+  file: string;
+  ders: Buffer[];
+}
+
+/** The store as read for one environment: the bundle file, and (when read) the CA directories' files. */
+interface Store {
+  at: number;
+  source: string;
+  bundle?: StoreFile;
+  dirs?: StoreFile[];
+}
+
+// Read once per environment object for a few seconds: `cert` asks twice (the anchors, then where an
+// interceptor's CA is installed), and reads it while its handshake is in flight (prefetchSystemStore);
+// a later run in the same process (the terminal UI) reads it again.
+const STORE_TTL_MS = 10_000;
+const stores = new WeakMap<object, Store>();
+
+function storeFor(env: Record<string, string | undefined>): Store {
+  const cached = stores.get(env);
+  if (cached && Date.now() - cached.at < STORE_TTL_MS) return cached;
+  const store: Store = { at: Date.now(), source: '' };
+  for (const f of trustStoreSources(env).files) {
     try {
       const pem = readFileSync(f);
-      out.source = f;
-      scan(pem, f);
+      store.source = f;
+      store.bundle = { file: f, ders: pemDers(pem) };
       break;
     } catch {
       // next
     }
   }
-  let dirFiles = 0;
-  if (!out.source || found.size === 0) {
-    for (const dir of directories) {
-      for (const f of uniqueEntries(dir.replace(/\/+$/, '') || dir, readsLinksElsewhere(dir, out.source))) {
-        if (f === out.source) continue;
-        const pem = readSmallFile(f);
-        if (!pem) continue; // a subdirectory, or unreadable: Go skips it too
-        if (pem.indexOf(BEGIN_ANY) < 0) continue;
-        dirFiles++;
-        scan(pem, f);
-      }
+  stores.set(env, store);
+  return store;
+}
+
+/** The PEM files of the CA directories, besides the bundle (see uniqueEntries for which). */
+function dirFilesOf(env: Record<string, string | undefined>, store: Store): StoreFile[] {
+  if (store.dirs) return store.dirs;
+  const out: StoreFile[] = [];
+  for (const dir of trustStoreSources(env).directories) {
+    for (const f of uniqueEntries(dir.replace(/\/+$/, '') || dir, readsLinksElsewhere(dir, store.source))) {
+      if (f === store.source) continue;
+      const pem = readSmallFile(f);
+      if (!pem) continue; // a subdirectory, or unreadable: Go skips it too
+      if (pem.indexOf(BEGIN_ANY) < 0) continue;
+      out.push({ file: f, ders: pemDers(pem) });
     }
   }
-  if (!out.source && dirFiles === 0) {
-    out.source = "Node's bundled Mozilla roots";
-    scan(Buffer.from(tls.rootCertificates.join('\n'), 'latin1'), out.source);
-  } else if (!out.source) {
-    out.source = directories.join(':');
-  }
+  store.dirs = out;
   return out;
+}
+
+/**
+ * Reads the store for `env` in the background (after the current I/O events): called when a
+ * handshake starts, so that the reading and decoding (~4 ms) happen while the server answers. The
+ * CA directories are read too when that is cheap (the default ones beside the default bundle: one
+ * listing, no links followed); a directory read whole waits until a chain needs it.
+ */
+export function prefetchSystemStore(env: Record<string, string | undefined>): void {
+  setImmediate(() => {
+    try {
+      const store = storeFor(env);
+      if (trustStoreSources(env).directories.every((d) => !readsLinksElsewhere(d, store.source))) dirFilesOf(env, store);
+    } catch {
+      // read again, and reported, when a chain needs it
+    }
+  });
 }
 
 // A CA directory holds one small PEM file per root (about 150 on Debian, a few KB each): each is
@@ -193,19 +253,14 @@ const BEGIN_ANY = Buffer.from('-----BEGIN');
 const BEGIN = Buffer.from('-----BEGIN CERTIFICATE-----');
 const END = Buffer.from('-----END CERTIFICATE-----');
 
-/**
- * The DER of every CERTIFICATE block of `pem` that holds one of the wanted names: each block is
- * decoded (Node's base64 decoder skips the line breaks, as Go's pem.Decode does) and searched for
- * the names' bytes, both natively; only the blocks that hold one are parsed by the caller.
- */
-function candidates(pem: Buffer, names: Buffer[]): Buffer[] {
+/** The DER of every CERTIFICATE block of a PEM file (Node's base64 decoder skips the line breaks, as Go's pem.Decode does). */
+function pemDers(pem: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let at = pem.indexOf(BEGIN); at >= 0; at = pem.indexOf(BEGIN, at + 1)) {
     const body = at + BEGIN.length;
     const end = pem.indexOf(END, body);
     if (end < 0) break;
-    const der = Buffer.from(pem.toString('latin1', body, end), 'base64');
-    if (names.some((n) => der.indexOf(n) >= 0)) out.push(der);
+    out.push(Buffer.from(pem.toString('latin1', body, end), 'base64'));
     at = end;
   }
   return out;
