@@ -10,6 +10,18 @@ export type Base64Result = { ok: true; data: Buffer } | { ok: false; offset: num
  * missing padding or data after padding is an error at a byte offset.
  */
 export function decodeStdBase64(input: string): Base64Result {
+  // the common case, checked at once: only the alphabet (and line breaks), whole quanta, at most
+  // two '=' at the very end; Node's decoder then gives Go's bytes (a fleet's kubeconfig holds
+  // hundreds of certificates: character by character this took ~70 ms of `api --all-contexts`)
+  const flat = input.includes('\n') || input.includes('\r') ? input.replace(/[\r\n]/g, '') : input;
+  if (flat.length % 4 === 0 && STD_BASE64.test(flat)) return { ok: true, data: Buffer.from(flat, 'base64') };
+  return decodeStdBase64Slowly(input);
+}
+
+const STD_BASE64 = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The same, character by character: the byte offset Go reports for what is not valid. */
+export function decodeStdBase64Slowly(input: string): Base64Result {
   const chars: string[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < input.length; i++) {
