@@ -4,58 +4,16 @@
 // capture-pane. From the menu: every context at once, the rows grouped by root cause, Enter on
 // the black-holed one opens its report, `r` reruns the three failing ones, and the screen never
 // waits longer than one context's deadline plus a second.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
 import { EXE, requireBuild } from './harness.ts';
+import { selected, shellQuote, Tmux } from './tmux.ts';
 
 beforeAll(() => requireBuild());
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A tmux server of our own (its own socket), so nothing else running tmux is touched. */
-class Tmux {
-  readonly socket = `netdiag-fleet-tui-${process.pid}-${Date.now()}`;
-  private readonly env: Record<string, string>;
-  constructor(env: Record<string, string>) {
-    this.env = env;
-  }
-  private tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', env: this.env });
-  }
-  start(script: string, columns: number, rows: number): void {
-    this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'tui', '-x', String(columns), '-y', String(rows), `sh ${shellQuote(script)}`]);
-  }
-  keys(...keys: string[]): void {
-    this.tmux(['send-keys', '-t', 'tui', ...keys]);
-  }
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-t', 'tui']);
-  }
-  async until(cond: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-    const t0 = Date.now();
-    for (;;) {
-      const s = this.screen();
-      if (cond(s)) return s;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-  kill(): void {
-    try {
-      this.tmux(['kill-server']);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-const selected = (screen: string) => screen.split('\n').find((l) => /^[❯▾] /.test(l)) ?? '';
 /** --timeout 2s: one context's deadline is 3 s; the fleet's one more second */
 const DEADLINE_MS = 3000 + 1000;
 const FINISHED = /API server, many contexts · 3 FAILING · 3 of 6 contexts ok · ([\d.]+)(ms|s)/;
@@ -90,7 +48,7 @@ describe('the fleet screen in tmux, lab fleet-6', () => {
         'exec sleep 600',
       ].join('\n'),
     );
-    tmux = new Tmux({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' });
+    tmux = new Tmux({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' }, 'fleet-tui', 25);
     tmux.start(script, 120, 30);
 
     // the menu offers the api diagnosis over many contexts; its form asks which (* = every one)

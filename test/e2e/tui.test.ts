@@ -1,13 +1,14 @@
 // The TUI in a real terminal: tmux runs the BUILT executable inside the lab's incident-1 namespace
 // at 100x30; keys go in with send-keys, the screen comes back with capture-pane. Plus the rules for
 // when no Ink is used at all (pipes, CI, -o) and that nothing waits for a key without a TTY.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
 import { EXE, requireBuild } from './harness.ts';
+import { selected, shellQuote, Tmux } from './tmux.ts';
 
 beforeAll(() => requireBuild());
 
@@ -15,49 +16,6 @@ beforeAll(() => requireBuild());
 const CURSOR = /\u001b\[(?:\d*[ABCDGHJK]|\d+;\d+H|\?(?:25|1049)[hl])/;
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A tmux server of our own (its own socket), so nothing else running tmux is touched. */
-class Tmux {
-  readonly socket = `netdiag-tui-${process.pid}-${Date.now()}`;
-  private readonly session = 'tui';
-  private readonly env: Record<string, string>;
-  constructor(env: Record<string, string>) {
-    this.env = env;
-  }
-  private tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', env: this.env });
-  }
-  start(script: string, columns: number, rows: number): void {
-    this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), `sh ${shellQuote(script)}`]);
-  }
-  keys(...keys: string[]): void {
-    this.tmux(['send-keys', '-t', this.session, ...keys]);
-  }
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-t', this.session]);
-  }
-  async until(cond: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-    const t0 = Date.now();
-    for (;;) {
-      const s = this.screen();
-      if (cond(s)) return s;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  kill(): void {
-    try {
-      this.tmux(['kill-server']);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-const selected = (screen: string) => screen.split('\n').find((l) => /^[❯▾] /.test(l)) ?? '';
 
 describe('kubectl netdiag (no subcommand) in tmux, incident 1 (TLS-intercepting proxy)', () => {
   let lab: Lab;
