@@ -176,17 +176,23 @@ if (want('fleet')) {
   }
 }
 
-// 4. the egress policy engine (issue 4): every pod of a generated cluster → one FQDN, in a fresh
-// process each, at 1x (10,000 pods, 200 ns, 2,000 NetworkPolicies, 1,000 Cilium policies) and 10x
+// 4. the egress policy engine, in a fresh process per scale (scripts/bench-policy.ts): 1x = 10,000
+// pods in 200 namespaces, 2,000 NetworkPolicies, 1,000 Cilium policies, 200 AdminNetworkPolicies and
+// a baseline; 10x = ten times each. Issue 14: one verdict (the index and one in-cluster flow on both
+// sides, what one `egress` run does) <= 1 s and <= 300 MB, and 10x the objects <= 11x its time.
+// Issue 4: every pod -> one FQDN <= 2 s, 10x <= 12x. The whole-cluster sweep of both flows is shown
+// for reference.
 if (want('policy')) {
   const runScale = (scale: number) =>
-    JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bench-policy.ts'), String(scale)], { encoding: 'utf8' })) as { ms: number; rssMB: number };
+    JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bench-policy.ts'), String(scale)], { encoding: 'utf8' })) as { oneMs: number; fqdnMs: number; ms: number; rssMB: number };
   const one = runScale(1);
-  rows.push({ name: 'policy engine: 10,000 pods → one FQDN (2,000 NP + 1,000 Cilium)', ours: one.ms, budget: '≤ 2000 ms', ok: one.ms <= 2000 });
-  rows.push({ name: 'policy engine: peak memory (MB, in the ms column)', ours: one.rssMB, budget: '≤ 500 MB', ok: one.rssMB <= 500 });
   const ten = runScale(10);
-  const growth = ten.ms / one.ms;
-  rows.push({ name: 'policy engine: 10x the objects (100,000 pods), time ratio in the ratio column', ours: ten.ms, ratio: growth, budget: 'ratio ≤ 12', ok: growth <= 12 });
+  rows.push({ name: 'policy engine: one verdict, both sides (index + one pod → pod flow), 1x', ours: one.oneMs, budget: '≤ 1000 ms', ok: one.oneMs <= 1000 });
+  rows.push({ name: 'policy engine: peak memory at 1x (MB, in the ms column)', ours: one.rssMB, budget: '≤ 300 MB', ok: one.rssMB <= 300 });
+  rows.push({ name: 'policy engine: one verdict at 10x the objects, time ratio in the ratio column', ours: ten.oneMs, ratio: ten.oneMs / one.oneMs, budget: 'ratio ≤ 11', ok: ten.oneMs / one.oneMs <= 11 });
+  rows.push({ name: 'policy engine: every pod → one FQDN, 1x (issue 4)', ours: one.fqdnMs, budget: '≤ 2000 ms', ok: one.fqdnMs <= 2000 });
+  rows.push({ name: 'policy engine: every pod → one FQDN at 10x, time ratio (issue 4)', ours: ten.fqdnMs, ratio: ten.fqdnMs / one.fqdnMs, budget: 'ratio ≤ 12', ok: ten.fqdnMs / one.fqdnMs <= 12 });
+  rows.push({ name: 'reference: every pod → one FQDN and → one pod on both sides, 10x vs 1x', ours: ten.ms, ratio: ten.ms / one.ms, budget: 'none (the working set outgrows the CPU caches)', ok: true });
 }
 
 // TUI (issue 3): a. time to first paint of the menu, under a pseudo-terminal (`script`), against the
