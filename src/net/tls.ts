@@ -47,6 +47,11 @@ export interface TlsHandshakeOptions {
   keepOpen?: boolean;
   /** false: do not parse the presented chain (a connection only for requests; ~2 ms each) */
   chain?: boolean;
+  /**
+   * Called once the ClientHello is on its way (TCP connected): work that does not need the answer
+   * can run while the server computes it.
+   */
+  onHelloSent?: () => void;
 }
 
 /** The presented chain, leaf first, as sent by the peer (no local trust store lookups). */
@@ -234,6 +239,7 @@ export async function tlsHandshake(opts: TlsHandshakeOptions): Promise<TlsResult
     sock.once('secureConnect', onSecure);
     sock.on('error', onError);
     sock.once('close', onClose);
+    opts.onHelloSent?.();
   });
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { joinHostPort } from '../../net/ip.ts';
 import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
+import { prefetchSystemStore } from '../../net/trust-store.ts';
 import type { ConnectResult } from '../../net/connect.ts';
 import { parsePemBundle } from '../../net/x509.ts';
 
@@ -116,7 +117,9 @@ export class ServedHostContext<O extends ServedHostOptions = ServedHostOptions> 
    */
   tls(): Promise<ServedTls> {
     return this.once('tls', async (): Promise<ServedTls> => {
-      const hs = { host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs };
+      // the system trust store (needed to judge any chain) is read while the server answers
+      const onHelloSent = () => prefetchSystemStore(this.options.env);
+      const hs = { host: this.host, port: this.options.port, servername: this.options.sni, timeoutMs: this.timeoutMs, onHelloSent };
       if (!proxyEnvSet(this.options.env)) return { ...(await tlsHandshake(hs)), via: 'direct' };
       const [{ selectProxy }, { httpConnect }, { redactUrl }] = await Promise.all([import('../../net/proxy.ts'), import('../../net/connect.ts'), import('../../report/redact.ts')]);
       const d = selectProxy(new URL(`https://${this.hostPort}`), this.options.env);

@@ -8,7 +8,7 @@ import { isIPLiteral } from '../../net/ip.ts';
 import { verifyChain, type CertInfo, type VerifyResult } from '../../net/x509.ts';
 import { judgeInterception } from '../../net/interception.ts';
 import type { ServedHostContext } from './context.ts';
-import { installedCaLinux, prefetchSystemStore, systemAnchorsFor } from '../../net/trust-store.ts';
+import { installedCaLinux, systemAnchorsFor } from '../../net/trust-store.ts';
 import { certInfo } from '../../net/x509.ts';
 
 /** Default certificates ingress controllers serve when they have no usable one for a host. */
@@ -73,8 +73,6 @@ export const certTlsCheck: CheckDefinition<ServedHostContext> = {
     // the handshake first: its name lookup and connect proceed while --ca-file is read below
     const handshake = ctx.tls();
     const o = ctx.options;
-    // the system store is read while the server answers (its verdict is needed for any chain)
-    prefetchSystemStore(o.env);
     const sni = o.sni ?? (isIPLiteral(o.host) ? undefined : o.host);
     const name = o.sni ?? o.host;
     const sClient = `openssl s_client -connect ${ctx.hostPort}${sni ? ` -servername ${sni}` : ''} -showcerts </dev/null`;
