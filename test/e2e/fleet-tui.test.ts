@@ -4,13 +4,13 @@
 // capture-pane. From the menu: every context at once, the rows grouped by root cause, Enter on
 // the black-holed one opens its report, `r` reruns the three failing ones, and the screen never
 // waits longer than one context's deadline plus a second.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
 import { EXE, requireBuild } from './harness.ts';
-import { selected, shellQuote, Tmux } from './tmux.ts';
+import { labTuiScript, selected, Tmux } from './tmux.ts';
 
 beforeAll(() => requireBuild());
 
@@ -34,20 +34,7 @@ describe('the fleet screen in tmux, lab fleet-6', () => {
   });
 
   it('menu → every context → groups by root cause → Enter: a report → r: the failing ones again → exit 1; never past the deadline + 1 s', async () => {
-    const exitFile = join(dir, 'exit');
-    const env = { ...lab.baseEnv(), CI: 'false', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-    const script = join(dir, 'run.sh');
-    writeFileSync(
-      script,
-      [
-        ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-        'unset CONTINUOUS_INTEGRATION NO_COLOR',
-        `cd ${shellQuote(dir)}`,
-        `nsenter -t ${lab.pid} -n -m -- ${shellQuote(EXE)} --kubeconfig ${shellQuote(lab.kubeconfig)} --timeout 2s`,
-        `echo "EXIT=$?" > ${shellQuote(exitFile)}`,
-        'exec sleep 600',
-      ].join('\n'),
-    );
+    const { script, exitFile } = labTuiScript(dir, lab, EXE, ['--timeout', '2s']);
     tmux = new Tmux({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' }, 'fleet-tui', 25);
     tmux.start(script, 120, 30);
 

@@ -1,6 +1,9 @@
 // A terminal for the TUI's end-to-end tests: a tmux server of our own (its own socket, so nothing
 // else running tmux is touched) running one script, its screen read back as text.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lab } from '../lab/netns.ts';
 
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -49,3 +52,26 @@ export class Tmux {
 
 /** The selected line of a list (the cursor ❯, or ▾ on an expanded check). */
 export const selected = (screen: string) => screen.split('\n').find((l) => /^[❯▾] /.test(l)) ?? '';
+
+/**
+ * A script that runs the built executable as a user would on a terminal, inside the lab's
+ * namespaces (CI unset, so Ink draws every frame), writes `EXIT=<code>` to `exitFile` when it ends,
+ * and keeps the pane open so the last screen can still be read.
+ */
+export function labTuiScript(dir: string, lab: Pick<Lab, 'pid' | 'kubeconfig' | 'baseEnv'>, exe: string, args: string[] = []): { script: string; exitFile: string } {
+  const exitFile = join(dir, 'exit');
+  const script = join(dir, 'run.sh');
+  const env = { ...lab.baseEnv(), CI: 'false', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  writeFileSync(
+    script,
+    [
+      ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+      'unset CONTINUOUS_INTEGRATION NO_COLOR',
+      `cd ${shellQuote(dir)}`,
+      `nsenter -t ${lab.pid} -n -m -- ${[exe, '--kubeconfig', lab.kubeconfig, ...args].map(shellQuote).join(' ')}`,
+      `echo "EXIT=$?" > ${shellQuote(exitFile)}`,
+      'exec sleep 600',
+    ].join('\n'),
+  );
+  return { script, exitFile };
+}

@@ -2,13 +2,13 @@
 // at 100x30; keys go in with send-keys, the screen comes back with capture-pane. Plus the rules for
 // when no Ink is used at all (pipes, CI, -o) and that nothing waits for a key without a TTY.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
 import { EXE, requireBuild } from './harness.ts';
-import { selected, shellQuote, Tmux } from './tmux.ts';
+import { labTuiScript, selected, shellQuote, Tmux } from './tmux.ts';
 
 beforeAll(() => requireBuild());
 
@@ -32,20 +32,7 @@ describe('kubectl netdiag (no subcommand) in tmux, incident 1 (TLS-intercepting 
   });
 
   it('menu → run → the failing TLS check → its certificate → root cause → q exits 1', async () => {
-    const exitFile = join(dir, 'exit');
-    const env = { ...lab.baseEnv(), CI: 'false', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
-    const script = join(dir, 'run.sh');
-    writeFileSync(
-      script,
-      [
-        ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-        'unset CONTINUOUS_INTEGRATION NO_COLOR',
-        `cd ${shellQuote(dir)}`,
-        `nsenter -t ${lab.pid} -n -m -- ${shellQuote(EXE)} --kubeconfig ${shellQuote(lab.kubeconfig)}`,
-        `echo "EXIT=$?" > ${shellQuote(exitFile)}`,
-        'exec sleep 600',
-      ].join('\n'),
-    );
+    const { script, exitFile } = labTuiScript(dir, lab, EXE);
     tmux = new Tmux({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color' });
     tmux.start(script, 100, 30);
 

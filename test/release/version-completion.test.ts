@@ -5,25 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
+import { runMain } from '../unit/cli/run-main.ts';
 import { completeWords, completionScript, DIRECTIVE, renderCobra, type ClusterLookup } from '../../src/cli/commands/completion.ts';
 import { renderVersion, versionInfo } from '../../src/cli/commands/version.ts';
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'netdiag-home-'));
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { HOME: home, PATH: process.env.PATH, ...env },
-    cwd: home,
-    homeDir: home,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr, home };
-}
+const run = runMain;
 
 const lookup: ClusterLookup = {
   contexts: () => ['kind-lab', 'prod', 'prod-eu'],

@@ -3,8 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../src/cli/io.ts';
-import { main } from '../../../src/cli/main.ts';
+import { runMain } from '../cli/run-main.ts';
 import { compareFleets, renderFleetDiff } from '../../../src/diff/fleet.ts';
 import { entryOf, summarize, type FleetReport } from '../../../src/report/fleet.ts';
 import { plainStyle } from '../../../src/report/render/style.ts';
@@ -57,12 +56,7 @@ describe('diff of two fleet reports', () => {
     writeFileSync(join(dir, 'laptop.json'), JSON.stringify(laptop));
     writeFileSync(join(dir, 'jump.json'), JSON.stringify(jump));
     writeFileSync(join(dir, 'single.json'), JSON.stringify(laptop.reports[0]));
-    const run = async (argv: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const io: CliIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: { HOME: dir }, cwd: dir, homeDir: dir };
-      return { code: await main(argv, io), stdout, stderr };
-    };
+    const run = (argv: string[]) => runMain(argv, {}, dir);
     const r = await run(['diff', 'laptop.json', 'jump.json', '-o', 'json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).differing.map((x: { context: string }) => x.context)).toEqual(['prod-1']);
