@@ -122,7 +122,8 @@ export function kubeconfigYaml(k: KubeconfigSpec): string {
   );
 }
 
-function kubeconfig(ctx: ScenarioContext, spec: Partial<KubeconfigSpec> = {}, env: Record<string, string> = {}): ScenarioSetup {
+/** The lab kubeconfig (the lab CA, the admin token, context lab-admin@lab), written into the scenario's folder. */
+export function kubeconfig(ctx: ScenarioContext, spec: Partial<KubeconfigSpec> = {}, env: Record<string, string> = {}): ScenarioSetup {
   const full: KubeconfigSpec = { server: DEFAULT_SERVER, ca: ctx.pki.ca.cert, token: ctx.adminToken, ...spec };
   const path = writeFile(ctx, 'kubeconfig', kubeconfigYaml(full), 0o600);
   ctx.info.server = full.server;

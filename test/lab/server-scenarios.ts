@@ -10,14 +10,12 @@
  *  - server-ha: the healthy counterpart: each endpoint serves a certificate for its own address.
  */
 import { startLabApi } from './lab-api.ts';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureJson, type ApiServerOptions } from './apiserver.ts';
 import { LAB } from './netns.ts';
 import type { KubeObject } from './objects.ts';
 import { mintCert } from './pki.ts';
-import { dump } from 'js-yaml';
-import type { Scenario, ScenarioContext, ScenarioSetup } from './scenarios.ts';
+import { kubeconfig, type Scenario, type ScenarioContext, type ScenarioSetup } from './scenarios.ts';
 
 const PORT = 6443;
 const DAY = 86_400_000;
@@ -91,21 +89,6 @@ function api(ctx: ScenarioContext, o: Partial<ApiServerOptions> & { host: string
   return startLabApi(ctx, { port: PORT, ...o });
 }
 
-function kubeconfig(ctx: ScenarioContext, server: string): ScenarioSetup {
-  const path = join(ctx.tmp, 'kubeconfig');
-  const doc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'lab', cluster: { server, 'certificate-authority-data': Buffer.from(ctx.pki.ca.cert).toString('base64') } }],
-    users: [{ name: 'lab-admin', user: { token: ctx.adminToken } }],
-    contexts: [{ name: 'lab-admin@lab', context: { cluster: 'lab', user: 'lab-admin', namespace: 'default' } }],
-    'current-context': 'lab-admin@lab',
-  };
-  writeFileSync(path, dump(doc, { lineWidth: -1 }), { mode: 0o600 });
-  ctx.info.server = server;
-  ctx.info.token = ctx.adminToken;
-  return { kubeconfig: path, env: { KUBECONFIG: path }, args: [] };
-}
 
 export const SERVER_SCENARIOS: Scenario[] = [
   {
@@ -121,7 +104,7 @@ export const SERVER_SCENARIOS: Scenario[] = [
       };
       await api(ctx, { host: LAB.api, ...common });
       await api(ctx, { host: LAB.api2, ...common });
-      return kubeconfig(ctx, `https://${LAB.api}:${PORT}`);
+      return kubeconfig(ctx, { server: `https://${LAB.api}:${PORT}` });
     },
   },
   {
@@ -133,7 +116,7 @@ export const SERVER_SCENARIOS: Scenario[] = [
       const common = { endpointSlice: { addresses: [LAB.api, LAB.api2], port: PORT }, store: { objects: [kubernetesService()] } };
       await api(ctx, { host: LAB.api, tls: own(LAB.api), ...common });
       await api(ctx, { host: LAB.api2, tls: own(LAB.api2), ...common });
-      return kubeconfig(ctx, `https://${LAB.api}:${PORT}`);
+      return kubeconfig(ctx, { server: `https://${LAB.api}:${PORT}` });
     },
   },
 ];

@@ -17,24 +17,10 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { startLabApi, API_PORT } from './lab-api.ts';
 import { LAB } from './netns.ts';
-import { spawnPeer, waitForPort, type Scenario, type ScenarioContext, type ScenarioSetup } from './scenarios.ts';
+import { kubeconfig, spawnPeer, waitForPort, type Scenario, type ScenarioContext, type ScenarioSetup } from './scenarios.ts';
 
 export const TLS_SLOW_DELAY_MS = 1200;
 
-function kubeconfig(ctx: ScenarioContext, server: string, env: Record<string, string> = {}): ScenarioSetup {
-  const path = join(ctx.tmp, 'kubeconfig');
-  const doc = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'lab', cluster: { server, 'certificate-authority-data': Buffer.from(ctx.pki.ca.cert).toString('base64') } }],
-    users: [{ name: 'lab-admin', user: { token: ctx.adminToken } }],
-    contexts: [{ name: 'lab-admin@lab', context: { cluster: 'lab', user: 'lab-admin', namespace: 'default' } }],
-    'current-context': 'lab-admin@lab',
-  };
-  writeFileSync(path, dump(doc, { lineWidth: -1 }), { mode: 0o600 });
-  ctx.info.server = server;
-  return { kubeconfig: path, env: { KUBECONFIG: path, ...env }, args: [] };
-}
 
 function iptables(args: string[]): void {
   execFileSync('iptables', ['-w', ...args], { stdio: 'ignore' });
@@ -56,7 +42,7 @@ export const TLS_SCENARIOS: Scenario[] = [
           /* gone with the namespace */
         }
       });
-      return kubeconfig(ctx, `https://${LAB.api}:${API_PORT}`);
+      return kubeconfig(ctx, { server: `https://${LAB.api}:${API_PORT}` });
     },
   },
   {
@@ -78,7 +64,7 @@ export const TLS_SCENARIOS: Scenario[] = [
         for (const c of held) c.destroy();
         s.close();
       });
-      return kubeconfig(ctx, `https://${LAB.api}:${API_PORT}`);
+      return kubeconfig(ctx, { server: `https://${LAB.api}:${API_PORT}` });
     },
   },
   {
@@ -109,7 +95,7 @@ export const TLS_SCENARIOS: Scenario[] = [
       writeFileSync(store, readFileSync(ca, 'utf8'));
       ctx.files.mitmCa = ca;
       ctx.files.trustStore = store;
-      return kubeconfig(ctx, `https://${LAB.api}:${API_PORT}`, { SSL_CERT_FILE: store, SSL_CERT_DIR: join(ctx.tmp, 'no-cert-dir') });
+      return kubeconfig(ctx, { server: `https://${LAB.api}:${API_PORT}` }, { SSL_CERT_FILE: store, SSL_CERT_DIR: join(ctx.tmp, 'no-cert-dir') });
     },
   },
 ];
