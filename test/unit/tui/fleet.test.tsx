@@ -2,18 +2,17 @@
 // the contexts finish, grouped by root cause (worst first), running and waiting ones last; Enter
 // opens a context's report, `r` reruns the failing ones and keeps the others, q goes back. Frames
 // are colour-stripped; the session is a fake that hands over recorded results at its own pace.
-import type { Key } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { entryOf } from '../../../src/report/fleet.ts';
 import type { Report } from '../../../src/report/types.ts';
 import { App } from '../../../src/tui/App.tsx';
 import { applyFleetEvent, EMPTY_FLEET, fleetGroups, type FleetEvent, type FleetRequest, type FleetState } from '../../../src/tui/fleet.ts';
-import { bindingFor, keyOf } from '../../../src/tui/keys.ts';
+import { bindingFor } from '../../../src/tui/keys.ts';
 import { FLEET_KEYS, FLEET_REPORT_KEYS } from '../../../src/tui/keymap.ts';
 import type { TuiSession } from '../../../src/tui/model.ts';
 import { FleetScreen } from '../../../src/tui/screens/FleetScreen.tsx';
-import { NOW, sampleReport, strip, waitFor } from './helpers.ts';
+import { NOW, PRESSES, sampleReport, strip, waitFor } from './helpers.ts';
 
 afterEach(() => cleanup());
 
@@ -259,18 +258,3 @@ describe('the fleet screen in the app', () => {
     }
   });
 });
-
-const PRESSES: { name: string; input: string; key: Key }[] = [
-  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).map((ch) => ({ name: ch === ' ' ? 'space' : ch, input: ch, key: keyOf(ch) })),
-  { name: '↑', input: '', key: keyOf('', { upArrow: true }) },
-  { name: '↓', input: '', key: keyOf('', { downArrow: true }) },
-  { name: '←', input: '', key: keyOf('', { leftArrow: true }) },
-  { name: 'pgup', input: '', key: keyOf('', { pageUp: true }) },
-  { name: 'pgdn', input: '', key: keyOf('', { pageDown: true }) },
-  { name: 'home', input: '', key: keyOf('', { home: true }) },
-  { name: 'end', input: '', key: keyOf('', { end: true }) },
-  { name: 'enter', input: '\r', key: keyOf('\r') },
-  { name: 'esc', input: '', key: keyOf('', { escape: true }) },
-  { name: 'backspace', input: '', key: keyOf('', { backspace: true }) },
-  { name: 'ctrl-c', input: 'c', key: keyOf('c', { ctrl: true }) },
-];

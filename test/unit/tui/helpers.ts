@@ -1,5 +1,7 @@
 // Shared by the TUI unit tests: colour-stripped frames, waiting for a frame, and a sample report.
+import type { Key } from 'ink';
 import type { Report } from '../../../src/report/types.ts';
+import { keyOf } from '../../../src/tui/keys.ts';
 
 // Ink asks terminal-size for the window when its stdout has no rows: answer from the environment
 // instead of spawning tput in every test.
@@ -52,3 +54,23 @@ export const sampleReport: Report = {
   ],
   diagnosis: { status: 'fail', rootCause: 'Traffic is sent through the proxy, which intercepts TLS.', remediation: ['export NO_PROXY="203.0.113.10"', 'Ask the network team.'] },
 };
+
+/** Every key press Ink reports, with the name the help must give it. */
+export const PRESSES: { name: string; input: string; key: Key }[] = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).map((ch) => ({ name: ch === ' ' ? 'space' : ch, input: ch, key: keyOf(ch) })),
+  { name: '↑', input: '', key: keyOf('', { upArrow: true }) },
+  { name: '↓', input: '', key: keyOf('', { downArrow: true }) },
+  { name: '←', input: '', key: keyOf('', { leftArrow: true }) },
+  { name: '→', input: '', key: keyOf('', { rightArrow: true }) },
+  { name: 'pgup', input: '', key: keyOf('', { pageUp: true }) },
+  { name: 'pgdn', input: '', key: keyOf('', { pageDown: true }) },
+  { name: 'home', input: '', key: keyOf('', { home: true }) },
+  { name: 'end', input: '', key: keyOf('', { end: true }) },
+  { name: 'enter', input: '\r', key: keyOf('\r') },
+  { name: 'esc', input: '', key: keyOf('', { escape: true }) },
+  { name: 'tab', input: '\t', key: keyOf('\t') },
+  { name: 'shift-tab', input: '\t', key: keyOf('\t', { shift: true }) },
+  { name: 'backspace', input: '', key: keyOf('', { backspace: true }) },
+  { name: 'backspace', input: '', key: keyOf('', { delete: true }) },
+  { name: 'ctrl-c', input: 'c', key: keyOf('c', { ctrl: true }) },
+];

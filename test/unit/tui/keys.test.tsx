@@ -2,37 +2,17 @@
 // `?` help prints it. For every key press a terminal can send, the binding that takes it on a
 // screen must be listed, with that key, in the help the app shows there; and the keys the old app
 // handled without listing them (g, G, space) now both work and show.
-import type { Key } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../src/tui/App.tsx';
-import { bindingFor, hints, keyLabel, keyOf, type KeyTable } from '../../../src/tui/keys.ts';
+import { bindingFor, hints, keyLabel, type KeyTable } from '../../../src/tui/keys.ts';
 import { CONTEXT_KEYS, FORM_KEYS, HELP_KEYS, MENU_KEYS, RUN_KEYS } from '../../../src/tui/keymap.ts';
 import type { TuiSession } from '../../../src/tui/model.ts';
 import { KeyHelp } from '../../../src/tui/screens/HelpOverlay.tsx';
-import { NOW, strip, waitFor } from './helpers.ts';
+import { NOW, PRESSES, strip, waitFor } from './helpers.ts';
 
 afterEach(() => cleanup());
 
-/** Every key press Ink reports, with the name the help must give it. */
-const PRESSES: { name: string; input: string; key: Key }[] = [
-  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).map((ch) => ({ name: ch === ' ' ? 'space' : ch, input: ch, key: keyOf(ch) })),
-  { name: '↑', input: '', key: keyOf('', { upArrow: true }) },
-  { name: '↓', input: '', key: keyOf('', { downArrow: true }) },
-  { name: '←', input: '', key: keyOf('', { leftArrow: true }) },
-  { name: '→', input: '', key: keyOf('', { rightArrow: true }) },
-  { name: 'pgup', input: '', key: keyOf('', { pageUp: true }) },
-  { name: 'pgdn', input: '', key: keyOf('', { pageDown: true }) },
-  { name: 'home', input: '', key: keyOf('', { home: true }) },
-  { name: 'end', input: '', key: keyOf('', { end: true }) },
-  { name: 'enter', input: '\r', key: keyOf('\r') },
-  { name: 'esc', input: '', key: keyOf('', { escape: true }) },
-  { name: 'tab', input: '\t', key: keyOf('\t') },
-  { name: 'shift-tab', input: '\t', key: keyOf('\t', { shift: true }) },
-  { name: 'backspace', input: '', key: keyOf('', { backspace: true }) },
-  { name: 'backspace', input: '', key: keyOf('', { delete: true }) },
-  { name: 'ctrl-c', input: 'c', key: keyOf('c', { ctrl: true }) },
-];
 
 /** The help's row for a binding: its keys column split into key names, and its words. */
 function helpRows(frame: string): { keys: string[]; help: string }[] {
