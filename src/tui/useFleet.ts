@@ -1,9 +1,10 @@
 // The hook that feeds a fleet run into the app: start one through the session's fleet, fold its
 // events into rows (fleet.ts), time it; `rerun` runs some contexts again and keeps the others'
 // rows. A new run aborts the one in flight.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { EMPTY_FLEET, applyFleetEvent, type FleetOutcome, type FleetRequest, type FleetSession, type FleetState } from './fleet.ts';
+import { useCallback, useState } from 'react';
+import { EMPTY_FLEET, applyFleetEvent, type FleetEvent, type FleetOutcome, type FleetRequest, type FleetSession, type FleetState } from './fleet.ts';
 import { monotonicMs } from '../net/clock.ts';
+import { useLatestRun } from './useLatestRun.ts';
 
 export interface FleetHandle {
   /** the request that started the screen (a rerun keeps it) */
@@ -24,58 +25,25 @@ export interface FleetHandle {
 export function useFleet(fleet: FleetSession | undefined): FleetHandle {
   const [request, setRequest] = useState<FleetRequest>();
   const [state, setState] = useState<FleetState>(EMPTY_FLEET);
-  const [outcome, setOutcome] = useState<FleetOutcome>();
-  const [error, setError] = useState<string>();
-  const [running, setRunning] = useState(false);
   const [durationMs, setDuration] = useState<number>();
-  const current = useRef<{ controller: AbortController; id: number } | undefined>(undefined);
-  const seq = useRef(0);
-
-  const abort = useCallback(() => {
-    current.current?.controller.abort(new Error('cancelled'));
-    current.current = undefined;
-    setRunning(false);
-  }, []);
+  const { outcome, error, running, launch, abort } = useLatestRun<FleetOutcome>();
 
   const go = useCallback(
     (req: FleetRequest, keep: boolean) => {
       if (!fleet) return;
-      current.current?.controller.abort(new Error('cancelled'));
-      const id = ++seq.current;
-      const controller = new AbortController();
-      current.current = { controller, id };
-      const live = () => current.current?.id === id;
       const t0 = monotonicMs();
       if (!keep) {
         setRequest(req);
         setState(EMPTY_FLEET);
       }
-      setOutcome(undefined);
-      setError(undefined);
       setDuration(undefined);
-      setRunning(true);
-      fleet
-        .run(req, (e) => live() && setState((s) => applyFleetEvent(s, e, keep)), controller.signal)
-        .then(
-          (o) => {
-            if (!live()) return;
-            setOutcome(o);
-            setState((s) => ({ ...s, done: true }));
-          },
-          (err: unknown) => {
-            if (!live()) return;
-            setError(err instanceof Error ? err.message : String(err));
-          },
-        )
-        .finally(() => {
-          if (live()) {
-            current.current = undefined;
-            setDuration(monotonicMs() - t0);
-            setRunning(false);
-          }
-        });
+      launch(
+        (onEvent: (e: FleetEvent) => void, signal) => fleet.run(req, onEvent, signal),
+        (e) => setState((s) => applyFleetEvent(s, e, keep)),
+        { onDone: () => setState((s) => ({ ...s, done: true })), onSettled: () => setDuration(monotonicMs() - t0) },
+      );
     },
-    [fleet],
+    [fleet, launch],
   );
 
   const start = useCallback((req: FleetRequest) => go(req, false), [go]);
@@ -85,8 +53,6 @@ export function useFleet(fleet: FleetSession | undefined): FleetHandle {
     },
     [go, request],
   );
-
-  useEffect(() => () => current.current?.controller.abort(new Error('cancelled')), []);
 
   return { request, state, outcome, error, running, durationMs, start, rerun, abort };
 }
