@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CERT_DIRECTORIES, CERT_FILES, readsLinksElsewhere, systemAnchorsFor, trustStoreSources } from '../../../src/net/trust-store.ts';
+import { CERT_DIRECTORIES, CERT_FILES, prefetchSystemStore, readsLinksElsewhere, systemAnchorsFor, trustStoreSources } from '../../../src/net/trust-store.ts';
 import { verifyChain } from '../../../src/net/x509.ts';
 import { mintCert } from '../../lab/pki.ts';
 
@@ -96,6 +96,25 @@ describe('trust store: the roots that can anchor a chain', () => {
     expect(c.roots.map((r) => r.fingerprint256)).toEqual([x(rootC.cert).fingerprint256]);
     expect(c.files).toEqual([join(d2, 'c.pem')]);
     expect(c.source).toBe(bundle);
+  });
+
+  it('reads the store once per environment while a handshake is in flight (prefetchSystemStore), with the same anchors', async () => {
+    const { dir } = caDirectory();
+    const bundleDir = tmp();
+    const bundle = join(bundleDir, 'bundle.pem');
+    writeFileSync(bundle, rootC.cert);
+    const env = { SSL_CERT_FILE: bundle, SSL_CERT_DIR: dir };
+    prefetchSystemStore(env);
+    await new Promise((r) => setImmediate(r));
+    // read before the change below: the prefetched store is what this run sees
+    writeFileSync(bundle, rootA.cert + rootC.cert);
+    const c = systemAnchorsFor([x(leafC.cert)], env);
+    expect(c.roots.map((r) => r.fingerprint256)).toEqual([x(rootC.cert).fingerprint256]);
+    expect(c.files).toEqual([bundle]);
+    // the bundle as it was read does not hold root A; the directory does
+    expect(systemAnchorsFor([x(leafA.cert)], env).files).toEqual([join(dir, 'root-a.pem')]);
+    // another environment object reads the files again
+    expect(systemAnchorsFor([x(leafA.cert)], { ...env }).files).toEqual([bundle]);
   });
 
   it('verifyChain with the system roots uses the same store', () => {
