@@ -73,9 +73,28 @@ export const REAL_USERS = {
   viewer: 'netdiag-viewer',
 } as const;
 
-/** The gz, relative to the repo root (../shared), unless NETDIAG_KUBE_APISERVER_GZ says otherwise. */
+const GZ = join('shared', 'kube-apiserver', 'kube-apiserver-v1.24.0-linux-amd64.gz');
+
+/**
+ * The gz: NETDIAG_KUBE_APISERVER_GZ, else ../shared beside the repository, else ../shared beside the
+ * repository this one was cloned from (a fresh clone in a temporary folder, as CI makes one, has no
+ * ../shared of its own; without this the real-server tests were skipped there, not run).
+ */
 export function kubeApiserverGz(): string {
-  return process.env.NETDIAG_KUBE_APISERVER_GZ ?? resolve(REPO_ROOT, '..', 'shared', 'kube-apiserver', 'kube-apiserver-v1.24.0-linux-amd64.gz');
+  if (process.env.NETDIAG_KUBE_APISERVER_GZ) return process.env.NETDIAG_KUBE_APISERVER_GZ;
+  const beside = resolve(REPO_ROOT, '..', GZ);
+  if (existsSync(beside)) return beside;
+  try {
+    const origin = execFileSync('git', ['-C', REPO_ROOT, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const local = origin.startsWith('file://') ? origin.slice('file://'.length) : origin;
+    if (local.startsWith('/')) {
+      const besideOrigin = resolve(local, '..', GZ);
+      if (existsSync(besideOrigin)) return besideOrigin;
+    }
+  } catch {
+    // not a clone, or no git
+  }
+  return beside;
 }
 
 /** Why the real API server cannot run here, or undefined when it can (binary, etcd, root). */
