@@ -2,7 +2,9 @@
 // with the same CA get one DNS lookup, one TCP probe per address and one TLS handshake, not one per
 // context (`--all-contexts`: 50 contexts on one server cost one probe set). A KubeClient given a
 // ProbeCache (ClientOptions.probeCache) asks it before probing; the first caller's promise is the
-// answer for every later one, in flight or settled. Credentials and API requests are never shared.
+// answer for every later one, in flight or settled. Credentials and the API requests that change
+// nothing (GETs, and the access reviews, which the server answers without storing anything) are
+// shared only between clients with the same server path and the same user (KubeClient.identityKey).
 import { createHash } from 'node:crypto';
 import { monotonicMs } from '../net/clock.ts';
 

@@ -50,12 +50,13 @@ export const authCheck: CheckDefinition<ApiContext> = {
     }
     // who am I (SelfSubjectReview: GA in 1.28, else v1beta1) and what may I do
     // (SelfSubjectAccessReview, the fallback identity check before 1.28), asked concurrently
+    // (asked once per identity: contexts of a fleet with the same server and user share the answers)
     const review = (version: string) =>
-      ctx.request('POST', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, {
+      ctx.requestOnce(`selfsubjectreview-${version}`, 'POST', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, {
         auth: true,
         body: { apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview' },
       });
-    const ssarPromise = ctx.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    const ssarPromise = ctx.requestOnce(`ssar-list-pods:${ns}`, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       auth: true,
       body: {
         apiVersion: 'authorization.k8s.io/v1',
@@ -142,7 +143,7 @@ export const authCheck: CheckDefinition<ApiContext> = {
       });
     } else if (allowed === false) {
       // quote the server's own Status message: it names the user as the server knows it
-      const pods = await ctx.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods?limit=1`, { auth: true });
+      const pods = await ctx.requestOnce(`list-pods:${ns}`, 'GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods?limit=1`, { auth: true });
       const m = pods.response?.statusCode === 403 ? parseJson(pods.response.body)?.message : undefined;
       const user = typeof m === 'string' ? userInForbidden(m) : undefined;
       if (user && !identity?.username) identity = { ...identity, username: user };

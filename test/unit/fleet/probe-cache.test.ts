@@ -33,7 +33,7 @@ afterAll(() => {
   cleanupTempDirs();
 });
 
-function kubeconfig(ca: string): string {
+function kubeconfig(ca: string, tokenOf: (context: string) => string = (c) => `token-${c}`): string {
   const dir = tempDir('netdiag-fleet-');
   const contexts = ['a', 'b', 'c'];
   return write(
@@ -42,7 +42,7 @@ function kubeconfig(ca: string): string {
       apiVersion: 'v1',
       kind: 'Config',
       clusters: contexts.map((c) => ({ name: `cl-${c}`, cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': b64(ca) } })),
-      users: contexts.map((c) => ({ name: `u-${c}`, user: { token: `token-${c}` } })),
+      users: contexts.map((c) => ({ name: `u-${c}`, user: { token: tokenOf(c) } })),
       contexts: contexts.map((c) => ({ name: c, context: { cluster: `cl-${c}`, user: `u-${c}` } })),
     }),
   );
@@ -100,7 +100,7 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
     other.close();
   });
 
-  it('credentials and API requests stay per context: each token reaches the server', async () => {
+  it('credentials and API requests stay per user: each token reaches the server', async () => {
     const file = kubeconfig(pems().serverCert);
     const cache = new ProbeCache();
     const [a, b] = ['a', 'b'].map((c) => client(file, c, cache));
@@ -112,5 +112,26 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
     expect(seen.sort()).toEqual(['Bearer token-a', 'Bearer token-b']);
     a!.close();
     b!.close();
+  });
+
+  it('contexts with the same server path and the same user share the answers that change nothing (GETs, access reviews); another user asks again', async () => {
+    // a and b: one user (the same token); c: another
+    const file = kubeconfig(pems().serverCert, (c) => (c === 'c' ? 'token-c' : 'token-ab'));
+    const cache = new ProbeCache();
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => client(file, x, cache));
+    const seen: string[] = [];
+    const onReq = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => seen.push(`${req.method} ${req.url} ${String(req.headers.authorization)}`);
+    server.on('request', onReq);
+    const review = (k: KubeClient) =>
+      k.requestOnce('ssar-list-pods:default', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { auth: true, body: { kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } } } });
+    await Promise.all([a!, b!, c!].flatMap((k) => [k.get('/version'), review(k)]));
+    server.off('request', onReq);
+    expect(seen.sort()).toEqual([
+      'GET /version Bearer token-ab',
+      'GET /version Bearer token-c',
+      'POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-ab',
+      'POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-c',
+    ]);
+    for (const k of [a!, b!, c!]) k.close();
   });
 });
