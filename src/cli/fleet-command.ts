@@ -7,7 +7,7 @@ import type { DiagnosisDefinition } from '../engine/definitions.ts';
 import type { ProbeCache } from '../kube/probe-cache.ts';
 import { contextsWithPlugins, KubeconfigError, listContexts } from '../kube/kubeconfig.ts';
 import { FleetSelectionError, selectContexts } from '../fleet/select.ts';
-import { fleetExitCode, type FleetEntry, type FleetReport } from '../report/fleet.ts';
+import { fleetExitCode, isFleetRedacted, type FleetEntry, type FleetReport } from '../report/fleet.ts';
 import type { Report } from '../report/types.ts';
 import { useColor } from '../report/render/style.ts';
 import { EXIT, type CommonFlags, type Format } from './io.ts';
@@ -114,7 +114,11 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
 
   // a fleet report can be megabytes: wait until a real stream has handed it to the OS (the
   // executable exits shortly after main() returns, which would cut a pipe's pending output)
-  const text = redactor.redact(await renderFleet(fleet, flags.output ?? 'text', { color, verbose: flags.verbose, width: io.stdout.columns }));
+  // (the output is redacted again as it is written, except a JSON or YAML rendering of a fleet
+  // report that is redacted whole already: megabytes of text, and the same rules on the same values)
+  const format = flags.output ?? 'text';
+  const rendered = await renderFleet(fleet, format, { color, verbose: flags.verbose, width: io.stdout.columns });
+  const text = (format === 'json' || format === 'yaml') && isFleetRedacted(fleet, redactor) ? rendered : redactor.redact(rendered);
   const stream = io.stdout as typeof io.stdout & { writable?: boolean; write(chunk: string, cb?: () => void): unknown };
   if (typeof stream.writable === 'boolean') await new Promise<void>((done) => stream.write(text, () => done()));
   else io.stdout.write(text);

@@ -44,7 +44,8 @@ export async function runDiagnosis<O, C>(def: DiagnosisDefinition<O, C>, ctx: C,
   };
   const env = def.environment?.(ctx);
   if (env) report.environment = env;
-  return opts.redactor.redactValue(report);
+  // the report was built here and is handed over: returned as it is when nothing in it is secret
+  return opts.redactor.redactOwned(report);
 }
 
 /** SPEC §3: 0 no check failed; 1 at least one failed; 3 the tool itself broke. */

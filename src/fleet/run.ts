@@ -190,8 +190,9 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
         return;
       }
       const configError = o.def.configError?.(ctx);
-      if (configError && outcome.diagnosis.status === 'pass') outcome.diagnosis = { ...outcome.diagnosis, status: 'error', rootCause: configError };
-      settle(i, outcome, configError ? 1 : exitCodeFor(outcome));
+      if (configError && outcome.diagnosis.status === 'pass') {
+        settle(i, o.redactor.redactValue({ ...outcome, diagnosis: { ...outcome.diagnosis, status: 'error', rootCause: configError } }), 1);
+      } else settle(i, outcome, configError ? 1 : exitCodeFor(outcome));
     } catch (err) {
       settle(i, unfinished(command, context, started, monotonicMs() - s0, `The diagnosis of ${context} broke: ${err instanceof Error ? err.message : String(err)}`, targetFor(context)), 3);
     } finally {
@@ -240,11 +241,14 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     settle(i, unfinished(command, context, startedAt, begun.has(i) ? monotonicMs() - t0 : 0, why, targetFor(context)), 1);
   }
 
-  const done = reports as Report[];
-  const list = entries as FleetEntry[];
+  // Each report was redacted as it was built (runDiagnosis); one built before a secret that a later
+  // context registered (its exec plugin's token) is redacted again now, with every secret known, and
+  // so are the entries and the summary (context names, root causes): the whole fleet report is then
+  // redacted (isFleetRedacted) and -o json need not run the rules again over megabytes of text.
+  const done = (reports as Report[]).map((r) => (o.redactor.isCurrent(r) ? r : o.redactor.redactValue(r)));
+  const list = o.redactor.redactValue((entries as FleetEntry[]).map((e, i) => (reports[i] === done[i] ? e : entryOf(o.contexts[i]!, done[i]!, e.exitCode))));
   const summary = summarize(list, done);
   summary.probes = { run: cache.stats.misses, shared: cache.stats.hits, byKind: cache.stats.byKind };
-  // each report was redacted as it was built (runDiagnosis); the output is again as it is written
   return {
     schemaVersion: 1,
     kind: 'netdiag-fleet',
@@ -254,7 +258,7 @@ export async function runFleet<O, C>(o: FleetRunOptions<O, C>): Promise<FleetRep
     durationMs: Math.round(monotonicMs() - t0),
     parallel: o.parallel,
     contexts: list,
-    summary,
+    summary: o.redactor.redactValue(summary),
     reports: done,
   } satisfies FleetReport;
 }

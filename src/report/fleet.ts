@@ -2,6 +2,7 @@
 // context, and the contexts grouped by root cause. Pure: the fleet runner (src/fleet) fills it, the
 // fleet renderers (render/fleet-*.ts) and `diff` read it.
 import { STATUS_ORDER, type CheckStatus, type Report } from './types.ts';
+import type { Redactor } from './redact.ts';
 
 export interface FleetEntry {
   context: string;
@@ -53,6 +54,15 @@ export interface FleetReport {
   summary: FleetSummary;
   /** the usual report of each context, in the same order */
   reports: Report[];
+}
+
+/**
+ * Whether every part of a fleet report that can hold a secret (the entries, the summary, each
+ * report) is as the redactor returned it, with every secret known now (Redactor.isCurrent); the
+ * rest is the tool's own (its name, the command, times, --parallel).
+ */
+export function isFleetRedacted(f: FleetReport, redactor: Redactor): boolean {
+  return redactor.isCurrent(f.contexts) && redactor.isCurrent(f.summary) && f.reports.every((r) => redactor.isCurrent(r));
 }
 
 export function isFleetReport(j: unknown): j is FleetReport {

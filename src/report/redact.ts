@@ -15,21 +15,25 @@ export function redactQuerySecrets(text: string): string {
   return text.replace(QUERY_SECRET, `$1${REDACTED}`);
 }
 
-// Each pattern with what any text it matches must contain (in lower case): a pattern runs only on
-// a text that holds its words. Most outputs hold none of them, and the first run of each pattern
-// (compiling it) is most of the cost of redact() in a short run such as `cert` (~1 ms).
-const PATTERNS: [RegExp, string | ((...m: string[]) => string), (lower: string) => boolean][] = [
-  [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, REDACTED, (l) => l.includes('private key-----')],
-  [/((?:proxy-)?authorization\s*[:=]\s*"?(?:bearer|basic)\s+)[^\s"',}]+/gi, `$1${REDACTED}`, (l) => l.includes('authorization')],
-  [/\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`, (l) => l.includes('bearer')],
+// Each pattern with a test of what any text it matches must contain: a pattern runs only on a text
+// that holds its words. Most outputs hold none of them, and the first run of each pattern
+// (compiling it) is most of the cost of redact() in a short run such as `cert` (~1 ms). The words
+// are tested with the pattern's own case rule (a case-insensitive RegExp for a /i pattern), not on
+// a lower-cased copy: lower-casing a report that holds one non-ASCII character ('→') is slow, and a
+// fleet report is megabytes.
+const has = (re: RegExp) => (text: string) => re.test(text);
+const PATTERNS: [RegExp, string | ((...m: string[]) => string), (text: string) => boolean][] = [
+  [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, REDACTED, (t) => t.includes('PRIVATE KEY-----')],
+  [/((?:proxy-)?authorization\s*[:=]\s*"?(?:bearer|basic)\s+)[^\s"',}]+/gi, `$1${REDACTED}`, has(/authorization/i)],
+  [/\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`, has(/bearer/i)],
   // scheme://user:password@host, the password up to the LAST '@' of the URL (see redactUrl)
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*@[^\s"'<>`]*/gi, (url: string) => redactUrl(url), (l) => l.includes('@') && l.includes('://')],
+  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*@[^\s"'<>`]*/gi, (url: string) => redactUrl(url), (t) => t.includes('@') && t.includes('://')],
   // schemeless user:password@host[:port] (an HTTPS_PROXY value as Go accepts it), as a word of its own
-  [/(?<=^|[\s"'<>=(,`])[^\s"'<>=(,`:/@]+:(?!\/\/)[^\s"'<>`]*@(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?=[\s"'<>/),;`]|\.(?:\s|$)|$)/g, (value: string) => redactUrl(value), (l) => l.includes('@')],
-  [/("(?:token|password|client-key-data|clientKeyData|access_token|id_token)"\s*:\s*")[^"]+"/gi, `$1${REDACTED}"`, (l) => l.includes('token') || l.includes('password') || l.includes('client-key-data') || l.includes('clientkeydata')],
+  [/(?<=^|[\s"'<>=(,`])[^\s"'<>=(,`:/@]+:(?!\/\/)[^\s"'<>`]*@(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?=[\s"'<>/),;`]|\.(?:\s|$)|$)/g, (value: string) => redactUrl(value), (t) => t.includes('@')],
+  [/("(?:token|password|client-key-data|clientKeyData|access_token|id_token)"\s*:\s*")[^"]+"/gi, `$1${REDACTED}"`, has(/token|password|client-?key-?data/i)],
   // the signatures of presigned URLs (S3 SigV4 and v2, Azure SAS, GCS) as SDKs print them, in a
   // whole URL or in a bare "path?query" (urllib3's "Max retries exceeded with url: /m.bin?sv=…&sig=…")
-  [QUERY_SECRET, `$1${REDACTED}`, (l) => l.includes('=') && (l.includes('sig') || l.includes('security-token'))],
+  [QUERY_SECRET, `$1${REDACTED}`, (t) => t.includes('=') && /sig|security-token/i.test(t)],
 ];
 
 /** A registered secret this long or longer is replaced wherever it appears, inside any word. */
@@ -87,6 +91,10 @@ export class Redactor {
   private readonly short = new Set<string>();
   private shortRes: { positions: RegExp; tokens?: RegExp; mayAppear: (text: string) => boolean } | undefined;
   private longest: string[] | undefined;
+  /** how many secret forms have been registered: a value redacted before the last one may hold it */
+  private generation = 0;
+  /** the values redactValue returned, with the generation they were redacted at */
+  private readonly redactedAt = new WeakMap<object, number>();
 
   /**
    * Register a secret value, of any length and whatever characters it holds. A long one is replaced
@@ -118,11 +126,14 @@ export class Redactor {
     if (!s) return;
     for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) {
       if (form.length >= ANYWHERE_MIN) {
-        if (!this.secrets.has(form)) this.longest = undefined;
+        if (this.secrets.has(form)) continue;
+        this.longest = undefined;
         this.secrets.add(form);
+        this.generation++;
       } else if (!this.short.has(form)) {
         this.short.add(form);
         this.shortRes = undefined;
+        this.generation++;
       }
     }
   }
@@ -184,13 +195,7 @@ export class Redactor {
   /** The secret-shaped patterns (known or not). */
   private redactPatterns(text: string): string {
     let out = text;
-    // (ASCII letters lower-cased: a pattern's words match case-insensitively only ASCII letters)
-    let lower = out.toLowerCase();
-    for (const [re, rep, may] of PATTERNS) {
-      if (!may(lower)) continue;
-      const next = out.replace(re, rep as string);
-      if (next !== out) lower = (out = next).toLowerCase();
-    }
+    for (const [re, rep, may] of PATTERNS) if (may(out)) out = out.replace(re, rep as string);
     return out;
   }
 
@@ -205,9 +210,41 @@ export class Redactor {
    * the report keeps its shape (a password "1234" or "via" leaves durations and fields alone).
    */
   redactValue<T>(value: T): T {
-    let json = JSON.stringify(value);
+    const json = JSON.stringify(value);
     if (json === undefined) return value;
-    json = this.redactLong(json);
+    return this.redacted(JSON.parse(this.redactJson(json)) as T);
+  }
+
+  /**
+   * redactValue for a value the caller has just built and hands over (a report at the end of its
+   * run): the same rules, but when none of them changes anything the value itself is returned, not
+   * a copy of it. The caller must not change it afterwards.
+   */
+  redactOwned<T>(value: T): T {
+    const json = JSON.stringify(value);
+    if (json === undefined) return value;
+    const red = this.redactJson(json);
+    return this.redacted(red === json ? value : (JSON.parse(red) as T));
+  }
+
+  /**
+   * Whether `value` is what redactValue or redactOwned returned and no secret has been registered
+   * since: writing it out needs no second pass. (A fleet report holds 200 reports, each redacted as
+   * its context finished: the whole text is megabytes, and a second pass over it costs more than
+   * one context's diagnosis.)
+   */
+  isCurrent(value: unknown): boolean {
+    return typeof value === 'object' && value !== null && this.redactedAt.get(value) === this.generation;
+  }
+
+  private redacted<T>(value: T): T {
+    if (typeof value === 'object' && value !== null) this.redactedAt.set(value, this.generation);
+    return value;
+  }
+
+  /** The rules on a value's JSON text (the short secrets' on each string value, decoded). */
+  private redactJson(text: string): string {
+    let json = this.redactLong(text);
     if (this.short.size) {
       json = json.replace(JSON_STRING, (lit: string, key: string | undefined) => {
         if (key) return lit;
@@ -216,7 +253,7 @@ export class Redactor {
         return red === raw ? lit : JSON.stringify(red);
       });
     }
-    return JSON.parse(this.redactPatterns(json)) as T;
+    return this.redactPatterns(json);
   }
 }
 

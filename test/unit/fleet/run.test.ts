@@ -5,6 +5,7 @@ import type { DiagnosisDefinition } from '../../../src/engine/definitions.ts';
 import { runFleet } from '../../../src/fleet/run.ts';
 import type { ProbeCache } from '../../../src/kube/probe-cache.ts';
 import { Redactor } from '../../../src/report/redact.ts';
+import { isFleetRedacted } from '../../../src/report/fleet.ts';
 
 interface Opts {
   context: string;
@@ -204,5 +205,41 @@ describe('runFleet', () => {
     expect(f.contexts.map((e) => e.status)).toEqual(contexts.map(() => 'pass'));
     // every context waits on the same two probes: about one probe's time, far from the deadline
     expect(performance.now() - t0).toBeLessThan(1200);
+  });
+
+  it('a report finished before a later context registered a secret is redacted again, and the fleet report is then redacted whole', async () => {
+    type O = { context: string; redactor: Redactor };
+    const redactor = new Redactor();
+    const def: DiagnosisDefinition<O, O> = {
+      command: 'api',
+      title: 'fake',
+      description: 'fake',
+      createContext: (o) => o,
+      checks: [
+        {
+          id: 'fake.plugin',
+          title: 'plugin',
+          codes: [],
+          run: async (ctx) => {
+            // the first context finishes at once and prints what will be the second one's token;
+            // the second one learns it is a secret (its exec plugin's output) only later
+            if (ctx.context === 'second') {
+              await new Promise((r) => setTimeout(r, 50));
+              ctx.redactor.add('plugin-token-0123456789');
+            }
+            return { summary: ctx.context === 'first' ? 'the server said plugin-token-0123456789' : 'fine', findings: [] };
+          },
+        },
+      ],
+      diagnose: (results) => ({ status: 'pass', rootCause: `fine: ${results[0]!.summary}.`, remediation: [] }),
+      target: (ctx) => ({ context: ctx.context }),
+    };
+    const f = await runFleet({ def, contexts: ['first', 'second'], optionsFor: (context) => ({ context, redactor }), parallel: 2, checkTimeoutMs: 5000, contextDeadlineMs: 5000, redactor });
+    expect(JSON.stringify(f)).not.toContain('plugin-token');
+    expect(f.reports[0]!.checks[0]!.summary).toBe('the server said REDACTED');
+    expect(f.contexts[0]!.rootCause).toBe('fine: the server said REDACTED.');
+    expect(isFleetRedacted(f, redactor)).toBe(true);
+    redactor.add('yet-another-secret');
+    expect(isFleetRedacted(f, redactor)).toBe(false);
   });
 });

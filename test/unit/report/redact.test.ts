@@ -49,6 +49,51 @@ describe('redaction', () => {
   });
 });
 
+describe('a value redacted once (redactValue, redactOwned, isCurrent)', () => {
+  const report = () => ({ summary: 'context a → https://h:6443', checks: [{ evidence: { header: 'AUTHORIZATION: Bearer abcdefghijklmnop', note: 'token s3cr3t-value' } }] });
+
+  it('masks the patterns in a value that also holds non-ASCII text, and a registered secret', () => {
+    const r = new Redactor();
+    r.add('s3cr3t-value');
+    const out = r.redactValue(report());
+    expect(out.summary).toBe('context a → https://h:6443');
+    expect(out.checks[0]!.evidence).toEqual({ header: 'AUTHORIZATION: Bearer REDACTED', note: 'token REDACTED' });
+  });
+
+  it('redactOwned hands back the value itself when nothing in it is secret, else a redacted copy', () => {
+    const r = new Redactor();
+    r.add('s3cr3t-value');
+    const clean = { summary: 'context a → https://h:6443', n: 1 };
+    expect(r.redactOwned(clean)).toBe(clean);
+    const dirty = report();
+    const out = r.redactOwned(dirty);
+    expect(out).not.toBe(dirty);
+    expect(JSON.stringify(out)).not.toContain('s3cr3t-value');
+  });
+
+  it('isCurrent: what the redactor returned, until a new secret is registered (the same one again changes nothing)', () => {
+    const r = new Redactor();
+    r.add('first-secret');
+    const a = r.redactValue({ text: 'later-secret is in here' });
+    const b = r.redactOwned({ text: 'nothing' });
+    expect(r.isCurrent(a)).toBe(true);
+    expect(r.isCurrent(b)).toBe(true);
+    expect(r.isCurrent({ text: 'nothing' })).toBe(false);
+    expect(r.isCurrent('a string')).toBe(false);
+    r.add('first-secret');
+    expect(r.isCurrent(a)).toBe(true);
+    r.add('later-secret');
+    expect(r.isCurrent(a)).toBe(false);
+    expect(r.isCurrent(b)).toBe(false);
+    const again = r.redactValue(a);
+    expect(again.text).toBe('REDACTED is in here');
+    expect(r.isCurrent(again)).toBe(true);
+    // a short secret counts too
+    r.add('k9w');
+    expect(r.isCurrent(again)).toBe(false);
+  });
+});
+
 /**
  * Passwords real people use, in URLs that Go, WHATWG URL and the old regexes read differently. Each
  * case: the input, what the output must be, and the password: no part of it (no 3-character piece)
