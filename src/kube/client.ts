@@ -326,17 +326,24 @@ export class KubeClient {
     return this.kube;
   }
 
+  /** (a new URL each time: a caller may change its copy) */
   get serverUrl(): URL {
     return new URL(this.config.cluster.server);
   }
 
+  private hostMemo?: string;
+  private portMemo?: number;
+
   get host(): string {
-    return urlHostname(this.serverUrl);
+    return (this.hostMemo ??= urlHostname(this.serverUrl));
   }
 
   get port(): number {
-    const u = this.serverUrl;
-    return u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+    if (this.portMemo === undefined) {
+      const u = this.serverUrl;
+      this.portMemo = u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+    }
+    return this.portMemo;
   }
 
   get hostPort(): string {
@@ -371,8 +378,11 @@ export class KubeClient {
     return `kubectl ${ctx ? `${ctx} ` : ''}${args}`;
   }
 
+  private proxyMemo?: ProxyDecision;
+
+  /** (the same answer every time: the server URL, the environment and the kubeconfig do not change) */
   proxy(): ProxyDecision {
-    return selectProxy(this.serverUrl, this.clientOptions.env, this.config.cluster.proxyUrl);
+    return (this.proxyMemo ??= selectProxy(this.serverUrl, this.clientOptions.env, this.config.cluster.proxyUrl));
   }
 
   /** Through the shared ProbeCache when there is one, else this client's own memo. */

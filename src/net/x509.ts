@@ -133,6 +133,8 @@ interface Parsed {
   fp: string;
   notBefore: Date;
   notAfter: Date;
+  /** whether it verifies with its own key (a signature check: done once per certificate) */
+  selfSigned?: boolean;
 }
 
 const parsedCache = new WeakMap<X509Certificate, Parsed>();
@@ -196,11 +198,14 @@ function keyType(x: X509Certificate): string {
 
 function selfSigned(p: Parsed): boolean {
   if (!p.der.rawIssuer.equals(p.der.rawSubject)) return false;
-  try {
-    return p.x.verify(p.x.publicKey);
-  } catch {
-    return false;
+  if (p.selfSigned === undefined) {
+    try {
+      p.selfSigned = p.x.verify(p.x.publicKey);
+    } catch {
+      p.selfSigned = false;
+    }
   }
+  return p.selfSigned;
 }
 
 export function certInfo(cert: X509Certificate): CertInfo {
