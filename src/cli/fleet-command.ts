@@ -101,7 +101,7 @@ export async function runFleetCommand<O, C>(def: DiagnosisDefinition<O, C>, opti
     startFirst: plugins,
     onStart: sink ? (c) => sink.contextStart(c) : undefined,
     onEntry: sink
-      ? (e, r) => sink.entry(redactor.redactValue(e), redactor.redactValue(r))
+      ? (e, r) => sink.entry(redactor.redactValue(e), redactor.isCurrent(r) ? r : redactor.redactValue(r))
       : flags.verbose
         ? (e) => err(`[${String(Math.round(monotonicMs() - started)).padStart(5)}ms] ${e.context} ${e.status} (${e.durationMs}ms): ${e.rootCause}\n`)
         : undefined,
