@@ -13,6 +13,19 @@ interface Opts {
   fail?: boolean;
 }
 
+/** A stand-in diagnosis of the given checks, whose options are its context. */
+function stand<O extends { context: string }>(checks: DiagnosisDefinition<O, O>['checks'], diagnose?: DiagnosisDefinition<O, O>['diagnose']): DiagnosisDefinition<O, O> {
+  return {
+    command: 'api',
+    title: 'fake',
+    description: 'fake',
+    createContext: (o) => o,
+    checks,
+    diagnose: diagnose ?? (() => ({ status: 'pass', rootCause: 'fine', remediation: [] })),
+    target: (ctx) => ({ context: ctx.context }),
+  };
+}
+
 function fakeDiagnosis(track: { running: number; max: number }): DiagnosisDefinition<Opts, Opts> {
   return {
     command: 'api',
@@ -186,19 +199,11 @@ describe('runFleet', () => {
       await ctx.cache.shared(`tcp:${key}`, () => new Promise((r) => setTimeout(r, ms)));
       return { summary: key, findings: [] };
     };
-    const def: DiagnosisDefinition<O, O> = {
-      command: 'api',
-      title: 'fake',
-      description: 'fake',
-      createContext: (o) => o,
-      // two checks without dependencies: the runner starts them together
-      checks: [
-        { id: 'fake.a', title: 'a', codes: [], run: wait('a', 400) },
-        { id: 'fake.b', title: 'b', codes: [], run: wait('b', 450) },
-      ],
-      diagnose: () => ({ status: 'pass', rootCause: 'fine', remediation: [] }),
-      target: (ctx) => ({ context: ctx.context }),
-    };
+    // two checks without dependencies: the runner starts them together
+    const def = stand<O>([
+      { id: 'fake.a', title: 'a', codes: [], run: wait('a', 400) },
+      { id: 'fake.b', title: 'b', codes: [], run: wait('b', 450) },
+    ]);
     const contexts = Array.from({ length: 12 }, (_, i) => `c${i}`);
     const t0 = performance.now();
     const f = await runFleet({ def, contexts, optionsFor: (context, cache) => ({ context, cache }), parallel: 2, checkTimeoutMs: 5000, contextDeadlineMs: 1500, redactor: new Redactor() });
@@ -210,12 +215,8 @@ describe('runFleet', () => {
   it('a report finished before a later context registered a secret is redacted again, and the fleet report is then redacted whole', async () => {
     type O = { context: string; redactor: Redactor };
     const redactor = new Redactor();
-    const def: DiagnosisDefinition<O, O> = {
-      command: 'api',
-      title: 'fake',
-      description: 'fake',
-      createContext: (o) => o,
-      checks: [
+    const def = stand<O>(
+      [
         {
           id: 'fake.plugin',
           title: 'plugin',
@@ -231,9 +232,8 @@ describe('runFleet', () => {
           },
         },
       ],
-      diagnose: (results) => ({ status: 'pass', rootCause: `fine: ${results[0]!.summary}.`, remediation: [] }),
-      target: (ctx) => ({ context: ctx.context }),
-    };
+      (results) => ({ status: 'pass', rootCause: `fine: ${results[0]!.summary}.`, remediation: [] }),
+    );
     const f = await runFleet({ def, contexts: ['first', 'second'], optionsFor: (context) => ({ context, redactor }), parallel: 2, checkTimeoutMs: 5000, contextDeadlineMs: 5000, redactor });
     expect(JSON.stringify(f)).not.toContain('plugin-token');
     expect(f.reports[0]!.checks[0]!.summary).toBe('the server said REDACTED');
