@@ -242,25 +242,16 @@ function AppBody({ session, initialContext, onExit, size, now }: AppProps) {
         frame={frame}
       />
     );
-  } else if (screen === 'fleet-report' && opened?.report && openedState) {
-    body = (
-      <RunScreen
-        title={`${opened.report.command} · ${opened.context}`}
-        run={{ state: openedState, outcome: { report: opened.report, exitCode: opened.entry?.exitCode ?? 0 }, running: false }}
-        view={view}
-        columns={columns}
-        height={bodyHeight}
-        frame={frame}
-        now={now}
-        onContentHeight={(h) => (contentHeight.current = h)}
-      />
-    );
   } else {
-    const item = session.diagnoses.find((d) => d.command === run.request?.command);
+    // a fleet context's report (its run is over) or the diagnosis run from the menu
+    const fromFleet = screen === 'fleet-report' && opened?.report && openedState ? { report: opened.report, state: openedState } : undefined;
+    const title = fromFleet
+      ? `${fromFleet.report.command} · ${opened!.context}`
+      : (session.diagnoses.find((d) => d.command === run.request?.command)?.title ?? run.request?.command ?? '');
     body = (
       <RunScreen
-        title={item?.title ?? run.request?.command ?? ''}
-        run={run}
+        title={title}
+        run={fromFleet ? { state: fromFleet.state, outcome: { report: fromFleet.report, exitCode: opened!.entry?.exitCode ?? 0 }, running: false } : run}
         view={view}
         columns={columns}
         height={bodyHeight}

@@ -10,7 +10,7 @@ import { startLab, type ExecResult, type Lab } from '../lab/netns.ts';
 import { EGRESS_LAB } from '../lab/egress-scenarios.ts';
 import { PRESIGNED_HOSTS, PRESIGNED_SIGNATURES } from '../lab/egress-log-scenarios.ts';
 import type { Report } from '../../src/report/types.ts';
-import { EXE, requireBuild } from './harness.ts';
+import { EXE, readReport, requireBuild } from './harness.ts';
 
 const FORMATS = ['json', 'text', 'yaml', 'markdown'] as const;
 const ARGS = ['egress', '-n', EGRESS_LAB.ns, EGRESS_LAB.pod, '--from-logs', '--timeout', '2s'];
@@ -30,11 +30,7 @@ describe('egress-presigned-logs: three SDK shapes of a presigned download, the A
         runs[fmt] = { ...r, file: readFileSync(file, 'utf8') };
       }),
     );
-    try {
-      report = JSON.parse(runs.json!.stdout) as Report;
-    } catch {
-      throw new Error(`no JSON report (exit ${runs.json!.code}):\nstdout: ${runs.json!.stdout}\nstderr: ${runs.json!.stderr}\nlab log: ${lab.log().slice(-3000)}`);
-    }
+    report = readReport(runs.json!, lab).report;
   }, 120_000);
   afterAll(async () => {
     await lab?.stop();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startLab, type ExecResult, type Lab } from '../lab/netns.ts';
 import type { CheckResult, Report } from '../../src/report/types.ts';
-import { EXE, requireBuild } from './harness.ts';
+import { EXE, readReport, requireBuild } from './harness.ts';
 
 export interface Egress extends ExecResult {
   report: Report;
@@ -16,24 +16,8 @@ export async function egress(lab: Lab, args: string[], format = 'json'): Promise
   const argv = ['egress', '--kubeconfig', lab.kubeconfig, '-o', format, '--timeout', '2s', ...args.map((a) => a.replace('$SOURCE', lab.files.source ?? ''))];
   const r = await lab.exec(EXE, argv, { env: lab.baseEnv(), timeoutMs: 60_000 });
   if (format !== 'json') return { ...r, report: undefined as unknown as Report, check: () => { throw new Error('text'); }, codes: [], status: {} };
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout) as Report;
-  } catch {
-    throw new Error(`no JSON report (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nlab log: ${lab.log().slice(-3000)}`);
-  }
-  const check = (id: string) => {
-    const c = report.checks.find((x) => x.id === id);
-    if (!c) throw new Error(`no check ${id}`);
-    return c;
-  };
-  return {
-    ...r,
-    report,
-    check,
-    codes: report.checks.flatMap((c) => c.findings.map((f) => f.code)),
-    status: Object.fromEntries(report.checks.map((c) => [c.id, c.status])),
-  };
+  const read = readReport(r, lab);
+  return { ...r, ...read, status: Object.fromEntries(read.report.checks.map((c) => [c.id, c.status])) };
 }
 
 export function withLab(scenario: string, body: (get: () => Lab) => void) {

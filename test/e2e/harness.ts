@@ -25,18 +25,23 @@ export async function diagnoseIn(lab: Lab, extraArgs: string[] = [], env: Record
     env: { ...lab.baseEnv(), ...env },
     timeoutMs: 30_000,
   });
+  return { ...r, ...readReport(r, lab), lab };
+}
+
+/** The JSON report a run printed, a finder for its checks and the finding codes; a clear error (with the lab's log) when there is none. */
+export function readReport(r: ExecResult, lab: Lab): { report: Report; check(id: string): CheckResult; codes: string[] } {
   let report: Report;
   try {
     report = JSON.parse(r.stdout) as Report;
   } catch {
-    throw new Error(`no JSON report (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nlab log: ${lab.log().slice(-2000)}`);
+    throw new Error(`no JSON report (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nlab log: ${lab.log().slice(-3000)}`);
   }
   const check = (id: string) => {
     const c = report.checks.find((x) => x.id === id);
     if (!c) throw new Error(`no check ${id}`);
     return c;
   };
-  return { ...r, report, check, codes: report.checks.flatMap((c) => c.findings.map((f) => f.code)), lab };
+  return { report, check, codes: report.checks.flatMap((c) => c.findings.map((f) => f.code)) };
 }
 
 /** Start a scenario, diagnose once, stop the lab. */

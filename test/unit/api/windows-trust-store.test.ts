@@ -2,8 +2,7 @@
 // Root store (`certutil -store Root`, recorded), not in Linux's bundle files.
 import { X509Certificate } from 'node:crypto';
 import { Socket } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiContext } from '../../../src/checks/api/context.ts';
@@ -11,6 +10,7 @@ import { tlsCheck } from '../../../src/checks/api/tls.ts';
 import { certInfo, verifyChain } from '../../../src/net/x509.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { labPki, mintCert } from '../../lab/pki.ts';
+import { oneContextKubeconfig } from '../kube/helpers.ts';
 
 const pki = labPki();
 const boxCa = mintCert({ cn: 'Corp Inspection Root', o: 'Example Corp', isCA: true });
@@ -28,18 +28,7 @@ const CERTUTIL_ROOT = [
 ].join('\r\n');
 
 async function interceptedOn(platform: NodeJS.Platform) {
-  const dir = mkdtempSync(join(tmpdir(), 'netdiag-win-store-'));
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: lab, cluster: {server: "https://203.0.113.10:6443", certificate-authority-data: ${Buffer.from(pki.ca.cert).toString('base64')}}}]
-users: [{name: u, user: {token: abcdefgh12345678}}]
-contexts: [{name: lab, context: {cluster: lab, user: u}}]
-current-context: lab
-`,
-  );
+  const { file, dir } = oneContextKubeconfig('https://203.0.113.10:6443', pki.ca.cert, 'netdiag-win-store-');
   // a Linux bundle that also holds the box's CA: on win32 it must not be what is cited
   writeFileSync(join(dir, 'bundle.crt'), boxCa.cert);
   const ctx = new ApiContext({

@@ -31,6 +31,22 @@ export function write(path: string, content: string, mode?: number): string {
   return path;
 }
 
+/** A kubeconfig whose one context `lab` reaches `server` with a token user, trusting `caPem`; in a temp dir of its own. */
+export function oneContextKubeconfig(server: string, caPem: string, prefix = 'netdiag-kc-'): { file: string; dir: string } {
+  const dir = tempDir(prefix);
+  const file = write(
+    join(dir, 'config'),
+    `apiVersion: v1
+kind: Config
+clusters: [{name: lab, cluster: {server: "${server}", certificate-authority-data: ${Buffer.from(caPem).toString('base64')}}}]
+users: [{name: u, user: {token: abcdefgh12345678}}]
+contexts: [{name: lab, context: {cluster: lab, user: u}}]
+current-context: lab
+`,
+  );
+  return { file, dir };
+}
+
 export function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
 }

@@ -4,15 +4,13 @@
 // a port that accepts and never answers, a slow handshake).
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeHandshakeStall, plainTextProbe } from '../../../src/net/tls.ts';
 import { ApiContext } from '../../../src/checks/api/context.ts';
 import { stalledHandshake, tlsCheck } from '../../../src/checks/api/tls.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { labPki } from '../../lab/pki.ts';
+import { oneContextKubeconfig } from '../kube/helpers.ts';
 
 const pki = labPki();
 const GO_400 = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
@@ -105,18 +103,7 @@ describe('plainTextProbe on loopback', () => {
 });
 
 function apiCtx(port: number, timeoutMs: number): ApiContext {
-  const dir = mkdtempSync(join(tmpdir(), 'netdiag-stall-'));
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: lab, cluster: {server: "https://127.0.0.1:${port}", certificate-authority-data: ${Buffer.from(pki.ca.cert).toString('base64')}}}]
-users: [{name: u, user: {token: abcdefgh12345678}}]
-contexts: [{name: lab, context: {cluster: lab, user: u}}]
-current-context: lab
-`,
-  );
+  const { file, dir } = oneContextKubeconfig(`https://127.0.0.1:${port}`, pki.ca.cert, 'netdiag-stall-');
   return new ApiContext({ kubeconfig: { kubeconfig: file, env: {}, homeDir: dir }, timeoutMs, requestTimeoutMs: timeoutMs, endpoints: [], env: {}, redactor: new Redactor() });
 }
 

@@ -17,6 +17,7 @@ import { ServedHostContext, type ServedTls } from '../../../src/checks/served-ho
 import { certTlsCheck } from '../../../src/checks/served-host/tls.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { labPki, mintCert, type Pem } from '../../lab/pki.ts';
+import { oneContextKubeconfig } from '../kube/helpers.ts';
 
 const pki = labPki();
 const x = (p: Pem) => new X509Certificate(p.cert);
@@ -127,21 +128,7 @@ describe('judgeInterception on recorded chains', () => {
 
 // ------------------------------------------------------------------ the checks on recorded evidence
 
-function kubeconfigFile(server: string): { file: string; dir: string } {
-  const dir = tmp();
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: lab, cluster: {server: "${server}", certificate-authority-data: ${Buffer.from(pki.ca.cert).toString('base64')}}}]
-users: [{name: u, user: {token: abcdefgh12345678}}]
-contexts: [{name: lab, context: {cluster: lab, user: u}}]
-current-context: lab
-`,
-  );
-  return { file, dir };
-}
+const kubeconfigFile = (server: string) => oneContextKubeconfig(server, pki.ca.cert, 'netdiag-intercept-');
 
 /** api.tls run on a recorded handshake: the chain the peer presented, verified as the client does. */
 async function apiTls(presented: Pem[], env: Record<string, string>, server = 'https://203.0.113.10:10443') {
