@@ -4,6 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../../src/kube/client.ts';
+import { ApiContext } from '../../../src/checks/api/context.ts';
+import { authCheck } from '../../../src/checks/api/auth.ts';
 import { ProbeCache, caFingerprint } from '../../../src/kube/probe-cache.ts';
 import { Redactor } from '../../../src/report/redact.ts';
 import { b64, cleanupTempDirs, pems, tempDir, write } from '../kube/helpers.ts';
@@ -133,5 +135,27 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
       'POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-c',
     ]);
     for (const k of [a!, b!, c!]) k.close();
+  });
+
+  it('api.auth in a fleet: contexts with one user ask the SelfSubjectReview and the access review once; another user asks its own', async () => {
+    const file = kubeconfig(pems().serverCert, (c) => (c === 'c' ? 'token-c' : 'token-ab'));
+    const cache = new ProbeCache();
+    const ctxs = ['a', 'b', 'c'].map(
+      (x) => new ApiContext({ kubeconfig: { kubeconfig: file, context: x, env: {}, homeDir: '/nonexistent' }, timeoutMs: 2000, requestTimeoutMs: 2000, endpoints: [], env: {}, redactor: new Redactor(), probeCache: cache }),
+    );
+    const posts: string[] = [];
+    const onReq = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => {
+      if (req.method === 'POST') posts.push(`${req.url} ${String(req.headers.authorization)}`);
+    };
+    server.on('request', onReq);
+    await Promise.all(ctxs.map((c) => authCheck.run(c, new AbortController().signal)));
+    server.off('request', onReq);
+    expect(posts.sort()).toEqual([
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews Bearer token-ab',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews Bearer token-c',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-ab',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-c',
+    ]);
+    for (const c of ctxs) c.close();
   });
 });
