@@ -244,6 +244,11 @@ if (!onlyBundle) {
   }
   // V8 starts with a 1 MB young generation and scavenges it several times while the bundle
   // loads; a 16 MB one does not (measured: ~10 ms less on every run, a few MB more RSS).
+  // It costs the healthy fleet (200 contexts, `api --all-contexts -o json`) about a tenth: 705-740
+  // ms against 625-655 ms without the flag or with 4 MB, and 737 ms with 8 MB (three A/B runs of
+  // 7-15 rounds in one timer, 2026-12-06), its many short-lived objects then no longer
+  // recycled in the CPU's caches. Kept: `cert` against its floor (1.20-1.24 with it, 1.24-1.25
+  // without, same runs) has the tighter budget, and the fleet is over its own either way.
   const SEA_EXEC_ARGV = ['--min-semi-space-size=16'];
   // each bundle's code cache, made after a warm-up run on this Node (scripts/code-cache.mjs), with
   // the executable's flags: the SEA's main is a small loader that compiles a bundle with its cache
