@@ -83,6 +83,20 @@ export interface ApiServerConfig {
   etcdServers?: string[];
 }
 
+/** What a kube-apiserver's own flags say (a manifest's container, or a running process). */
+function configFromFlags(flavour: 'kubeadm' | 'process', source: string, flags: Map<string, string>): ApiServerConfig {
+  return {
+    flavour,
+    source,
+    bindAddress: flags.get('bind-address'),
+    advertiseAddress: flags.get('advertise-address'),
+    port: Number(flags.get('secure-port') ?? 6443),
+    tlsSans: [],
+    certFile: flags.get('tls-cert-file'),
+    etcdServers: flags.get('etcd-servers')?.split(','),
+  };
+}
+
 /** Flags of the kube-apiserver container in a static-pod manifest. */
 export function parseManifest(text: string, source: string): ApiServerConfig {
   const doc = load(text) as { spec?: { containers?: { name?: string; command?: string[]; args?: string[] }[] } } | undefined;
@@ -92,16 +106,7 @@ export function parseManifest(text: string, source: string): ApiServerConfig {
     const m = /^--([^=]+)=(.*)$/.exec(String(a));
     if (m) flags.set(m[1]!, m[2]!);
   }
-  return {
-    flavour: 'kubeadm',
-    source,
-    bindAddress: flags.get('bind-address'),
-    advertiseAddress: flags.get('advertise-address'),
-    port: Number(flags.get('secure-port') ?? 6443),
-    tlsSans: [],
-    certFile: flags.get('tls-cert-file'),
-    etcdServers: flags.get('etcd-servers')?.split(','),
-  };
+  return configFromFlags('kubeadm', source, flags);
 }
 
 /** The flags of a kube-apiserver command line (/proc/PID/cmdline: NUL-separated; `--flag=value` or `--flag value`). */
@@ -114,16 +119,7 @@ export function parseCommandLine(cmdline: string, source: string): ApiServerConf
     if (m[2] !== undefined) flags.set(m[1]!, m[2]);
     else if (args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) flags.set(m[1]!, args[++i]!);
   }
-  return {
-    flavour: 'process',
-    source,
-    bindAddress: flags.get('bind-address'),
-    advertiseAddress: flags.get('advertise-address'),
-    port: Number(flags.get('secure-port') ?? 6443),
-    tlsSans: [],
-    certFile: flags.get('tls-cert-file'),
-    etcdServers: flags.get('etcd-servers')?.split(','),
-  };
+  return configFromFlags('process', source, flags);
 }
 
 /** /etc/rancher/{k3s,rke2}/config.yaml (keys are the CLI flags without dashes). */
