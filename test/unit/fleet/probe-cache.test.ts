@@ -1,4 +1,5 @@
 // Contexts on the same server, proxy and CA share one probe set: counted at a loopback TLS server.
+import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -54,6 +55,22 @@ function client(file: string, context: string, cache?: ProbeCache): KubeClient {
   return new KubeClient({ kubeconfig: { kubeconfig: file, context, env: {}, homeDir: '/nonexistent' }, timeoutMs: 2000, requestTimeoutMs: 2000, env: {}, redactor: new Redactor(), probeCache: cache });
 }
 
+/** The requests the loopback server gets while `work` runs, one line each (`line` may skip one), sorted. */
+async function requestsDuring(work: () => Promise<unknown>, line: (req: IncomingMessage) => string | undefined): Promise<string[]> {
+  const seen: string[] = [];
+  const onReq = (req: IncomingMessage) => {
+    const l = line(req);
+    if (l !== undefined) seen.push(l);
+  };
+  server.on('request', onReq);
+  try {
+    await work();
+  } finally {
+    server.off('request', onReq);
+  }
+  return seen.sort();
+}
+
 async function settle() {
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -106,12 +123,8 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
     const file = kubeconfig(pems().serverCert);
     const cache = new ProbeCache();
     const [a, b] = ['a', 'b'].map((c) => client(file, c, cache));
-    const seen: string[] = [];
-    const onReq = (req: { headers: Record<string, unknown> }) => seen.push(String(req.headers.authorization));
-    server.on('request', onReq);
-    await Promise.all([a!.get('/version'), b!.get('/version')]);
-    server.off('request', onReq);
-    expect(seen.sort()).toEqual(['Bearer token-a', 'Bearer token-b']);
+    const seen = await requestsDuring(() => Promise.all([a!.get('/version'), b!.get('/version')]), (req) => String(req.headers.authorization));
+    expect(seen).toEqual(['Bearer token-a', 'Bearer token-b']);
     a!.close();
     b!.close();
   });
@@ -121,14 +134,13 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
     const file = kubeconfig(pems().serverCert, (c) => (c === 'c' ? 'token-c' : 'token-ab'));
     const cache = new ProbeCache();
     const [a, b, c] = ['a', 'b', 'c'].map((x) => client(file, x, cache));
-    const seen: string[] = [];
-    const onReq = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => seen.push(`${req.method} ${req.url} ${String(req.headers.authorization)}`);
-    server.on('request', onReq);
     const review = (k: KubeClient) =>
       k.requestOnce('ssar-list-pods:default', 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { auth: true, body: { kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } } } });
-    await Promise.all([a!, b!, c!].flatMap((k) => [k.get('/version'), review(k)]));
-    server.off('request', onReq);
-    expect(seen.sort()).toEqual([
+    const seen = await requestsDuring(
+      () => Promise.all([a!, b!, c!].flatMap((k) => [k.get('/version'), review(k)])),
+      (req) => `${req.method} ${req.url} ${String(req.headers.authorization)}`,
+    );
+    expect(seen).toEqual([
       'GET /version Bearer token-ab',
       'GET /version Bearer token-c',
       'POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-ab',
@@ -143,14 +155,11 @@ describe('ProbeCache shared by the clients of a fleet run', () => {
     const ctxs = ['a', 'b', 'c'].map(
       (x) => new ApiContext({ kubeconfig: { kubeconfig: file, context: x, env: {}, homeDir: '/nonexistent' }, timeoutMs: 2000, requestTimeoutMs: 2000, endpoints: [], env: {}, redactor: new Redactor(), probeCache: cache }),
     );
-    const posts: string[] = [];
-    const onReq = (req: { method?: string; url?: string; headers: Record<string, unknown> }) => {
-      if (req.method === 'POST') posts.push(`${req.url} ${String(req.headers.authorization)}`);
-    };
-    server.on('request', onReq);
-    await Promise.all(ctxs.map((c) => authCheck.run(c, new AbortController().signal)));
-    server.off('request', onReq);
-    expect(posts.sort()).toEqual([
+    const posts = await requestsDuring(
+      () => Promise.all(ctxs.map((c) => authCheck.run(c, new AbortController().signal))),
+      (req) => (req.method === 'POST' ? `${req.url} ${String(req.headers.authorization)}` : undefined),
+    );
+    expect(posts).toEqual([
       '/apis/authentication.k8s.io/v1/selfsubjectreviews Bearer token-ab',
       '/apis/authentication.k8s.io/v1/selfsubjectreviews Bearer token-c',
       '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews Bearer token-ab',
