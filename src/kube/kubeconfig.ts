@@ -600,6 +600,32 @@ function describeFiles(files: KubeconfigFile[]): string {
     .join(', ');
 }
 
+/**
+ * Why kubectl would fall back to http://localhost:8080: no kubeconfig at all, or one that was read
+ * but selects no server (no current-context, or a context whose cluster sets no server). kubectl
+ * falls back silently in all three cases (checked with kubectl 1.32 on each).
+ */
+export function localhostFallbackWhy(k: Pick<ResolvedKubeconfig, 'source' | 'files' | 'contextName' | 'clusterName'>): { summary: string; message: string } {
+  const loaded = k.files.filter((f) => f.loaded).map((f) => f.path);
+  if (k.source === 'none' || loaded.length === 0) {
+    return {
+      summary: 'no kubeconfig found: kubectl would dial http://localhost:8080',
+      message: 'No kubeconfig was found (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster service account): kubectl would silently dial http://localhost:8080.',
+    };
+  }
+  const what = loaded.length === 1 ? `The kubeconfig ${loaded[0]} was read` : `The kubeconfig files ${loaded.join(', ')} were read`;
+  const why =
+    k.contextName === undefined
+      ? 'it sets no current-context and --context was not given'
+      : k.clusterName
+        ? `its context ${k.contextName} uses the cluster ${k.clusterName}, which sets no server`
+        : `its context ${k.contextName} names no cluster`;
+  return {
+    summary: `the kubeconfig selects no server (${k.contextName === undefined ? 'no current-context' : `context ${k.contextName}`}): kubectl would dial http://localhost:8080`,
+    message: `${what}, but ${why}: kubectl would silently dial http://localhost:8080.`,
+  };
+}
+
 /** One line for humans: "KUBECONFIG: /a (loaded), /b (missing, skipped)". */
 export function describeMerge(resolved: ResolvedKubeconfig): string {
   const label = resolved.filesFrom === 'flag' ? '--kubeconfig' : resolved.filesFrom === 'KUBECONFIG' ? 'KUBECONFIG' : '~/.kube/config';

@@ -1,7 +1,7 @@
 // api.kubeconfig: which kubeconfig, context, cluster and user kubectl would use, merged as kubectl merges them.
 import type { CheckDefinition } from '../../engine/definitions.ts';
 import type { FindingInput } from '../../engine/definitions.ts';
-import { describeMerge } from '../../kube/kubeconfig.ts';
+import { describeMerge, localhostFallbackWhy } from '../../kube/kubeconfig.ts';
 import { redactUrl } from '../../report/redact.ts';
 import type { ApiContext } from './context.ts';
 
@@ -34,13 +34,8 @@ export const kubeconfigCheck: CheckDefinition<ApiContext> = {
     }
     const k = ctx.config;
     const findings: FindingInput[] = [];
-    if (k.localhostFallback) {
-      findings.push({
-        code: 'api.kubeconfig.localhost-fallback',
-        message:
-          'No kubeconfig was found (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster service account): kubectl would silently dial http://localhost:8080.',
-      });
-    }
+    const fallback = k.localhostFallback ? localhostFallbackWhy(k) : undefined;
+    if (fallback) findings.push({ code: 'api.kubeconfig.localhost-fallback', message: fallback.message });
     if (k.cluster.insecureSkipTlsVerify) {
       findings.push({
         code: 'api.kubeconfig.insecure',
@@ -56,8 +51,8 @@ export const kubeconfigCheck: CheckDefinition<ApiContext> = {
     }
     const auth = k.user.authKind === 'exec' && k.user.exec ? `exec plugin ${k.user.exec.command}` : k.user.authKind;
     const ca = k.cluster.insecureSkipTlsVerify ? 'verification disabled' : `CA from ${k.cluster.caSource}`;
-    const summary = k.localhostFallback
-      ? 'no kubeconfig found: kubectl would dial http://localhost:8080'
+    const summary = fallback
+      ? fallback.summary
       : `context ${k.contextName ?? '(in-cluster)'} → ${k.cluster.server}${k.cluster.tlsServerName ? ` (tls-server-name ${k.cluster.tlsServerName})` : ''}; auth: ${auth}; ${ca}`;
     return {
       summary,

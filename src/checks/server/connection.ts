@@ -1,6 +1,7 @@
 // server.connection: can this machine talk to the API server at all, on the path kubectl takes
 // (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
 import type { CheckDefinition } from '../../engine/definitions.ts';
+import { localhostFallbackWhy } from '../../kube/kubeconfig.ts';
 import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes } from '../../kube/handshake-stall.ts';
 import { answerText } from './api-answer.ts';
 import type { ServerContext } from './context.ts';
@@ -15,8 +16,9 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
   timeoutMs: (ctx) => ctx.timeoutMs * 4 + ctx.options.requestTimeoutMs * 2 + 1000,
   async run(ctx) {
     if (!ctx.hasCluster) {
-      const message = ctx.api.kubeError?.message ?? 'no kubeconfig found (--kubeconfig, KUBECONFIG, ~/.kube/config, in-cluster): kubectl would fall back to http://localhost:8080';
-      return { summary: message, findings: [{ code: 'server.connection.kubeconfig', message: `${message}.` }] };
+      const e = ctx.api.kubeError;
+      const why = e ? { summary: e.message, message: `${e.message}.` } : localhostFallbackWhy(ctx.api.config);
+      return { summary: why.summary, findings: [{ code: 'server.connection.kubeconfig', message: why.message }] };
     }
     const server = ctx.api.config.cluster.server;
     const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];

@@ -24,7 +24,7 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'No kubeconfig resolved: kubectl would silently dial http://localhost:8080',
     remediation: [
       'Point KUBECONFIG or --kubeconfig at the cluster\'s kubeconfig, or create ~/.kube/config.',
-      'Check with `kubectl config view --minify` that a current context is set.',
+      'Check with `kubectl config view --minify` that a current context is set (`kubectl config use-context NAME`, or pass --context), and that its cluster has a server.',
     ],
   },
   'api.kubeconfig.insecure': {

@@ -48,6 +48,32 @@ describe('api.kubeconfig', () => {
     expect(r.summary).toBe('no kubeconfig found: kubectl would dial http://localhost:8080');
   });
 
+  // kubectl 1.32 dials localhost:8080 for each of these files too ("The connection to the server
+  // localhost:8080 was refused"); the finding must not claim that no kubeconfig was found
+  it.each([
+    ['an empty file', 'apiVersion: v1\nkind: Config\n', /^The kubeconfig \S+\/empty was read, but it sets no current-context and --context was not given: kubectl would silently dial http:\/\/localhost:8080\.$/, 'no current-context'],
+    [
+      'contexts but no current-context',
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u1, user: {token: abc}}]\ncontexts: [{name: x1, context: {cluster: c1, user: u1}}]\n',
+      /, but it sets no current-context and --context was not given: /,
+      'no current-context',
+    ],
+    [
+      'a current context whose cluster sets no server',
+      'apiVersion: v1\nkind: Config\ncurrent-context: x1\nclusters: [{name: c1, cluster: {insecure-skip-tls-verify: true}}]\nusers: [{name: u1, user: {token: abc}}]\ncontexts: [{name: x1, context: {cluster: c1, user: u1}}]\n',
+      /, but its context x1 uses the cluster c1, which sets no server: kubectl would silently dial http:\/\/localhost:8080\.$/,
+      'context x1',
+    ],
+  ])('a kubeconfig that selects no server (%s): the fallback names the file and why', async (_, text, message, which) => {
+    const o = clientOptions();
+    const file = write(`${o.kubeconfig.homeDir}/empty`, text);
+    const r = await runOne(kubeconfigCheck, new ApiContext({ ...o, kubeconfig: { env: {}, homeDir: o.kubeconfig.homeDir, kubeconfig: file } }));
+    expect(r.status).toBe('fail');
+    expect(codes(r)).toContain('api.kubeconfig.localhost-fallback');
+    expect(r.findings.find((f) => f.code === 'api.kubeconfig.localhost-fallback')!.message).toMatch(message);
+    expect(r.summary).toBe(`the kubeconfig selects no server (${which}): kubectl would dial http://localhost:8080`);
+  });
+
   it('insecure-skip-tls-verify: api.kubeconfig.insecure; a KUBECONFIG list with a missing file: api.kubeconfig.files-skipped', async () => {
     const o = clientOptions({ cluster: { 'certificate-authority-data': undefined, 'insecure-skip-tls-verify': true } });
     const list = `${o.kubeconfig.kubeconfig}:${o.kubeconfig.homeDir}/missing`;

@@ -53,7 +53,8 @@ describe('server.connection', () => {
     const r = await runOne(connectionCheck, server({ noKubeconfig: true }));
     expect(r.status).toBe('fail');
     expect(codes(r)).toEqual(['server.connection.kubeconfig']);
-    expect(r.summary).toMatch(/kubectl would fall back to http:\/\/localhost:8080$/);
+    expect(r.summary).toBe('no kubeconfig found: kubectl would dial http://localhost:8080');
+    expect(r.findings[0]!.message).toMatch(/^No kubeconfig was found \(no --kubeconfig, KUBECONFIG, ~\/\.kube\/config or in-cluster service account\)/);
   });
 
   it('no TLS connection: server.connection.failed points at `kubectl netdiag api`', async () => {
