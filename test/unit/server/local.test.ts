@@ -139,5 +139,17 @@ describe('server --local on a healthy node and on no node', () => {
     const listen = r.get('server.local.listen');
     expect(codes(listen)).toEqual(['server.local.listen.absent']);
     expect(listen.findings[0]!.message).toMatch(/Nothing listens on TCP port 8443/);
+    expect(listen.findings[0]!.remediation).toEqual([expect.stringMatching(/^Check the static pod: `crictl ps -a --name kube-apiserver`/)]);
+  });
+
+  it('nothing listening, and nothing on the node says which API server would: no service is guessed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'netdiag-server-none-'));
+    mkdirSync(join(root, 'proc/net'), { recursive: true });
+    writeFileSync(join(root, 'proc/net/tcp'), 'h\n 0: 00000000:0016 00000000:0000 0A 0 0 0 0 0 0 1 1\n');
+    const r = await runLocal(root);
+    const listen = r.get('server.local.listen');
+    expect(codes(listen)).toEqual(['server.local.listen.config-unreadable', 'server.local.listen.absent']);
+    const absent = listen.findings.find((f) => f.code === 'server.local.listen.absent')!;
+    expect(absent.remediation).toEqual([expect.stringMatching(/^Nothing on this node says how an API server runs here .*: run this on a control-plane node/)]);
   });
 });

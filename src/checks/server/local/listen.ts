@@ -57,7 +57,10 @@ export const listenCheck: CheckDefinition<ServerContext> = {
           ? [`Check the kube-apiserver process (${cfg.source}) and its log: it may have exited, or listen on another --secure-port.`]
           : cfg?.flavour === 'kubeadm'
           ? ['Check the static pod: `crictl ps -a --name kube-apiserver` and `crictl logs $(crictl ps -a --name kube-apiserver -q | head -1)`; the kubelet log: `journalctl -u kubelet -n 200`.']
-          : [`Check the service: \`systemctl status ${cfg?.flavour === 'rke2' ? 'rke2-server' : 'k3s'}\` and \`journalctl -u ${cfg?.flavour === 'rke2' ? 'rke2-server' : 'k3s'} -n 200\`.`],
+          : cfg
+          ? [`Check the service: \`systemctl status ${cfg.flavour === 'rke2' ? 'rke2-server' : 'k3s'}\` and \`journalctl -u ${cfg.flavour === 'rke2' ? 'rke2-server' : 'k3s'} -n 200\`.`]
+          : // nothing on this node says how an API server would run here: no one service to name
+            ['Nothing on this node says how an API server runs here (no kubeadm manifest, k3s or rke2 config, or kube-apiserver process): run this on a control-plane node, or check the one you expected: kubeadm `crictl ps -a --name kube-apiserver`, k3s `systemctl status k3s`, rke2 `systemctl status rke2-server`.'],
       });
       return { summary: `nothing listens on port ${port}${cfgText}`, findings, evidence, reproduce };
     }
