@@ -99,6 +99,8 @@ export interface ResolvedKubeconfig {
   /** The in-cluster service account files, when in-cluster config was used. */
   inCluster?: { tokenPath: string; caPath: string; namespacePath: string };
   localhostFallback: boolean;
+  /** with localhostFallback, when a kubeconfig was read: why it selects no server */
+  fallbackReason?: string;
   warnings: string[];
 }
 
@@ -194,6 +196,26 @@ function fail(code: KubeconfigErrorCode, message: string, path?: string, cause?:
 function urlScheme(u: string): string | undefined {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(u);
   return m ? m[1]!.toLowerCase() : undefined;
+}
+
+/**
+ * The URL kubectl dials for a cluster's server (client-go's DefaultServerURL): one without
+ * "scheme://" ("10.0.0.1:6443", "localhost:6443") gets http:// in front (kubectl 1.32 dials http
+ * even when the cluster sets a CA or insecure-skip-tls-verify: checked), and then may not have a path.
+ */
+function dialledServer(raw: string, clusterName: string, origin: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw)) return raw;
+  const candidate = `http://${raw}`;
+  let path: string;
+  try {
+    path = new URL(candidate).pathname;
+  } catch {
+    path = '(unparsable)';
+  }
+  if (path !== '/' && path !== '') {
+    fail('invalid', `host must be a URL or a host:port pair: "${redactUrl(raw)}" (the server of cluster "${clusterName}" in ${origin})`, origin);
+  }
+  return candidate;
 }
 
 function checkReadable(path: string): unknown {
@@ -383,7 +405,7 @@ export function loadKubeconfig(opts: KubeconfigOptions): ResolvedKubeconfig {
   validateCluster(clusterName, eff);
 
   const serverFromDefault = !eff.server;
-  const server = eff.server ?? DEFAULT_SERVER;
+  const server = eff.server === undefined ? DEFAULT_SERVER : dialledServer(eff.server, clusterName, eff.origin);
 
   // Equal to client-go's default config (only the host matters for an http server) => try in-cluster.
   const isDefault = server === DEFAULT_SERVER && !eff.proxyUrl && !eff.disableCompression && !rawUser?.impersonate;
@@ -437,17 +459,24 @@ export function loadKubeconfig(opts: KubeconfigOptions): ResolvedKubeconfig {
 
   // Why kubectl would dial localhost:8080.
   if (serverFromDefault) {
-    if (configs.length === 0) warnings.push(`no kubeconfig found (${describeFiles(files)}) and no in-cluster service account: kubectl would silently use ${DEFAULT_SERVER}`);
-    else if (contextName === '') warnings.push(`no current-context is set and no --context was given: kubectl would silently use ${DEFAULT_SERVER}`);
-    else if (clusterName === '') warnings.push(`context "${contextName}" names no cluster: kubectl would silently use ${DEFAULT_SERVER}`);
-    else if (!rawCluster) warnings.push(`context "${contextName}" refers to cluster "${clusterName}", which is not defined in any kubeconfig file: kubectl would silently use ${DEFAULT_SERVER}`);
-    else warnings.push(`cluster "${clusterName}" has no server: kubectl would silently use ${DEFAULT_SERVER}`);
+    const reason =
+      configs.length === 0
+        ? undefined
+        : contextName === ''
+          ? 'no current-context is set and no --context was given'
+          : clusterName === ''
+            ? `context "${contextName}" names no cluster`
+            : !rawCluster
+              ? `context "${contextName}" refers to cluster "${clusterName}", which is not defined in any kubeconfig file`
+              : `cluster "${clusterName}" has no server`;
+    if (reason) resolved.fallbackReason = reason;
+    warnings.push(`${reason ?? `no kubeconfig found (${describeFiles(files)}) and no in-cluster service account`}: kubectl would silently use ${DEFAULT_SERVER}`);
   }
   if (context && userName !== '' && !rawUser) {
     warnings.push(`context "${contextName}" refers to user "${userName}", which is not defined in any kubeconfig file: no credentials will be sent`);
   }
-  if (!serverFromDefault && !urlScheme(server)) {
-    const shown = redactUrl(server);
+  if (!serverFromDefault && server !== eff.server) {
+    const shown = redactUrl(eff.server!);
     warnings.push(`server "${shown}" has no scheme: kubectl dials it as plain http://${shown}`);
   }
 
@@ -602,27 +631,21 @@ function describeFiles(files: KubeconfigFile[]): string {
 
 /**
  * Why kubectl would fall back to http://localhost:8080: no kubeconfig at all, or one that was read
- * but selects no server (no current-context, or a context whose cluster sets no server). kubectl
- * falls back silently in all three cases (checked with kubectl 1.32 on each).
+ * but selects no server (no current-context, a context without a cluster or naming an undefined
+ * one, a cluster without a server). kubectl 1.32 falls back silently in each case (checked).
  */
-export function localhostFallbackWhy(k: Pick<ResolvedKubeconfig, 'source' | 'files' | 'contextName' | 'clusterName'>): { summary: string; message: string } {
+export function localhostFallbackWhy(k: Pick<ResolvedKubeconfig, 'source' | 'files' | 'fallbackReason'>): { summary: string; message: string } {
   const loaded = k.files.filter((f) => f.loaded).map((f) => f.path);
-  if (k.source === 'none' || loaded.length === 0) {
+  if (k.source === 'none' || loaded.length === 0 || !k.fallbackReason) {
     return {
       summary: 'no kubeconfig found: kubectl would dial http://localhost:8080',
       message: 'No kubeconfig was found (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster service account): kubectl would silently dial http://localhost:8080.',
     };
   }
   const what = loaded.length === 1 ? `The kubeconfig ${loaded[0]} was read` : `The kubeconfig files ${loaded.join(', ')} were read`;
-  const why =
-    k.contextName === undefined
-      ? 'it sets no current-context and --context was not given'
-      : k.clusterName
-        ? `its context ${k.contextName} uses the cluster ${k.clusterName}, which sets no server`
-        : `its context ${k.contextName} names no cluster`;
   return {
-    summary: `the kubeconfig selects no server (${k.contextName === undefined ? 'no current-context' : `context ${k.contextName}`}): kubectl would dial http://localhost:8080`,
-    message: `${what}, but ${why}: kubectl would silently dial http://localhost:8080.`,
+    summary: 'the kubeconfig selects no server: kubectl would dial http://localhost:8080',
+    message: `${what}, but ${k.fallbackReason}: kubectl would silently dial http://localhost:8080.`,
   };
 }
 

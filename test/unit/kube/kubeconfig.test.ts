@@ -460,3 +460,30 @@ describe('YAML decoding like client-go', () => {
     expect(r.cluster.caPem).toBe(readFileSync(caPath, 'utf8'));
   });
 });
+
+describe('a server without a scheme (client-go DefaultServerURL), kubectl the oracle', () => {
+  // port 1 on loopback: nothing listens, kubectl's request is refused at once
+  const fixture = (server: string) => {
+    const home = tempDir();
+    const file = write(join(home, 'config'), kc({ 'current-context': 'x', clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }], users: [{ name: 'u', user: { token: 'tok' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }] }));
+    return { home, file };
+  };
+
+  it.each(['127.0.0.1:1', 'localhost:1'])('%s is dialled as http://%s, as kubectl dials it', (server) => {
+    const { home, file } = fixture(server);
+    const r = loadKubeconfig(opts(home, file));
+    expect(r.cluster.server).toBe(`http://${server}`);
+    expect(r.cluster.scheme).toBe('http');
+    expect(r.warnings).toContain(`server "${server}" has no scheme: kubectl dials it as plain http://${server}`);
+    const k = kubectlSync({ HOME: home, KUBECONFIG: file }, ['get', '--raw', '/version', '-v=6']);
+    expect(k.stderr).toContain(`GET http://${server}/version`);
+  });
+
+  it('with a path it is refused, in kubectl\'s words', () => {
+    const { home, file } = fixture('127.0.0.1:1/prefix');
+    expect(() => loadKubeconfig(opts(home, file))).toThrow(/^host must be a URL or a host:port pair: "127\.0\.0\.1:1\/prefix" \(the server of cluster "c" in /);
+    const k = kubectlSync({ HOME: home, KUBECONFIG: file }, ['get', '--raw', '/version']);
+    expect(k.status).not.toBe(0);
+    expect(k.stderr).toContain('host must be a URL or a host:port pair: "127.0.0.1:1/prefix"');
+  });
+});
