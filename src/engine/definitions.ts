@@ -47,6 +47,14 @@ export interface CheckDefinition<C> {
   /** The check's own deadline; the runner's default applies otherwise. */
   timeoutMs?: (ctx: C) => number;
   run(ctx: C, signal: AbortSignal): Promise<CheckOutcome>;
+  /**
+   * The part of the check that needs none of `requires`: what kubectl does before it connects
+   * (running an exec credential plugin, prompting for a username). The runner starts it with the
+   * checks it requires; when one of them fails and this part found something (findings), that is
+   * the check's result instead of "skipped because X failed". Undefined: nothing to say on its own.
+   * When the requirements hold, `run` decides alone (it may reuse this part's memoised work).
+   */
+  beforeRequires?(ctx: C, signal: AbortSignal): Promise<CheckOutcome | undefined>;
 }
 
 /** The same check with more requirements: how a diagnosis narrows a shared check to its own case. */

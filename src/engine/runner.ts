@@ -67,8 +67,18 @@ export async function runChecks<C>(
     let p = settled.get(def.id);
     if (p) return p;
     p = (async (): Promise<Settled> => {
+      // what the check can say before its requirements (kubectl's own order), started with them
+      const early = def.beforeRequires ? runBeforeRequires(def, ctx, options, now) : undefined;
       const deps = await Promise.all(requiresOf(def).map((id) => settle(byId.get(id)!)));
       const blocked = deps.find((d) => !d.satisfies);
+      const own = blocked && early ? await early : undefined;
+      if (blocked && own) {
+        // found before it needed what failed: the check's own failure, its dependants still blocked
+        const root = blocked.rootFailure ?? { id: blocked.result.id, status: blocked.result.status };
+        emit({ type: 'check-start', id: def.id, title: def.title });
+        emit({ type: 'check-end', result: own });
+        return { result: own, satisfies: false, rootFailure: root };
+      }
       if (blocked) {
         const root = blocked.rootFailure ?? { id: blocked.result.id, status: blocked.result.status };
         const verb = root.status === 'error' ? 'errored' : 'failed';
@@ -173,6 +183,16 @@ async function runOne<C>(
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onParentAbort);
   }
+}
+
+/**
+ * A check's beforeRequires part as a check of its own (deadline, declared codes, crash guard): its
+ * result when it found something, else undefined.
+ */
+async function runBeforeRequires<C>(def: CheckDefinition<C>, ctx: C, options: RunOptions, now: () => number): Promise<CheckResult | undefined> {
+  const part: CheckDefinition<C> = { ...def, run: async (c, signal) => (await def.beforeRequires!(c, signal)) ?? { skip: true, summary: '' } };
+  const { result } = await runOne(part, ctx, options, now);
+  return result.findings.length > 0 ? result : undefined;
 }
 
 /** Declared applicability first: the first unmet requirement makes the check "not applicable". */

@@ -206,7 +206,10 @@ async function runExecPlugin(
       errLen += d.length;
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') {
+      if (e.code === 'ENOENT' && /[/\\]/.test(command)) {
+        // a path is not looked up in PATH: Go's exec fails at start, and client-go says so plainly
+        failWith(`${name} could not be started: exec: fork/exec ${command}: no such file or directory`, { cause: e });
+      } else if (e.code === 'ENOENT') {
         const hint = exec.installHint ? ` ${oneLine(exec.installHint)}` : '';
         failWith(
           `${name} not found: exec: executable ${command} not found. It looks like you are trying to use a client-go credential plugin that is not installed.${hint}`,

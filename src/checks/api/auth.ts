@@ -22,6 +22,18 @@ export const authCheck: CheckDefinition<ApiContext> = {
   requires: ['api.tls'],
   codes: ['api.auth.unauthorized', 'api.auth.forbidden', 'api.auth.exec-plugin-failed', 'api.auth.anonymous'],
   timeoutMs: (ctx) => (ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs) * 4 + 1000,
+  // kubectl gets the credentials before it dials: an exec plugin that fails, or a user without
+  // credentials (a username prompt), is what it says first, whatever the network then does
+  async beforeRequires(ctx) {
+    if (!ctx.kube || ctx.kubeError) return undefined;
+    const k = ctx.config;
+    if (k.user.authKind === 'none') {
+      return { summary: 'the context\'s user has no credentials: kubectl asks for a username before it connects', findings: [anonymousFinding()], evidence: { authKind: k.user.authKind, beforeConnect: true } };
+    }
+    if (!k.user.exec) return undefined;
+    const creds = await ctx.credentials();
+    return creds instanceof ExecPluginError ? { ...execPluginFailed(ctx, creds), evidence: { authKind: k.user.authKind, execCommand: k.user.exec.command, beforeConnect: true } } : undefined;
+  },
   async run(ctx) {
     const k = ctx.config;
     const ns = k.namespace;
@@ -30,24 +42,12 @@ export const authCheck: CheckDefinition<ApiContext> = {
     const evidence: Record<string, unknown> = { authKind: k.user.authKind };
     if (creds instanceof ExecPluginError) {
       evidence.execCommand = k.user.exec?.command;
-      return {
-        summary: `the exec credential plugin failed: ${creds.message}`,
-        findings: [{ code: 'api.auth.exec-plugin-failed', message: `${creds.message}.` }],
-        evidence,
-        reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...reproduce],
-      };
+      return { ...execPluginFailed(ctx, creds), evidence };
     }
     const findings: FindingInput[] = [];
     const anonymous = k.user.authKind === 'none';
-    if (anonymous) {
-      // kubectl never sends a request for such a user: client-go prompts for basic auth first
-      findings.push({
-        code: 'api.auth.anonymous',
-        message:
-          `The context's user has no credentials: kubectl 1.32 asks "${KUBECTL_NO_CREDENTIALS_PROMPT}" interactively instead of sending a request, ` +
-          `and without a terminal fails with "${KUBECTL_NO_CREDENTIALS_EOF}" (servers since 1.19 accept no username and password anyway).`,
-      });
-    }
+    // kubectl never sends a request for such a user: client-go prompts for basic auth first
+    if (anonymous) findings.push(anonymousFinding());
     // who am I (SelfSubjectReview: GA in 1.28, else v1beta1) and what may I do
     // (SelfSubjectAccessReview, the fallback identity check before 1.28), asked concurrently
     // (asked once per identity: contexts of a fleet with the same server and user share the answers)
@@ -208,5 +208,26 @@ function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, u
     ],
     evidence,
     reproduce,
+  };
+}
+
+/** The exec plugin's failure, as kubectl meets it before any request. */
+function execPluginFailed(ctx: ApiContext, creds: ExecPluginError) {
+  const k = ctx.config;
+  const reproduce = [`kubectl auth whoami ${ctx.contextArgs}`.trim(), `kubectl auth can-i list pods -n ${k.namespace} ${ctx.contextArgs}`.trim()];
+  return {
+    summary: `the exec credential plugin failed: ${creds.message}`,
+    findings: [{ code: 'api.auth.exec-plugin-failed', message: /[.!?]$/.test(creds.message) ? creds.message : `${creds.message}.` }],
+    reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...reproduce],
+  };
+}
+
+/** A user without credentials: kubectl prompts instead of sending a request. */
+function anonymousFinding(): FindingInput {
+  return {
+    code: 'api.auth.anonymous',
+    message:
+      `The context's user has no credentials: kubectl 1.32 asks "${KUBECTL_NO_CREDENTIALS_PROMPT}" interactively instead of sending a request, ` +
+      `and without a terminal fails with "${KUBECTL_NO_CREDENTIALS_EOF}" (servers since 1.19 accept no username and password anyway).`,
   };
 }

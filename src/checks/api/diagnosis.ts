@@ -50,6 +50,22 @@ function directText(l: Lookup): string | undefined {
 }
 
 export function diagnoseApi(results: CheckResult[], ctx: ApiContext): Diagnosis {
+  const d = diagnoseInOrder(results, ctx);
+  // kubectl gets its credentials before it dials (an exec plugin, or a username prompt): when that
+  // fails and the connection fails too, the credentials are what kubectl says first
+  const auth = lookup(results).check('api.auth');
+  if (auth?.status === 'fail' && auth.evidence?.beforeConnect === true) {
+    const fails = auth.findings.filter((x) => x.severity === 'fail');
+    return {
+      status: d.status,
+      rootCause: `kubectl fails before it connects to ${ctx.hostPort}: ${fails.map((x) => x.message).join(' ')} The connection fails too: ${d.rootCause}`,
+      remediation: dedupe([...fails.flatMap((x) => x.remediation), ...d.remediation]),
+    };
+  }
+  return d;
+}
+
+function diagnoseInOrder(results: CheckResult[], ctx: ApiContext): Diagnosis {
   const status = overall(results);
   const l = lookup(results);
   const kc = l.check('api.kubeconfig');

@@ -84,6 +84,20 @@ describe('diagnoseApi', () => {
     expect(d.rootCause).toBe('The network path to 203.0.113.10:6443 works, but kubectl cannot use this context: kubectl asks "Please enter Username:".');
   });
 
+  it('credentials that fail before the connection lead the root cause when the connection fails too (kubectl fails on them first)', () => {
+    const ctx = apiContext();
+    const tcp = result('api.tcp', [{ code: 'api.tcp.refused', message: 'connect 203.0.113.10:6443: connection refused.' }]);
+    const plugin = result('api.auth', [{ code: 'api.auth.exec-plugin-failed', message: 'exec plugin "/x/plugin" could not be started: exec: fork/exec /x/plugin: no such file or directory.' }], { evidence: { beforeConnect: true } });
+    const d = diagnoseApi([result('api.kubeconfig'), result('api.dns'), result('api.proxy'), tcp, result('api.tls', [], { status: 'skip' }), plugin], ctx);
+    expect(d.status).toBe('fail');
+    expect(d.rootCause).toMatch(/^kubectl fails before it connects to 203\.0\.113\.10:6443: exec plugin "\/x\/plugin" could not be started: exec: fork\/exec \/x\/plugin: no such file or directory\. The connection fails too: kubectl cannot open a TCP connection to 203\.0\.113\.10:6443: /);
+    expect(d.remediation[0]).toMatch(/plugin/);
+    expect(d.remediation.some((r) => /port/.test(r))).toBe(true);
+    // the same failure found after a working connection keeps its usual lead
+    const after = diagnoseApi([...passing().filter((r) => r.id !== 'api.auth'), result('api.auth', [{ code: 'api.auth.exec-plugin-failed', message: 'exec plugin failed.' }])], ctx);
+    expect(after.rootCause).toBe('The network path to 203.0.113.10:6443 works, but authentication fails: exec plugin failed.');
+  });
+
   it('HTTP, auth and health each lead with what works below them', () => {
     const ctx = apiContext();
     const with_ = (id: string, f: FindingInput) => diagnoseApi([...passing().filter((r) => r.id !== id), result(id, [f])], ctx).rootCause;

@@ -191,6 +191,20 @@ describe('api.auth', () => {
     expect(seen).toEqual([]);
   });
 
+  it('before the connection: a failing exec plugin and a user without credentials are found without the network; a token user has nothing to say', async () => {
+    const exec = apiContext({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws-iam-authenticator', args: ['token'] } } });
+    seedCredentials(exec, new ExecPluginError('aws-iam-authenticator', 'exec plugin aws-iam-authenticator exited with status 1: no credentials', { exitCode: 1 }));
+    const seen = routeRequests(exec, () => undefined);
+    const e = await authCheck.beforeRequires!(exec, new AbortController().signal);
+    expect(e?.findings?.map((f) => f.code)).toEqual(['api.auth.exec-plugin-failed']);
+    expect(e?.findings?.[0]!.message).toBe('exec plugin aws-iam-authenticator exited with status 1: no credentials.');
+    expect(e?.evidence).toMatchObject({ beforeConnect: true, execCommand: 'aws-iam-authenticator' });
+    expect(seen).toEqual([]);
+    const none = await authCheck.beforeRequires!(apiContext({ user: {} }), new AbortController().signal);
+    expect(none?.findings?.map((f) => f.code)).toEqual(['api.auth.anonymous']);
+    expect(await authCheck.beforeRequires!(apiContext(), new AbortController().signal)).toBeUndefined();
+  });
+
   it('no credentials at all: api.auth.anonymous (fail): kubectl asks "Please enter Username:", no 403 it never reaches', async () => {
     const ctx = apiContext({ user: {} });
     seedCredentials(ctx, { headers: {}, kind: 'none' });

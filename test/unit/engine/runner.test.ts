@@ -64,6 +64,57 @@ describe('runner', () => {
     expect(ctx.log).not.toContain('api.tls');
   });
 
+  it('beforeRequires: what a check finds before its requirements stands when they fail; otherwise run decides', async () => {
+    const tcpFails = def('api.tcp', { run: async () => ({ summary: 'x', findings: [{ code: 'api.tcp.timeout', message: 'm' }] }) });
+    const early = (finds: boolean) =>
+      def('api.auth', {
+        requires: ['api.tcp'],
+        codes: ['api.tcp.refused'],
+        beforeRequires: async (ctx) => (ctx.log.push('early'), finds ? { summary: 'found early', findings: [{ code: 'api.tcp.refused', message: 'local' }] } : undefined),
+        run: async (ctx) => (ctx.log.push('run'), { summary: 'ran' }),
+      });
+    const after = def('api.discovery', { requires: ['api.auth'] });
+
+    // the requirement fails, the early part found something: it is the check's result; dependants stay blocked by the root
+    let ctx = { log: [] as string[] };
+    let r = await runChecks([tcpFails, early(true), after], ctx, { defaultTimeoutMs: 1000 });
+    expect(r.map((x) => [x.id, x.status, x.summary])).toEqual([
+      ['api.tcp', 'fail', 'x'],
+      ['api.auth', 'fail', 'found early'],
+      ['api.discovery', 'skip', 'skipped because api.tcp failed'],
+    ]);
+    expect(ctx.log).toEqual(['early']);
+
+    // the requirement fails, nothing found early: skipped as before
+    ctx = { log: [] };
+    r = await runChecks([tcpFails, early(false), after], ctx, { defaultTimeoutMs: 1000 });
+    expect(r[1]).toMatchObject({ status: 'skip', summary: 'skipped because api.tcp failed' });
+
+    // the requirement holds: run decides, even when the early part found something
+    ctx = { log: [] };
+    r = await runChecks([def('api.tcp'), early(true), after], ctx, { defaultTimeoutMs: 1000 });
+    expect(r.map((x) => [x.id, x.status, x.summary])).toEqual([
+      ['api.tcp', 'pass', 'api.tcp ok'],
+      ['api.auth', 'pass', 'ran'],
+      ['api.discovery', 'pass', 'api.discovery ok'],
+    ]);
+    expect(ctx.log).toContain('run');
+  });
+
+  it('beforeRequires starts with the requirements, not after them (kubectl runs its credential plugin before it dials)', async () => {
+    const t0 = performance.now();
+    const r = await runChecks(
+      [
+        def('api.tcp', { run: async () => (await sleep(300), { summary: 'x', findings: [{ code: 'api.tcp.timeout', message: 'm' }] }) }),
+        def('api.auth', { requires: ['api.tcp'], beforeRequires: async () => (await sleep(300), { summary: 'slow plugin', findings: [{ code: 'api.tcp.refused', message: 'plugin' }] }) }),
+      ],
+      { log: [] },
+      { defaultTimeoutMs: 2000 },
+    );
+    expect(r[1]).toMatchObject({ status: 'fail', summary: 'slow plugin' });
+    expect(performance.now() - t0).toBeLessThan(550);
+  });
+
   it('lets dependants of a not-applicable skip run', async () => {
     const results = await runChecks(
       [def('dns', { run: async () => ({ skip: true, summary: 'not applicable' }) }), def('tcp', { requires: ['dns'] })],

@@ -85,7 +85,7 @@ beforeAll(async () => {
       ctx('cert-data', 'cert-data'), ctx('cert-files', 'cert-files'), ctx('cert-and-token', 'cert-and-token'),
       ctx('exec', 'exec'), ctx('exec-cert', 'exec-cert'), ctx('exec-beta', 'exec-beta'), ctx('exec-fail', 'exec-fail'),
       ctx('exec-slow', 'exec-slow'), ctx('exec-garbage', 'exec-garbage'), ctx('exec-nostatus', 'exec-nostatus'),
-      ctx('exec-wrongversion', 'exec-wrongversion'), ctx('exec-missing', 'exec-missing'), ctx('exec-interactive', 'exec-interactive'),
+      ctx('exec-wrongversion', 'exec-wrongversion'), ctx('exec-missing', 'exec-missing'), ctx('exec-missing-path', 'exec-missing-path'), ctx('exec-interactive', 'exec-interactive'),
       ctx('exec-and-token', 'exec-and-token'), ctx('plain', 'token', 'plain'),
     ],
     users: [
@@ -109,6 +109,7 @@ beforeAll(async () => {
       execUser('exec-nostatus', './bin/nostatus-plugin.sh'),
       execUser('exec-wrongversion', './bin/wrongversion-plugin.sh'),
       execUser('exec-missing', 'netdiag-no-such-credential-plugin', { installHint: 'Install it with:\n  brew install netdiag-plugin' }),
+      execUser('exec-missing-path', '/nonexistent/netdiag-plugin'),
       execUser('exec-interactive', './bin/interactive-plugin.sh', { interactiveMode: 'Always' }),
       { name: 'exec-and-token', user: { token: 'token-beats-exec', exec: { apiVersion: V1, command: './bin/interactive-plugin.sh', interactiveMode: 'Never' } } },
     ],
@@ -256,6 +257,14 @@ describe('exec plugin failures', () => {
     const k = await kubectlAsync(env, ['get', '--raw', '/version', '--context', 'exec-missing']);
     expect(k.stderr).toContain('executable netdiag-no-such-credential-plugin not found');
     expect(k.stderr).toContain('brew install netdiag-plugin');
+  });
+
+  it('a plugin path that does not exist: Go\'s start error, no PATH hint (kubectl\'s words)', async () => {
+    const err = await catchExec(creds(load({ context: 'exec-missing-path' })));
+    expect(err.message).toMatch(/exec: fork\/exec \/nonexistent\/netdiag-plugin: no such file or directory$/);
+    expect(err.message).not.toMatch(/It looks like/);
+    const k = await kubectlAsync(env, ['get', '--raw', '/version', '--context', 'exec-missing-path']);
+    expect(k.stderr).toContain('getting credentials: exec: fork/exec /nonexistent/netdiag-plugin: no such file or directory');
   });
 
   it('interactiveMode Always: refused without running the plugin (kubectl fails too)', async () => {
