@@ -46,7 +46,12 @@ export class ServerContext {
 
   /** A kubeconfig resolved to a cluster (not kubectl's localhost:8080 fallback). */
   get hasCluster(): boolean {
-    return !!this.api.kube && this.api.kube.source !== 'none';
+    return !!this.api.kube && this.api.kube.source !== 'none' && !this.api.kube.localhostFallback;
+  }
+
+  /** Without a cluster: whether a kubeconfig was read at all ("no kubeconfig") or selects no server. */
+  get noClusterLabel(): string {
+    return this.api.kube?.fallbackReason ? 'the kubeconfig selects no server' : 'no kubeconfig';
   }
 
   /** " --kubeconfig F --context C" to append to a kubectl command a user can paste ("" without). */

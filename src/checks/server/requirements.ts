@@ -6,7 +6,7 @@ import type { ServerContext } from './context.ts';
 /** A kubeconfig resolves (the checks that ask the API server). */
 export const cluster: Requirement<ServerContext> = {
   name: 'cluster',
-  unmet: (ctx) => (ctx.hasCluster ? undefined : 'no kubeconfig (see server.connection)'),
+  unmet: (ctx) => (ctx.hasCluster ? undefined : `${ctx.noClusterLabel} (see server.connection)`),
 };
 
 /**
@@ -17,8 +17,8 @@ export const clusterUnlessLocal: Requirement<ServerContext> = {
   name: 'cluster (or no --local)',
   unmet(ctx) {
     if (ctx.hasCluster || !ctx.local) return undefined;
-    const why = ctx.api.kubeError?.message ?? 'none found: kubectl would fall back to http://localhost:8080';
-    return `no kubeconfig (${why}); pass --kubeconfig (on kubeadm nodes: /etc/kubernetes/admin.conf) to check the API remotely too`;
+    const why = ctx.api.kubeError?.message ?? `${ctx.api.kube?.fallbackReason ?? 'none found'}: kubectl would fall back to http://localhost:8080`;
+    return `${ctx.noClusterLabel} (${why}); pass --kubeconfig (on kubeadm nodes: /etc/kubernetes/admin.conf) to check the API remotely too`;
   },
 };
 

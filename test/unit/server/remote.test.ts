@@ -57,6 +57,24 @@ describe('server.connection', () => {
     expect(r.findings[0]!.message).toMatch(/^No kubeconfig was found \(no --kubeconfig, KUBECONFIG, ~\/\.kube\/config or in-cluster service account\)/);
   });
 
+  it('a kubeconfig that selects no server: server.connection.kubeconfig names the file and why, the remote checks do not dial localhost:8080', async () => {
+    const home = tempDir();
+    const file = write(join(home, 'config'), 'apiVersion: v1\nkind: Config\nclusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u1, user: {token: abc}}]\ncontexts: [{name: x1, context: {cluster: c1, user: u1}}]\n');
+    const ctx = new ServerContext({ ...clientOptions(), kubeconfig: { env: {}, homeDir: home, kubeconfig: file }, local: false });
+    const seen = routeRequests(ctx.api, () => undefined);
+    const r = await runOne(connectionCheck, ctx);
+    expect(codes(r)).toEqual(['server.connection.kubeconfig']);
+    expect(r.findings[0]!.message).toBe(`The kubeconfig ${file} was read, but no current-context is set and no --context was given: kubectl would silently dial http://localhost:8080.`);
+    for (const check of [apiservicesCheck, healthCheck, versionCheck]) {
+      expect(await runOne(check, ctx)).toMatchObject({ status: 'skip', summary: 'not applicable: the kubeconfig selects no server (see server.connection)' });
+    }
+    expect(seen).toEqual([]);
+    const withLocal = new ServerContext({ ...clientOptions(), kubeconfig: { env: {}, homeDir: home, kubeconfig: file }, local: true });
+    expect((await runOne(connectionCheck, withLocal)).summary).toBe(
+      'not applicable: the kubeconfig selects no server (no current-context is set and no --context was given: kubectl would fall back to http://localhost:8080); pass --kubeconfig (on kubeadm nodes: /etc/kubernetes/admin.conf) to check the API remotely too',
+    );
+  });
+
   it('no TLS connection: server.connection.failed points at `kubectl netdiag api`', async () => {
     const ctx = server();
     seedTls(ctx.api, { dialled: { via: '203.0.113.10:6443', error: { kind: 'timeout', message: 'connect timed out' } }, tls: { ok: false, durationMs: 0, chain: [], certificates: [] } });
