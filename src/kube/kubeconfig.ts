@@ -206,13 +206,8 @@ function urlScheme(u: string): string | undefined {
 function dialledServer(raw: string, clusterName: string, origin: string): string {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw)) return raw;
   const candidate = `http://${raw}`;
-  let path: string;
-  try {
-    path = new URL(candidate).pathname;
-  } catch {
-    path = '(unparsable)';
-  }
-  if (path !== '/' && path !== '') {
+  // unparsable, or with a path: client-go refuses both (a parse error, or these words)
+  if (!URL.canParse(candidate) || new URL(candidate).pathname !== '/') {
     fail('invalid', `host must be a URL or a host:port pair: "${redactUrl(raw)}" (the server of cluster "${clusterName}" in ${origin})`, origin);
   }
   return candidate;
@@ -634,9 +629,10 @@ function describeFiles(files: KubeconfigFile[]): string {
  * but selects no server (no current-context, a context without a cluster or naming an undefined
  * one, a cluster without a server). kubectl 1.32 falls back silently in each case (checked).
  */
-export function localhostFallbackWhy(k: Pick<ResolvedKubeconfig, 'source' | 'files' | 'fallbackReason'>): { summary: string; message: string } {
+export function localhostFallbackWhy(k: Pick<ResolvedKubeconfig, 'files' | 'fallbackReason'>): { summary: string; message: string } {
+  // fallbackReason is set only when a kubeconfig file was read
   const loaded = k.files.filter((f) => f.loaded).map((f) => f.path);
-  if (k.source === 'none' || loaded.length === 0 || !k.fallbackReason) {
+  if (!k.fallbackReason) {
     return {
       summary: 'no kubeconfig found: kubectl would dial http://localhost:8080',
       message: 'No kubeconfig was found (no --kubeconfig, KUBECONFIG, ~/.kube/config or in-cluster service account): kubectl would silently dial http://localhost:8080.',

@@ -104,6 +104,24 @@ describe('exec credential plugins', () => {
     expect(d.check('api.tls').status).toBe('pass');
     expect(d.report.diagnosis.rootCause).toMatch(/authentication fails/);
   });
+
+  it('a plugin path that does not exist and a refused port: the credentials lead, as kubectl fails on them first (kubectl the oracle)', async () => {
+    const missing = join(lab.tmpdir, 'no-such-plugin');
+    const path = variant(lab, 'kc-exec-missing', (kc) => {
+      kc.users[0]!.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: missing, interactiveMode: 'Never' } };
+      kc.clusters[0]!.cluster.server = String(kc.clusters[0]!.cluster.server).replace(/:\d+$/, ':1');
+    });
+    const d = await diagnoseIn(lab, ['--kubeconfig', path]);
+    expect(d.code).toBe(1);
+    expect(d.check('api.tcp').findings.map((f) => f.code)).toEqual(['api.tcp.refused']);
+    const auth = d.check('api.auth');
+    expect(auth.findings.map((f) => f.code)).toEqual(['api.auth.exec-plugin-failed']);
+    expect(auth.findings[0]!.message).toContain(`exec: fork/exec ${missing}: no such file or directory`);
+    expect(d.report.diagnosis.rootCause).toMatch(/^kubectl fails before it connects to \S+:1: .*fork\/exec .* The connection fails too: kubectl cannot open a TCP connection to /);
+    const k = await lab.exec('kubectl', ['--kubeconfig', path, 'get', '--raw', '/version'], { env: lab.baseEnv() });
+    expect(k.code).not.toBe(0);
+    expect(k.stderr).toContain(`getting credentials: exec: fork/exec ${missing}: no such file or directory`);
+  });
 });
 
 describe('--endpoint and KUBECONFIG lists', () => {
@@ -118,6 +136,24 @@ describe('--endpoint and KUBECONFIG lists', () => {
     expect(e.summary).toBe('1 of 3 addresses work; failing: 192.0.2.77:6443, 192.0.2.78:6443');
     expect(e.durationMs).toBeLessThan(1900);
     expect(d.code).toBe(0);
+  });
+
+  it('a kubeconfig without current-context: api and server name the file and the reason, not "no kubeconfig" (kubectl falls back to localhost:8080)', async () => {
+    const path = join(lab.tmpdir, 'kc-no-current');
+    const kc = load(readFileSync(lab.kubeconfig, 'utf8')) as Record<string, unknown>;
+    delete kc['current-context'];
+    writeFileSync(path, dump(kc), { mode: 0o600 });
+    const want = `The kubeconfig ${path} was read, but no current-context is set and no --context was given: kubectl would silently dial http://localhost:8080.`;
+    const api = await lab.exec(EXE, ['api', '--kubeconfig', path, '-o', 'json'], { env: withoutKubeconfigEnv(lab) });
+    expect(api.code).toBe(1);
+    const r = JSON.parse(api.stdout);
+    expect(r.checks[0].findings.find((f: { code: string }) => f.code === 'api.kubeconfig.localhost-fallback').message).toBe(want);
+    const server = await lab.exec(EXE, ['server', '--kubeconfig', path, '-o', 'json'], { env: withoutKubeconfigEnv(lab) });
+    expect(server.code).toBe(1);
+    const conn = JSON.parse(server.stdout).checks.find((c: { id: string }) => c.id === 'server.connection');
+    expect(conn.findings).toMatchObject([{ code: 'server.connection.kubeconfig', message: want }]);
+    const k = await lab.exec('kubectl', ['--kubeconfig', path, 'get', '--raw', '/version'], { env: withoutKubeconfigEnv(lab) });
+    expect(k.stderr).toContain('localhost:8080');
   });
 
   it('a KUBECONFIG list with a missing file: skipped (info), the rest merged, first file wins', async () => {

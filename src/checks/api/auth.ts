@@ -37,7 +37,7 @@ export const authCheck: CheckDefinition<ApiContext> = {
   async run(ctx) {
     const k = ctx.config;
     const ns = k.namespace;
-    const reproduce = [`kubectl auth whoami ${ctx.contextArgs}`.trim(), `kubectl auth can-i list pods -n ${ns} ${ctx.contextArgs}`.trim()];
+    const reproduce = authReproduce(ctx);
     const creds = await ctx.credentials();
     const evidence: Record<string, unknown> = { authKind: k.user.authKind };
     if (creds instanceof ExecPluginError) {
@@ -214,12 +214,16 @@ function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, u
 /** The exec plugin's failure, as kubectl meets it before any request. */
 function execPluginFailed(ctx: ApiContext, creds: ExecPluginError) {
   const k = ctx.config;
-  const reproduce = [`kubectl auth whoami ${ctx.contextArgs}`.trim(), `kubectl auth can-i list pods -n ${k.namespace} ${ctx.contextArgs}`.trim()];
   return {
     summary: `the exec credential plugin failed: ${creds.message}`,
     findings: [{ code: 'api.auth.exec-plugin-failed', message: /[.!?]$/.test(creds.message) ? creds.message : `${creds.message}.` }],
-    reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...reproduce],
+    reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...authReproduce(ctx)],
   };
+}
+
+/** What a user runs to see what kubectl makes of these credentials. */
+function authReproduce(ctx: ApiContext): string[] {
+  return [`kubectl auth whoami ${ctx.contextArgs}`.trim(), `kubectl auth can-i list pods -n ${ctx.config.namespace} ${ctx.contextArgs}`.trim()];
 }
 
 /** A user without credentials: kubectl prompts instead of sending a request. */
