@@ -14,7 +14,7 @@ import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab, type Lab } from '../lab/netns.ts';
 import { worstStatus, type Report } from '../../src/report/types.ts';
-import { krewInstall, krewManifestProblems, type Installed, type Manifest } from './krew.ts';
+import { krewInstall, krewManifestProblems, removeKrewInstalls, type Installed, type Manifest } from './krew.ts';
 
 const ON = !!process.env.NETDIAG_VERIFY_RELEASE;
 const RELEASE = join(REPO_ROOT, 'dist', 'release');
@@ -30,6 +30,9 @@ const LINUX_NODE = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
 let manifest: Manifest;
 const installs = new Map<string, Installed>();
 const archiveOf = (key: string) => join(RELEASE, manifest.spec.platforms.find((p) => `${p.selector.matchLabels.os}/${p.selector.matchLabels.arch}` === key)!.uri.split('/').at(-1)!);
+
+// each install unpacks an archive into the system temp folder: ~1.5 GB a run, left behind before
+afterAll(removeKrewInstalls);
 
 beforeAll(() => {
   if (!ON) return;

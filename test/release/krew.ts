@@ -3,7 +3,7 @@
 // (select the platform by os/arch, check the sha256, unpack, copy `files`, link `bin`).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -66,6 +66,14 @@ export interface Installed {
   root: string;
 }
 
+/** Every krew root krewInstall made (each holds an unpacked archive, ~300 MB): removeKrewInstalls deletes them. */
+const roots: string[] = [];
+
+/** Delete what krewInstall unpacked (a test file calls it after all its tests). */
+export function removeKrewInstalls(): void {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+}
+
 /** Install one platform entry from a local archive as krew does; throws on what krew refuses. */
 export function krewInstall(m: Manifest, os: string, arch: string, archive: string): Installed {
   const p = selectPlatform(m, os, arch);
@@ -74,6 +82,7 @@ export function krewInstall(m: Manifest, os: string, arch: string, archive: stri
   const sum = createHash('sha256').update(readFileSync(archive)).digest('hex');
   if (sum !== p.sha256) throw new Error(`${os}/${arch}: sha256 ${sum} is not the manifest's ${p.sha256}`);
   const root = mkdtempSync(join(tmpdir(), 'netdiag-krew-'));
+  roots.push(root);
   const unpacked = join(root, 'download');
   mkdirSync(unpacked);
   if (archive.endsWith('.zip')) execFileSync('unzip', ['-q', archive, '-d', unpacked]);
