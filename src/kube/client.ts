@@ -23,12 +23,12 @@ import { ExecPluginError, getCredentials, type Credentials } from './credentials
 import { resolveHost, type DnsResult } from '../net/dns.ts';
 import { selectProxy, type ProxyDecision } from '../net/proxy.ts';
 import { openTcp, tcpProbe, type NetError, type TcpResult } from '../net/tcp.ts';
-import { httpConnect, type ConnectResult } from '../net/connect.ts';
+import { httpConnect, openProxy, proxyAuthorization, type ConnectResult } from '../net/connect.ts';
 import { tlsHandshake, type TlsResult } from '../net/tls.ts';
 import { parsePemBundle, verifyChain, type VerifyResult } from '../net/x509.ts';
 import { httpRequest, httpRequestKeepAlive, type HttpResult } from '../net/http.ts';
 import { joinHostPort, urlHostname } from '../net/ip.ts';
-import type { Redactor } from '../report/redact.ts';
+import { redactUrl, type Redactor } from '../report/redact.ts';
 import { caFingerprint, type ProbeCache } from './probe-cache.ts';
 import { TOOL_VERSION } from '../report/version.ts';
 import { monotonicMs } from '../net/clock.ts';
@@ -55,6 +55,11 @@ export interface Dialled {
   via: string;
   error?: NetError;
   connect?: ConnectResult;
+  /**
+   * A plain http:// server behind a proxy: the socket is the connection to the proxy itself, and
+   * requests go to it in absolute form ("GET http://host:port/path"), as Go's Transport sends them.
+   */
+  forward?: { proxy: URL };
   /**
    * Direct dials: every address of the server name tried, in order, and its result (a name with
    * several addresses: dual-stack, several A records). `error` is the first failure, the one Go
@@ -139,6 +144,13 @@ interface PooledConnection {
   socket: Socket;
   /** as Dialled.via */
   via: string;
+  forward?: Dialled['forward'];
+}
+
+/** The request headers plus the proxy's credentials (a plain http:// request sent to a proxy). */
+function withProxyAuthorization(headers: Record<string, string>, proxy: URL): Record<string, string> {
+  const auth = proxyAuthorization(proxy);
+  return auth ? { ...headers, 'Proxy-Authorization': auth } : headers;
 }
 
 /** The TLS identity of a connection: without a client certificate, or with the kubeconfig's. */
@@ -350,6 +362,14 @@ export class KubeClient {
     return joinHostPort(this.host, this.port);
   }
 
+  /**
+   * The server URL is plain http:// (client-go dials it without TLS and sends it no credentials:
+   * `kubectl proxy` on localhost, or a kubeconfig that should say https://).
+   */
+  get plainHttp(): boolean {
+    return this.serverUrl.protocol === 'http:';
+  }
+
   get isIpServer(): boolean {
     return isIP(this.host) !== 0;
   }
@@ -408,6 +428,12 @@ export class KubeClient {
   /** Open a connection to the API server the way kubectl would: through the proxy, or direct. */
   async dial(signal?: AbortSignal): Promise<Dialled> {
     const decision = this.proxy();
+    if (decision.proxy && this.plainHttp) {
+      const opened = await openProxy(decision.proxy, { timeoutMs: this.timeoutMs, signal });
+      const via = `proxy ${redactUrl(decision.proxy)} → ${this.hostPort} (plain HTTP, no CONNECT)`;
+      if (!opened.socket) return { via, error: opened.error };
+      return { via, socket: opened.socket, forward: { proxy: decision.proxy } };
+    }
     if (decision.proxy) {
       const connect = await httpConnect(decision.proxy, this.host, this.port, { timeoutMs: this.timeoutMs, signal });
       const via = `proxy ${connect.proxy} → ${this.hostPort}`;
@@ -477,6 +503,8 @@ export class KubeClient {
 
   /** The handshake as kubectl makes it, once: the presented chain and its verification. */
   tls(): Promise<TlsOutcome & { dialled: Dialled }> {
+    // a caller that dials a plain http:// server over TLS would report a handshake kubectl never makes
+    if (this.plainHttp) return Promise.reject(new Error('tls() on a plain http:// server: check plainHttp first'));
     return this.sharedProbe('tls', () => this.tlsKey(), async () => {
       const dialled = await this.dial();
       const serverName = this.serverName;
@@ -528,10 +556,37 @@ export class KubeClient {
     });
   }
 
+  /**
+   * A plain http:// server that did not answer HTTP as asked: does its port complete a TLS
+   * handshake (the kubeconfig should say https://)? Direct dials only (through a proxy the port is
+   * not ours to probe); undefined when it cannot be told.
+   */
+  speaksTls(): Promise<{ tls: boolean; protocol?: string; durationMs: number } | undefined> {
+    return this.once('speaks-tls', async () => {
+      if (!this.plainHttp || this.proxy().proxy) return undefined;
+      const dialled = await this.dial();
+      if (!dialled.socket) return undefined;
+      const t = await tlsHandshake({ socket: dialled.socket, host: this.host, port: this.port, servername: this.sni, timeoutMs: this.timeoutMs, chain: false });
+      dialled.socket.destroy();
+      return { tls: t.ok, ...(t.protocol ? { protocol: t.protocol } : {}), durationMs: t.durationMs };
+    });
+  }
+
   /** Verify the API server's certificate once before any credential is sent. */
   reachable(): Promise<{ ok: boolean; why?: string; reason?: 'untrusted' | 'unreachable' | 'timeout' }> {
     return this.once('reachable', async () => {
       if (!this.configured) return { ok: false, why: 'no kubeconfig', reason: 'unreachable' as const };
+      if (this.plainHttp) {
+        // no certificate to verify: the connection is the whole question; it carries the first request
+        const c = await this.openConnection({}, { chain: false });
+        if (!c.ok) return { ok: false, why: c.error?.message ?? `cannot reach ${this.hostPort}`, reason: c.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const) };
+        const pool = this.pool('anonymous');
+        const conn = { socket: c.socket, via: c.via, ...(c.forward ? { forward: c.forward } : {}) };
+        pool.reserve();
+        pool.track(conn);
+        pool.release(conn);
+        return { ok: true };
+      }
       const t = await this.tls();
       if (!t.tls.ok) {
         return { ok: false, why: t.tls.error?.message ?? `cannot reach ${this.hostPort}`, reason: t.tls.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const) };
@@ -578,13 +633,17 @@ export class KubeClient {
     };
   }
 
-  /** Dial and complete TLS with the given client certificate; the caller owns the socket. */
-  private async openTls(
+  /**
+   * Dial and complete TLS with the given client certificate (a plain http:// server: no TLS, as
+   * client-go); the caller owns the socket.
+   */
+  private async openConnection(
     id: { clientCertPem?: string; clientKeyPem?: string },
     opts: { signal?: AbortSignal; alpn?: string[]; timeoutMs?: number; chain?: boolean },
-  ): Promise<{ ok: true; socket: Socket; via: string } | { ok: false; via: string; error?: NetError }> {
+  ): Promise<{ ok: true; socket: Socket; via: string; forward?: Dialled['forward'] } | { ok: false; via: string; error?: NetError }> {
     const dialled = await this.dial(opts.signal);
     if (!dialled.socket) return { ok: false, via: dialled.via, error: dialled.error };
+    if (this.plainHttp) return { ok: true, socket: dialled.socket, via: dialled.via, ...(dialled.forward ? { forward: dialled.forward } : {}) };
     const tls = await tlsHandshake({
       socket: dialled.socket,
       host: this.host,
@@ -612,7 +671,7 @@ export class KubeClient {
    */
   async connect(opts: { auth: boolean; signal?: AbortSignal; alpn?: string[]; timeoutMs?: number }): Promise<{ ok: true; socket: Socket; headers: Record<string, string>; via: string; execError?: ExecPluginError } | { ok: false; via: string; error?: NetError }> {
     const id = await this.identity(opts.auth);
-    const c = await this.openTls(id, opts);
+    const c = await this.openConnection(id, opts);
     if (!c.ok) return c;
     return { ok: true, socket: c.socket, headers: id.headers, via: c.via, ...(id.execError ? { execError: id.execError } : {}) };
   }
@@ -657,13 +716,13 @@ export class KubeClient {
       const reused = conn !== undefined;
       if (!conn) {
         // tls() has the chain for evidence; a request's connection needs none
-        const c = await this.openTls(id, { signal: opts.signal, chain: false });
+        const c = await this.openConnection(id, { signal: opts.signal, chain: false });
         if (!c.ok) {
           pool.dialFailed();
           return { ok: false, via: c.via, error: c.error, durationMs: Math.round(monotonicMs() - started) };
         }
         this.connectionsOpened++;
-        conn = { socket: c.socket, via: c.via };
+        conn = { socket: c.socket, via: c.via, ...(c.forward ? { forward: c.forward } : {}) };
         pool.track(conn);
       }
       httpStarted ??= monotonicMs();
@@ -671,8 +730,8 @@ export class KubeClient {
         socket: conn.socket,
         method,
         host: this.serverUrl.host,
-        path,
-        headers,
+        path: conn.forward ? `${this.serverUrl.origin}${path}` : path,
+        headers: conn.forward ? withProxyAuthorization(headers, conn.forward.proxy) : headers,
         body,
         // a retry has what is left of the first attempt's time
         timeoutMs: attempt === 0 ? this.requestTimeoutMs : Math.max(1, Math.round(this.requestTimeoutMs - (monotonicMs() - httpStarted))),

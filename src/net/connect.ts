@@ -49,6 +49,47 @@ function decodeUserinfo(s: string): string {
   }
 }
 
+/** The connection to the proxy itself: TCP, then TLS for an https:// proxy. */
+export interface ProxyConnection {
+  /** "host:port" of the proxy */
+  proxyAddr: string;
+  socket?: net.Socket;
+  stage?: 'proxy-tcp' | 'proxy-tls';
+  error?: NetError;
+}
+
+/**
+ * Open a connection to an http:// or https:// proxy (no request sent): what Go's Transport does
+ * before CONNECT (https:// targets) or before it sends a plain http:// request to the proxy.
+ */
+export async function openProxy(proxy: URL, opts: NetOpts & { proxyCa?: string | string[] }): Promise<ProxyConnection> {
+  const startedAt = monotonicMs();
+  const scheme = proxy.protocol.replace(/:$/, '');
+  const proxyHost = urlHostname(proxy);
+  const proxyPort = Number(proxy.port || (scheme === 'https' ? 443 : 80));
+  const proxyAddr = joinHostPort(proxyHost, proxyPort);
+  const tcp = await openTcp(proxyHost, proxyPort, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+  if (!tcp.ok || !tcp.socket) {
+    const err = tcp.error ?? { kind: 'other', message: 'connect failed' };
+    return { proxyAddr, stage: 'proxy-tcp', error: { ...err, message: `proxy ${proxyAddr}: ${err.message}` } };
+  }
+  if (scheme !== 'https') return { proxyAddr, socket: tcp.socket };
+  const remaining = Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt));
+  const t = await tlsToProxy(tcp.socket, proxyHost, { timeoutMs: remaining, signal: opts.signal, ca: opts.proxyCa });
+  if (!t.socket) {
+    tcp.socket.destroy();
+    return { proxyAddr, stage: 'proxy-tls', error: t.error };
+  }
+  return { proxyAddr, socket: t.socket };
+}
+
+/** The Proxy-Authorization header Go sends for a proxy URL with userinfo (Basic, decoded). */
+export function proxyAuthorization(proxy: URL): string | undefined {
+  if (!proxy.username && !proxy.password) return undefined;
+  const cred = `${decodeUserinfo(proxy.username)}:${decodeUserinfo(proxy.password)}`;
+  return `Basic ${Buffer.from(cred, 'utf8').toString('base64')}`;
+}
+
 export async function httpConnect(proxy: URL, targetHost: string, targetPort: number, opts: HttpConnectOptions): Promise<ConnectResult> {
   const startedAt = monotonicMs();
   const shownProxy = redactUrl(proxy);
@@ -65,44 +106,22 @@ export async function httpConnect(proxy: URL, targetHost: string, targetPort: nu
       error: { kind: 'other', code: 'EPROTONOSUPPORT', message: `proxy scheme ${scheme}:// does not speak HTTP CONNECT` },
     };
   }
-  const proxyHost = urlHostname(proxy);
-  const proxyPort = Number(proxy.port || (scheme === 'https' ? 443 : 80));
-  const proxyAddr = joinHostPort(proxyHost, proxyPort);
-  const remaining = () => Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt));
 
-  // 1. TCP to the proxy
-  const tcp = await openTcp(proxyHost, proxyPort, { timeoutMs: opts.timeoutMs, signal: opts.signal });
-  if (!tcp.ok || !tcp.socket) {
-    const err = tcp.error ?? { kind: 'other', message: 'connect failed' };
-    return {
-      ...base,
-      ok: false,
-      durationMs: elapsed(startedAt),
-      stage: 'proxy-tcp',
-      error: { ...err, message: `proxy ${proxyAddr}: ${err.message}` },
-    };
+  // 1. TCP to the proxy, 2. TLS to an https:// proxy
+  const opened = await openProxy(proxy, { timeoutMs: opts.timeoutMs, signal: opts.signal, proxyCa: opts.proxyCa });
+  const proxyAddr = opened.proxyAddr;
+  if (!opened.socket) {
+    return { ...base, ok: false, durationMs: elapsed(startedAt), stage: opened.stage, error: opened.error };
   }
-  let socket: net.Socket = tcp.socket;
-
-  // 2. TLS to an https:// proxy
-  if (scheme === 'https') {
-    const t = await tlsToProxy(socket, proxyHost, { timeoutMs: remaining(), signal: opts.signal, ca: opts.proxyCa });
-    if (!t.socket) {
-      socket.destroy();
-      return { ...base, ok: false, durationMs: elapsed(startedAt), stage: 'proxy-tls', error: t.error };
-    }
-    socket = t.socket;
-  }
+  const socket: net.Socket = opened.socket;
 
   // 3. CONNECT
   const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   const hasUA = Object.keys(opts.headers ?? {}).some((k) => k.toLowerCase() === 'user-agent');
   if (!hasUA) lines.push('User-Agent: kubectl-netdiag');
   for (const [k, v] of Object.entries(opts.headers ?? {})) lines.push(`${k}: ${v}`);
-  if (proxy.username || proxy.password) {
-    const cred = `${decodeUserinfo(proxy.username)}:${decodeUserinfo(proxy.password)}`;
-    lines.push(`Proxy-Authorization: Basic ${Buffer.from(cred, 'utf8').toString('base64')}`);
-  }
+  const auth = proxyAuthorization(proxy);
+  if (auth) lines.push(`Proxy-Authorization: ${auth}`);
   const request = lines.join('\r\n') + '\r\n\r\n';
 
   return new Promise<ConnectResult>((resolve) => {
@@ -137,7 +156,7 @@ export async function httpConnect(proxy: URL, targetHost: string, targetPort: nu
     const bodyText = () => (head ? bodyBytes().bytes.subarray(0, MAX_BODY).toString('utf8') : undefined);
     const finishNon2xx = () => finish({ ok: false, stage: 'connect', ...withHead(), body: bodyText() });
 
-    const deadline = startDeadline({ timeoutMs: remaining(), signal: opts.signal }, (why) => {
+    const deadline = startDeadline({ timeoutMs: Math.max(0, opts.timeoutMs - (monotonicMs() - startedAt)), signal: opts.signal }, (why) => {
       if (head) return finishNon2xx(); // status known: report what arrived of the body
       finish({
         ok: false,

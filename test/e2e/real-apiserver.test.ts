@@ -17,6 +17,7 @@ import { labPki } from '../lab/pki.ts';
 import { CASES, REAL, REAL_MTU, REAL_MTU_RULE, REAL_URLS, REAL_USERS, realApiserverUnavailable, type RealCase } from '../lab/real-apiserver.ts';
 import type { CheckResult, Report } from '../../src/report/types.ts';
 import { EXE, requireBuild } from './harness.ts';
+import { KUBECTL_400_UNKNOWN } from '../../src/checks/api/kubectl-wording.ts';
 
 const unavailable = realApiserverUnavailable();
 if (unavailable) console.warn(`real-apiserver.test.ts skipped: ${unavailable}`);
@@ -77,6 +78,8 @@ interface Probe {
   body?: string;
   /** the real loopback server (no default/kubernetes endpoints) instead of main */
   loopback?: boolean;
+  /** plain HTTP to the TLS port (a kubeconfig that says http://) */
+  plain?: boolean;
 }
 const PROBES: Probe[] = [
   { name: 'version, unknown token', method: 'GET', path: '/version', who: 'bad' },
@@ -92,6 +95,7 @@ const PROBES: Probe[] = [
   { name: 'unknown path, admin', method: 'GET', path: '/apis/nothing.example/v1/things', who: 'admin' },
   { name: 'readyz, admin', method: 'GET', path: '/readyz', who: 'admin' },
   { name: 'healthz, anonymous', method: 'GET', path: '/healthz', who: 'anon' },
+  { name: 'version, plain HTTP to the TLS port', method: 'GET', path: '/version', who: 'anon', plain: true },
   { name: 'endpoints/kubernetes, loopback advertise', method: 'GET', path: '/api/v1/namespaces/default/endpoints/kubernetes', who: 'admin', loopback: true },
   { name: 'endpointslices, loopback advertise', method: 'GET', path: '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes', who: 'admin', loopback: true },
 ];
@@ -179,9 +183,10 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
     const tokenOf = (w: Who) => (w === 'admin' ? String(lab.info.token) : w === 'viewer' ? String(lab.info.viewerToken) : w === 'bad' ? String(lab.info.badToken) : undefined);
     const probe = (p: Probe) =>
       pool(async () => {
-        const r = await lab.exec('curl', curlArgs(p.loopback ? String((lab.info.urls as Record<string, string>).loopback) : String(lab.info.server), lab.files.ca, p, tokenOf(p.who)));
+        const scheme = (u: string) => (p.plain ? u.replace(/^https:/, 'http:') : u);
+        const r = await lab.exec('curl', curlArgs(scheme(p.loopback ? String((lab.info.urls as Record<string, string>).loopback) : String(lab.info.server)), lab.files.ca, p, tokenOf(p.who)));
         real[p.name] = parseCurl(r.stdout);
-        const f = await new Promise<string>((res) => execFile('curl', curlArgs(fakes[p.loopback ? 1 : 0].url, fakeCa, p, tokenOf(p.who)), (_e, out) => res(out)));
+        const f = await new Promise<string>((res) => execFile('curl', curlArgs(scheme(fakes[p.loopback ? 1 : 0].url), fakeCa, p, tokenOf(p.who)), (_e, out) => res(out)));
         fake[p.name] = parseCurl(f);
       });
 
@@ -199,6 +204,16 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       k('loopback-endpoints', 'loopback', ['get', 'endpoints', 'kubernetes', '-n', 'default']),
       k('cert-host-ca', 'token', ['get', '--raw', '/version']),
       k('version', 'token', ['version']),
+      // a kubeconfig that says http:// for the TLS port: kubectl sends plain HTTP (and no token)
+      pool(async () => {
+        const kcHttp = join(lab.tmpdir, 'kubeconfig-http-scheme');
+        // (written inside the lab: its tmpdir is in the lab's own mount namespace)
+        await lab.exec('sh', ['-c', 'sed "s#server: https://#server: http://#" "$0" > "$1"', kc('token'), kcHttp]);
+        const e = { ...lab.baseEnv(), KUBECONFIG: kcHttp };
+        kubectl['http-scheme'] = await lab.exec('kubectl', ['--kubeconfig', kcHttp, '--cache-dir', `${lab.tmpdir}/kubectl-cache-http-scheme`, 'get', 'pods', '-n', 'default'], { env: e, timeoutMs: 40_000 });
+        extra['http-scheme'] = parse(await lab.exec(EXE, ['api', '--kubeconfig', kcHttp, '-o', 'json'], { env: e, timeoutMs: 60_000 }), 'api http-scheme');
+        extra['http-scheme-server'] = parse(await lab.exec(EXE, ['server', '--kubeconfig', kcHttp, '-o', 'json'], { env: e, timeoutMs: 60_000 }), 'server http-scheme');
+      }),
       nd(extra, 'cert-host', 'token', ['cert', `${REAL.main.bind}:${REAL.main.port}`]),
       nd(extra, 'local', 'dead-advertise', ['server', '--local']),
       // text with -v, for the secrets test (the JSON runs are checked too)
@@ -339,6 +354,23 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
         expect(r.check('api.auth').status).toBe('pass');
       }
       expect(get(api, 'cert').check('api.kubeconfig').summary).toContain('auth: client-certificate');
+    });
+    it('a kubeconfig that says http:// for the TLS port: kubectl gets a 400, netdiag names the scheme (not TLS, not RBAC)', () => {
+      const k = get(kubectl, 'http-scheme');
+      expect(k.code).toBe(1);
+      expect(last(k)).toBe(KUBECTL_400_UNKNOWN);
+      const r = get(extra, 'http-scheme');
+      expect(r.code, r.text).toBe(1);
+      expect(r.check('api.tls').summary).toMatch(/^not applicable: the server URL http:\/\/.* is plain http:\/\//);
+      expect(r.check('api.http').status).toBe('fail');
+      expect(r.codes).toContain('api.http.tls-port');
+      expect(r.codes).not.toContain('api.auth.forbidden');
+      expect(r.report.diagnosis.rootCause).toContain(`${REAL.main.bind}:${REAL.main.port} speaks TLS`);
+      expect(r.report.diagnosis.rootCause).toContain(`kubectl says "${KUBECTL_400_UNKNOWN}"`);
+      expect(r.report.diagnosis.remediation.join('\n')).toContain(`--server=https://${REAL.main.bind}:${REAL.main.port}`);
+      const s = get(extra, 'http-scheme-server');
+      expect(s.check('server.connection').status, s.text).toBe('fail');
+      expect(s.check('server.connection').summary).toBe(`${REAL.main.bind}:${REAL.main.port} speaks TLS, but the server URL is http://${REAL.main.bind}:${REAL.main.port}`);
     });
     it('healthy server: every server check but the version skew passes', () => {
       const r = get(server, 'token');

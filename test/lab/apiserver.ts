@@ -520,14 +520,31 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
   });
 
+  // Go's http.Server answers plain HTTP on its TLS port (kube-apiserver 1.24, checked in the real
+  // lab: test/e2e/real-apiserver.test.ts) with this 400 and closes; everything else is TLS. The
+  // first bytes are read here, then handed back to the TLS server with the socket.
+  const front = net.createServer((s) => {
+    s.on('error', () => {});
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.once('data', (first: Buffer) => {
+      s.pause();
+      if (GO_HTTP_PREFIXES.includes(first.subarray(0, 5).toString('latin1'))) {
+        s.end(GO_PLAIN_HTTP_ON_TLS);
+        return;
+      }
+      s.unshift(first);
+      server.emit('connection', s);
+    });
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
+    front.once('error', reject);
+    front.listen(opts.port ?? 0, host, () => {
+      front.off('error', reject);
       resolve();
     });
   });
-  listenPort = (server.address() as net.AddressInfo).port;
+  listenPort = (front.address() as net.AddressInfo).port;
   let closed: Promise<void> | undefined;
   return {
     url: `https://${host.includes(':') ? `[${host}]` : host}:${listenPort}`,
@@ -536,7 +553,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     requests,
     close() {
       closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        front.close(() => resolve());
         for (const s of sessions) s.destroy();
         for (const s of sockets) s.destroy();
       });
@@ -691,6 +708,11 @@ function groupResourceList(group: string, ver: string, version: '1.24' | '1.31')
   if (gvs === 'apiregistration.k8s.io/v1') resources.push(r('apiservices', 'APIService', false, rw));
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gvs, resources };
 }
+
+/** tlsRecordHeaderLooksLikeHTTP in Go's crypto/tls: the first five bytes of a plain request. */
+const GO_HTTP_PREFIXES = ['GET /', 'HEAD ', 'POST ', 'PUT /', 'OPTIO'];
+/** What net/http writes to it before closing (server.go). */
+export const GO_PLAIN_HTTP_ON_TLS = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
 
 async function startRawServer(opts: ApiServerOptions, host: string, behaviour: Exclude<ApiBehaviour, 'normal'>): Promise<ApiServer> {
   const sockets = new Set<net.Socket>();

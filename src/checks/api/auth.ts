@@ -25,7 +25,8 @@ export const authCheck: CheckDefinition<ApiContext> = {
   // kubectl gets the credentials before it dials: an exec plugin that fails, or a user without
   // credentials (a username prompt), is what it says first, whatever the network then does
   async beforeRequires(ctx) {
-    if (!ctx.kube || ctx.kubeError) return undefined;
+    // (a plain http:// server: kubectl neither prompts nor runs a plugin, it sends no credentials)
+    if (!ctx.kube || ctx.kubeError || ctx.plainHttp) return undefined;
     const k = ctx.config;
     if (k.user.authKind === 'none') {
       return { summary: 'the context\'s user has no credentials: kubectl asks for a username before it connects', findings: [anonymousFinding()], evidence: { authKind: k.user.authKind, beforeConnect: true } };
@@ -45,7 +46,8 @@ export const authCheck: CheckDefinition<ApiContext> = {
       return { ...execPluginFailed(ctx, creds), evidence };
     }
     const findings: FindingInput[] = [];
-    const anonymous = k.user.authKind === 'none';
+    const plain = ctx.plainHttp;
+    const anonymous = k.user.authKind === 'none' && !plain;
     // kubectl never sends a request for such a user: client-go prompts for basic auth first
     if (anonymous) findings.push(anonymousFinding());
     // who am I (SelfSubjectReview: GA in 1.28, else v1beta1) and what may I do
@@ -75,6 +77,12 @@ export const authCheck: CheckDefinition<ApiContext> = {
       await ssarPromise;
       return unauthorized(ctx, r, evidence, reproduce);
     }
+    // any other failure (400 from a TLS port spoken to in plain HTTP, a 5xx): nothing is known of the identity
+    if (r.response.statusCode >= 400 && ![403, 404].includes(r.response.statusCode)) {
+      await ssarPromise;
+      evidence.selfSubjectReview = statusText(r);
+      return { skip: true, summary: `who the server takes us for cannot be told: SelfSubjectReview answered ${statusText(r)}`, evidence, reproduce };
+    }
     // before 1.28 the server cannot be asked: 404 (not served), or 403 (authorization runs before routing)
     let whoami: string | undefined;
     let serverNamed: string | undefined;
@@ -103,7 +111,7 @@ export const authCheck: CheckDefinition<ApiContext> = {
 
     // what can be known without the server: the certificate's subject, a JWT's claims, the name in a 403
     let whoSource = '';
-    if (!identity && !anonymous) {
+    if (!identity && !anonymous && !plain) {
       const local = localIdentity(ctx, creds);
       if (local) {
         identity = { username: local.username ?? serverNamed, groups: local.groups };
@@ -160,7 +168,9 @@ export const authCheck: CheckDefinition<ApiContext> = {
       });
     }
     const can = allowed === undefined ? '' : allowed ? `; can list pods in ${ns}` : `; cannot list pods in ${ns}`;
-    const summary = `authenticated as ${who} via ${describeAuth(ctx)}${whoNote}${can}`;
+    const summary = plain
+      ? `answers requests without credentials (${PLAIN_NO_CREDENTIALS})${identity?.username ? `, as ${who}` : ''}${whoNote}${can}`
+      : `authenticated as ${who} via ${describeAuth(ctx)}${whoNote}${can}`;
     return { summary, findings, evidence, reproduce };
   },
 };
@@ -201,8 +211,10 @@ function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, u
     findings: [
       {
         code: 'api.auth.unauthorized',
-        message:
-          `The server rejects the ${describeAuth(ctx)} of the kubeconfig user ${ctx.config.userName ?? '(unnamed)'} with 401 (Status message "${message}"): ` +
+        message: ctx.plainHttp
+          ? `The server answers 401 (Status message "${message}") to requests without credentials, and ${PLAIN_NO_CREDENTIALS}: the ${describeAuth(ctx)} of the kubeconfig user ${ctx.config.userName ?? '(unnamed)'} is never sent. ` +
+            `kubectl says "${kubectl401(message)}" when its discovery cache is warm, and "${KUBECTL_401_COLD}" after its discovery errors when the cache is cold.`
+          : `The server rejects the ${describeAuth(ctx)} of the kubeconfig user ${ctx.config.userName ?? '(unnamed)'} with 401 (Status message "${message}"): ` +
           `kubectl says "${kubectl401(message)}" when its discovery cache is warm, and "${KUBECTL_401_COLD}" after its discovery errors when the cache is cold.`,
       },
     ],
@@ -220,6 +232,9 @@ function execPluginFailed(ctx: ApiContext, creds: ExecPluginError) {
     reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...authReproduce(ctx)],
   };
 }
+
+/** client-go sends no credentials to an http:// server: no token, no certificate, no plugin run, no prompt. */
+const PLAIN_NO_CREDENTIALS = 'kubectl sends none to a plain http:// server';
 
 /** What a user runs to see what kubectl makes of these credentials. */
 function authReproduce(ctx: ApiContext): string[] {

@@ -189,7 +189,7 @@ function diagnoseInOrder(results: CheckResult[], ctx: ApiContext): Diagnosis {
     if (c && (c.status === 'fail' || c.status === 'error')) {
       const fails = c.findings.filter((x) => x.severity === 'fail');
       const lead: Record<string, string> = {
-        'api.http': `TLS to ${ctx.hostPort} works, but the HTTP request fails:`,
+        'api.http': ctx.kube?.cluster.scheme === 'http' ? `The connection to ${ctx.hostPort} works (plain HTTP: the server URL is http://), but the request fails:` : `TLS to ${ctx.hostPort} works, but the HTTP request fails:`,
         'api.auth': `The network path to ${ctx.hostPort} works, but authentication fails:`,
         'api.health': `The API server at ${ctx.hostPort} answers, but reports itself unhealthy:`,
       };
@@ -213,7 +213,7 @@ function diagnoseInOrder(results: CheckResult[], ctx: ApiContext): Diagnosis {
   const version = (http?.evidence?.version as { gitVersion?: string } | undefined)?.gitVersion;
   const works =
     `kubectl can reach the API server ${server}${proxy ? ` through ${proxyPhrase}` : ' directly'}: ` +
-    `TLS verifies against the kubeconfig CA${version ? `, the server runs ${version}` : ''}` +
+    `${ctx.kube?.cluster.scheme === 'http' ? 'plain HTTP, no TLS' : 'TLS verifies against the kubeconfig CA'}${version ? `, the server runs ${version}` : ''}` +
     (auth?.status === 'pass' || auth?.status === 'warn' ? `, and it ${auth.summary.replace(/^authenticated/, 'authenticates the user')}` : '') +
     '.';
   const warns = results.flatMap((r) => r.findings.filter((f) => f.severity === 'warn'));

@@ -5,6 +5,7 @@ import type { ApiFailure } from '../../kube/client.ts';
 import { kubernetesEndpoints } from '../../kube/apiserver-endpoints.ts';
 import { judgeCertificate, probeAddress, verifiedName } from '../../kube/probe.ts';
 import type { NetError } from '../../net/tcp.ts';
+import { httpsServer } from './requirements.ts';
 import type { ApiContext } from './context.ts';
 import { joinHostPort, stripBrackets } from '../../net/ip.ts';
 import { shortError } from './connection-errors.ts';
@@ -148,6 +149,7 @@ export const endpointsCheck: CheckDefinition<ApiContext> = {
   title: 'Other API addresses',
   // the EndpointSlice read needs only a trusted connection, not /version
   requires: ['api.tls'],
+  appliesWhen: [httpsServer],
   codes: ['api.endpoints.partial', 'api.endpoints.unreadable', 'api.endpoints.not-written', 'api.endpoints.advertised-dead'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs + ctx.timeoutMs * 4 + 1000,
   async run(ctx) {

@@ -2,6 +2,7 @@
 import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts';
 import type { ApiContext } from './context.ts';
 import { parseJson, quoteBody } from './http-answer.ts';
+import { GO_HTTP_ON_TLS_PORT, KUBECTL_400_UNKNOWN } from './kubectl-wording.ts';
 
 const CLOCK_SKEW_WARN_S = 60;
 
@@ -9,12 +10,21 @@ export const httpCheck: CheckDefinition<ApiContext> = {
   id: 'api.http',
   title: 'HTTP /version',
   requires: ['api.tls'],
-  codes: ['api.http.error', 'api.http.clock-skew'],
+  codes: ['api.http.error', 'api.http.tls-port', 'api.http.clock-skew'],
   timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs * 2 + 1000,
   async run(ctx) {
     const reproduce = [`kubectl version ${ctx.contextArgs}`.trim(), `kubectl get --raw /version ${ctx.contextArgs}`.trim()];
     const r = await ctx.requestOnce('version', 'GET', '/version', { auth: true });
     const evidence: Record<string, unknown> = { via: r.via, durationMs: r.durationMs };
+    if (ctx.plainHttp && (!r.response || r.response.statusCode === 400)) {
+      const wrongScheme = await tlsPort(ctx, r.response?.body);
+      if (wrongScheme) {
+        evidence.error = r.error;
+        if (r.response) evidence.status = `${r.response.statusCode} ${r.response.statusMessage}`;
+        evidence.tlsProbe = wrongScheme.probe;
+        return { summary: wrongScheme.summary, findings: [wrongScheme.finding], evidence, reproduce: [...reproduce, `curl -sv -k https://${ctx.hostPort}/version`] };
+      }
+    }
     if (!r.response) {
       const msg =
         r.error?.kind === 'timeout'
@@ -73,3 +83,31 @@ export const httpCheck: CheckDefinition<ApiContext> = {
     };
   },
 };
+
+/**
+ * http:// in the kubeconfig, TLS on the port: Go's server says so in a 400 ("Client sent an HTTP
+ * request to an HTTPS server."); other TLS servers close the connection or send a TLS alert, which
+ * a TLS handshake on the same port then tells apart from a server that is just broken.
+ */
+async function tlsPort(ctx: ApiContext, body: string | undefined): Promise<{ summary: string; finding: FindingInput; probe: unknown } | undefined> {
+  const goSays = body?.includes(GO_HTTP_ON_TLS_PORT) === true;
+  const probe = await ctx.speaksTls();
+  if (!goSays && !probe?.tls) return undefined;
+  const server = ctx.config.cluster.server;
+  const https = `https://${ctx.hostPort}`;
+  const answer = goSays
+    ? `it answered 400 "${GO_HTTP_ON_TLS_PORT}" (Go's answer to plain HTTP on a TLS port), and kubectl says "${KUBECTL_400_UNKNOWN}"`
+    : body !== undefined
+      ? `it answered a plain GET /version with 400 "${quoteBody(body, 120)}" and completes a TLS handshake (${probe?.protocol ?? 'TLS'}) on the same port`
+      : `it does not answer a plain GET /version with HTTP, and completes a TLS handshake (${probe?.protocol ?? 'TLS'}) on the same port`;
+  const cluster = ctx.config.clusterName ?? 'CLUSTER';
+  return {
+    summary: `${ctx.hostPort} speaks TLS, but the server URL is ${server}`,
+    probe: probe ?? { tls: 'not probed (through a proxy)' },
+    finding: {
+      code: 'api.http.tls-port',
+      message: `The kubeconfig names the API server as ${server}, so kubectl sends plain HTTP (and no credentials), but ${ctx.hostPort} speaks TLS: ${answer}.`,
+      remediation: [`Write https:// in the server URL: \`kubectl config set-cluster ${cluster} --server=${https}\`; the kubeconfig then also needs the cluster CA (certificate-authority-data).`],
+    },
+  };
+}

@@ -50,7 +50,8 @@ export const kubeconfigCheck: CheckDefinition<ApiContext> = {
       });
     }
     const auth = k.user.authKind === 'exec' && k.user.exec ? `exec plugin ${k.user.exec.command}` : k.user.authKind;
-    const ca = k.cluster.insecureSkipTlsVerify ? 'verification disabled' : `CA from ${k.cluster.caSource}`;
+    const plain = !fallback && k.cluster.scheme !== 'https';
+    const ca = plain ? 'plain http://: no TLS, and no credentials are sent' : k.cluster.insecureSkipTlsVerify ? 'verification disabled' : `CA from ${k.cluster.caSource}`;
     const summary = fallback
       ? fallback.summary
       : `context ${k.contextName ?? '(in-cluster)'} → ${k.cluster.server}${k.cluster.tlsServerName ? ` (tls-server-name ${k.cluster.tlsServerName})` : ''}; auth: ${auth}; ${ca}`;

@@ -17,6 +17,16 @@ export const KUBECTL_NO_CREDENTIALS_EOF = 'error: EOF';
 export const KUBECTL_WHOAMI_404 = 'the selfsubjectreviews API is not enabled in the cluster';
 export const KUBECTL_WHOAMI_403 = 'the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it';
 
+/**
+ * kubectl's line for a 400 whose body is not a Status: what it says when a plain http:// request
+ * reaches a TLS port of a Go server (kube-apiserver answers "Client sent an HTTP request to an
+ * HTTPS server.").
+ */
+export const KUBECTL_400_UNKNOWN = 'Error from server (BadRequest): the server rejected our request for an unknown reason';
+
+/** What Go's http.Server writes to a plain HTTP request on its TLS port (net/http server.go). */
+export const GO_HTTP_ON_TLS_PORT = 'Client sent an HTTP request to an HTTPS server.';
+
 /** kubectl's line for a Forbidden Status. */
 export function kubectlForbidden(statusMessage: string): string {
   return `Error from server (Forbidden): ${statusMessage}`;

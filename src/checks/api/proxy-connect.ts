@@ -5,13 +5,13 @@ import { describeNetError, shortError } from './connection-errors.ts';
 import type { ApiContext } from './context.ts';
 import { looksLikeApiServer, quoteBody } from './http-answer.ts';
 import { malformedFinding, malformedOutcome } from './proxy.ts';
-import { proxyApplies } from './requirements.ts';
+import { httpsServer, proxyApplies } from './requirements.ts';
 
 export const proxyConnectCheck: CheckDefinition<ApiContext> = {
   id: 'api.proxy.connect',
   title: 'Proxy CONNECT',
   requires: ['api.proxy'],
-  appliesWhen: [proxyApplies],
+  appliesWhen: [proxyApplies, httpsServer],
   codes: ['api.proxy.unreachable', 'api.proxy.denied', 'api.proxy.auth-required', 'api.proxy.upstream-failed', 'api.proxy.connect-error'],
   timeoutMs: (ctx) => ctx.timeoutMs * 2 + ctx.options.requestTimeoutMs + 1000,
   async run(ctx) {

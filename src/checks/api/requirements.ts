@@ -20,3 +20,9 @@ export const proxyApplies: Requirement<ApiContext> = {
   name: 'proxy',
   unmet: (ctx) => (ctx.proxy().proxy ? undefined : 'no proxy applies to the server URL'),
 };
+
+/** The server URL is https:// (kubectl speaks plain HTTP to an http:// server: no TLS, no CONNECT). */
+export const httpsServer: Requirement<ApiContext> = {
+  name: 'https server',
+  unmet: (ctx) => (ctx.plainHttp ? `the server URL ${ctx.config.cluster.server} is plain http://: kubectl makes no TLS handshake${ctx.proxy().proxy ? ' and sends its requests to the proxy as they are (no CONNECT)' : ''}` : undefined),
+};

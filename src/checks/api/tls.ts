@@ -10,6 +10,7 @@ import { tlsHandshake, type TlsResult } from '../../net/tls.ts';
 import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes, type StallEvidence } from '../../kube/handshake-stall.ts';
 import { stripBrackets } from '../../net/ip.ts';
 import { redactUrl } from '../../report/redact.ts';
+import { httpsServer } from './requirements.ts';
 import type { ApiContext } from './context.ts';
 import { monotonicMs } from '../../net/clock.ts';
 
@@ -24,6 +25,7 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
   id: 'api.tls',
   title: 'TLS handshake',
   requires: (ctx) => (ctx.kube && safeProxied(ctx) ? ['api.proxy'] : ['api.tcp']),
+  appliesWhen: [httpsServer],
   codes: [
     'api.tls.intercepted',
     'api.tls.no-ip-san',
@@ -42,9 +44,6 @@ export const tlsCheck: CheckDefinition<ApiContext> = {
   ],
   timeoutMs: (ctx) => ctx.timeoutMs * 3 + ctx.options.requestTimeoutMs + 1000,
   async run(ctx) {
-    if (ctx.config.cluster.server.startsWith('http:')) {
-      return { skip: true, summary: 'not applicable: the server URL is plain http://' };
-    }
     const startedAt = monotonicMs();
     const pending = ctx.tls();
     const compare = compareProbe(ctx);

@@ -3,14 +3,14 @@ import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts'
 import type { CertInfo } from '../../net/x509.ts';
 import type { ServerContext } from './context.ts';
 import { daysLeft, EXPIRING_DAYS } from './expiry.ts';
-import { cluster } from './requirements.ts';
+import { cluster, httpsServer } from './requirements.ts';
 import { endpointFacts } from './served-certificates.ts';
 
 export const certsCheck: CheckDefinition<ServerContext> = {
   id: 'server.certs',
   title: 'Serving certificate expiry',
   requires: ['server.connection'],
-  appliesWhen: [cluster],
+  appliesWhen: [cluster, httpsServer],
   codes: ['server.certs.expired', 'server.certs.expiring-soon'],
   timeoutMs: (ctx) => ctx.options.requestTimeoutMs * 3 + ctx.timeoutMs * 6 + 1000,
   async run(ctx) {

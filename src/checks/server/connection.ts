@@ -1,6 +1,6 @@
 // server.connection: can this machine talk to the API server at all, on the path kubectl takes
 // (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
-import type { CheckDefinition } from '../../engine/definitions.ts';
+import type { CheckDefinition, CheckOutcome } from '../../engine/definitions.ts';
 import { localhostFallbackWhy } from '../../kube/kubeconfig.ts';
 import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes } from '../../kube/handshake-stall.ts';
 import { answerText } from './api-answer.ts';
@@ -22,49 +22,22 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
     }
     const server = ctx.api.config.cluster.server;
     const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];
-    // credentials are sent only once the certificate has verified (as in `api`)
-    const startedAt = monotonicMs();
-    const pending = ctx.api.tls();
-    // "net/http: TLS handshake timeout" told apart as `api` does (src/kube/handshake-stall.ts)
-    const stall = watchClientHandshake(ctx.api, pending, startedAt);
-    const t = await pending;
-    const evidence: Record<string, unknown> = { server, via: t.dialled.via };
-    if (!t.tls.ok && t.tls.error?.kind === 'timeout' && !t.dialled.connect) {
-      const probes = await stall;
-      if (probes) {
-        const v = judgeStalledHandshake(SERVER_STALL_CODES, ctx.api.hostPort, ctx.api.host, ctx.timeoutMs, probes);
-        evidence.error = t.tls.error;
-        evidence.stall = stallEvidence(probes, v.cause);
+    const evidence: Record<string, unknown> = { server };
+    if (ctx.api.plainHttp) {
+      // plain http:// (kubectl proxy, an insecure port): no certificate, the connection is the question
+      const r = await ctx.api.reachable();
+      if (!r.ok) {
+        const why = r.why ?? 'no connection';
         return {
-          summary: `cannot reach ${server}: ${v.summary}`,
-          findings: [{ code: v.code, message: v.code === SERVER_STALL_CODES.failed ? `This machine cannot reach the API server ${server} (${v.message.replace(/\.$/, '')}); \`kubectl netdiag api\` explains why.` : v.message }],
+          summary: `cannot reach ${server}: ${why}`,
+          findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
           evidence,
-          reproduce: [...v.reproduce, ...reproduce],
+          reproduce,
         };
       }
-    }
-    if (!t.tls.ok) {
-      const why = t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection';
-      return {
-        summary: `cannot reach ${server}: ${why}`,
-        findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
-        evidence,
-        reproduce,
-      };
-    }
-    evidence.certificate = t.tls.chain[0]?.subject;
-    if (t.verify && !t.verify.trusted && !ctx.api.config.cluster.insecureSkipTlsVerify) {
-      return {
-        summary: `the certificate presented for ${server} is not trusted: ${t.verify.goError ?? 'unknown reason'}`,
-        findings: [
-          {
-            code: 'server.connection.untrusted',
-            message: `The certificate presented for ${server} (${t.tls.chain[0]?.subject ?? '?'} issued by ${t.tls.chain[0]?.issuer ?? '?'}) does not verify against the kubeconfig CA: ${t.verify.goError ?? 'untrusted'}. Credentials are not sent; \`kubectl netdiag api\` explains the path.`,
-          },
-        ],
-        evidence,
-        reproduce,
-      };
+    } else {
+      const verdict = await tlsVerdict(ctx, server, evidence, reproduce);
+      if (verdict) return verdict;
     }
     const v = await ctx.serverVersion();
     if (!v.ok && (v.reason === 'timeout' || v.reason === 'unreachable')) {
@@ -75,10 +48,14 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
         reproduce,
       };
     }
+    if (ctx.api.plainHttp && !v.ok && v.status === 400 && (await ctx.api.speaksTls())?.tls) {
+      const message = `The kubeconfig names the API server as ${server}, so kubectl speaks plain HTTP to it, but ${ctx.api.hostPort} speaks TLS (GET /version answered ${answerText(v)}); \`kubectl netdiag api\` explains the fix.`;
+      return { summary: `${ctx.api.hostPort} speaks TLS, but the server URL is ${server}`, findings: [{ code: 'server.connection.failed', message }], evidence, reproduce };
+    }
     const version = v.ok && typeof v.body.gitVersion === 'string' ? v.body.gitVersion : undefined;
     evidence.status = answerText(v);
     if (version) evidence.version = version;
-    return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`} (via ${t.dialled.via})`, evidence, reproduce };
+    return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`}${evidence.via ? ` (via ${String(evidence.via)})` : ''}`, evidence, reproduce };
   },
 };
 
@@ -88,3 +65,52 @@ export const SERVER_STALL_CODES: StallCodes = {
   noAnswer: 'server.connection.no-answer',
   failed: 'server.connection.failed',
 };
+
+/** The handshake kubectl makes (https:// servers): a finding when it fails or does not verify. */
+async function tlsVerdict(ctx: ServerContext, server: string, evidence: Record<string, unknown>, reproduce: string[]): Promise<CheckOutcome | undefined> {
+  // credentials are sent only once the certificate has verified (as in `api`)
+  const startedAt = monotonicMs();
+  const pending = ctx.api.tls();
+  // "net/http: TLS handshake timeout" told apart as `api` does (src/kube/handshake-stall.ts)
+  const stall = watchClientHandshake(ctx.api, pending, startedAt);
+  const t = await pending;
+  evidence.via = t.dialled.via;
+  if (!t.tls.ok && t.tls.error?.kind === 'timeout' && !t.dialled.connect) {
+    const probes = await stall;
+    if (probes) {
+      const v = judgeStalledHandshake(SERVER_STALL_CODES, ctx.api.hostPort, ctx.api.host, ctx.timeoutMs, probes);
+      evidence.error = t.tls.error;
+      evidence.stall = stallEvidence(probes, v.cause);
+      return {
+        summary: `cannot reach ${server}: ${v.summary}`,
+        findings: [{ code: v.code, message: v.code === SERVER_STALL_CODES.failed ? `This machine cannot reach the API server ${server} (${v.message.replace(/\.$/, '')}); \`kubectl netdiag api\` explains why.` : v.message }],
+        evidence,
+        reproduce: [...v.reproduce, ...reproduce],
+      };
+    }
+  }
+  if (!t.tls.ok) {
+    const why = t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection';
+    return {
+      summary: `cannot reach ${server}: ${why}`,
+      findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
+      evidence,
+      reproduce,
+    };
+  }
+  evidence.certificate = t.tls.chain[0]?.subject;
+  if (t.verify && !t.verify.trusted && !ctx.api.config.cluster.insecureSkipTlsVerify) {
+    return {
+      summary: `the certificate presented for ${server} is not trusted: ${t.verify.goError ?? 'unknown reason'}`,
+      findings: [
+        {
+          code: 'server.connection.untrusted',
+          message: `The certificate presented for ${server} (${t.tls.chain[0]?.subject ?? '?'} issued by ${t.tls.chain[0]?.issuer ?? '?'}) does not verify against the kubeconfig CA: ${t.verify.goError ?? 'untrusted'}. Credentials are not sent; \`kubectl netdiag api\` explains the path.`,
+        },
+      ],
+      evidence,
+      reproduce,
+    };
+  }
+  return undefined;
+}

@@ -6,7 +6,7 @@ import { judgeStalledHandshake, type StallCodes, type StallVerdict } from '../..
 import { goVerifyHostname, type CertInfo } from '../../net/x509.ts';
 import type { ServerContext } from './context.ts';
 import { apiServerConfig } from './local/config.ts';
-import { cluster } from './requirements.ts';
+import { cluster, httpsServer } from './requirements.ts';
 import { endpointFacts, type ServedCertificate } from './served-certificates.ts';
 
 function sansOf(c: CertInfo | undefined): string {
@@ -61,7 +61,7 @@ export const endpointsCheck: CheckDefinition<ServerContext> = {
   id: 'server.endpoints',
   title: 'Endpoints vs certificate SANs',
   requires: ['server.connection'],
-  appliesWhen: [cluster],
+  appliesWhen: [cluster, httpsServer],
   codes: [
     'server.endpoints.san-missing',
     'server.endpoints.unreachable',

@@ -27,3 +27,10 @@ export const local: Requirement<ServerContext> = {
   name: 'local',
   unmet: (ctx) => (ctx.local ? undefined : 'run with --local on a control-plane node'),
 };
+
+/** The server URL is https:// (the checks that verify the API server's serving certificates). */
+export const httpsServer: Requirement<ServerContext> = {
+  name: 'https server',
+  unmet: (ctx) =>
+    ctx.api.plainHttp ? `the server URL ${ctx.api.config.cluster.server} is plain http:// (kubectl proxy, or an insecure port): this kubeconfig holds no CA to check the API server's own endpoints against` : undefined,
+};

@@ -242,6 +242,11 @@ export const API_CODES: Record<string, CatalogEntry> = {
     title: 'GET /version did not succeed',
     remediation: [],
   },
+  'api.http.tls-port': {
+    severity: 'fail',
+    title: 'The server URL says http://, but the port speaks TLS',
+    remediation: ['Write https:// in the kubeconfig\'s server URL (`kubectl config set-cluster NAME --server=https://HOST:PORT`) and give the cluster its CA.'],
+  },
   'api.http.clock-skew': {
     severity: 'warn',
     title: 'This machine\'s clock differs from the server\'s',

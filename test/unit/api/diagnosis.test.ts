@@ -40,6 +40,17 @@ describe('diagnoseApi', () => {
     expect(d.remediation[0]).toMatch(/^Add the API server to NO_PROXY so kubectl connects directly: `export NO_PROXY="203\.0\.113\.10" no_proxy="203\.0\.113\.10"`/);
   });
 
+  it('a plain http:// server: the HTTP failure is not led by "TLS works", and the healthy line says plain HTTP', () => {
+    const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
+    const skipTls = result('api.tls', [], { status: 'skip', summary: 'not applicable: the server URL http://203.0.113.10:6443 is plain http://: kubectl makes no TLS handshake' });
+    const failing = diagnoseApi([...passing().filter((r) => !['api.tls', 'api.http'].includes(r.id)), skipTls, result('api.http', [{ code: 'api.http.tls-port', message: 'The kubeconfig names the API server as http://203.0.113.10:6443, but 203.0.113.10:6443 speaks TLS.' }])], ctx);
+    expect(failing.rootCause).toBe('The connection to 203.0.113.10:6443 works (plain HTTP: the server URL is http://), but the request fails: The kubeconfig names the API server as http://203.0.113.10:6443, but 203.0.113.10:6443 speaks TLS.');
+    expect(failing.remediation[0]).toMatch(/^Write https:\/\//);
+    const healthy = diagnoseApi([...passing().filter((r) => r.id !== 'api.tls'), skipTls], ctx);
+    expect(healthy.rootCause).toMatch(/^kubectl can reach the API server http:\/\/203\.0\.113\.10:6443 directly: plain HTTP, no TLS/);
+    expect(diagnoseApi(passing(), apiContext()).rootCause).toMatch(/directly: TLS verifies against the kubeconfig CA/);
+  });
+
   it('the proxy refuses CONNECT: its answer is the cause, bypassing it the first step', () => {
     const ctx = apiContext({ env: { HTTPS_PROXY: 'http://proxy.corp.test:3128' } });
     const d = diagnoseApi([...passing().filter((r) => r.id !== 'api.tls'), result('api.proxy.connect', [{ code: 'api.proxy.denied', message: 'The proxy forbids CONNECT to 203.0.113.10:6443 (403 Forbidden).' }])], ctx);

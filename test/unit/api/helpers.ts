@@ -32,7 +32,7 @@ export function recorded(name: string): HttpResult & { via: string } {
   return answer(statusCode, body, headers);
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 export function answer(statusCode: number, body: string | object, headers: Record<string, string> = {}): HttpResult & { via: string } {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -9,7 +9,7 @@ import { tlsCheck } from '../../../src/checks/api/tls.ts';
 import { ExecPluginError } from '../../../src/kube/credentials.ts';
 import { certInfo } from '../../../src/net/x509.ts';
 import { b64, cleanupTempDirs, pems } from '../kube/helpers.ts';
-import { answer, apiContext, codes, noAnswer, recorded, routeRequests, runOne, seedCredentials, seedReachable, seedTls } from './helpers.ts';
+import { answer, apiContext, codes, noAnswer, recorded, routeRequests, runOne, seed, seedCredentials, seedReachable, seedTls } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -53,6 +53,76 @@ describe('api.http', () => {
     expect(r.status).toBe('pass');
     expect(r.summary).toMatch(/\(with credentials: 401; see api\.auth\)$/);
     expect(seen).toEqual(['GET /version', 'GET /version (anonymous)']);
+  });
+});
+
+describe('api.http on a plain http:// server URL', () => {
+  // what Go's http.Server writes: "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+  const GO_400 = () => answer(400, 'Client sent an HTTP request to an HTTPS server.\n');
+
+  it("Go's 400 for plain HTTP on its TLS port (the real kube-apiserver's answer): api.http.tls-port, with kubectl's words and the https:// fix", async () => {
+    const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
+    seed(ctx, 'speaks-tls', { tls: true, protocol: 'TLSv1.3', durationMs: 3 });
+    routeRequests(ctx, (_m, p) => (VERSION(p) ? GO_400() : undefined));
+    const r = await runOne(httpCheck, ctx);
+    expect(codes(r)).toEqual(['api.http.tls-port']);
+    expect(r.summary).toBe('203.0.113.10:6443 speaks TLS, but the server URL is http://203.0.113.10:6443');
+    expect(r.findings[0]!.message).toContain('kubectl says "Error from server (BadRequest): the server rejected our request for an unknown reason"');
+    expect(r.findings[0]!.remediation.join(' ')).toContain('kubectl config set-cluster lab --server=https://203.0.113.10:6443');
+  });
+
+  it('no HTTP answer, and the port completes a TLS handshake (a TLS server that is not Go): api.http.tls-port', async () => {
+    const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
+    seed(ctx, 'speaks-tls', { tls: true, protocol: 'TLSv1.2', durationMs: 3 });
+    routeRequests(ctx, () => noAnswer('protocol', 'GET /version: Parse Error: Expected HTTP/'));
+    const r = await runOne(httpCheck, ctx);
+    expect(codes(r)).toEqual(['api.http.tls-port']);
+    expect(r.findings[0]!.message).toContain('does not answer a plain GET /version with HTTP, and completes a TLS handshake (TLSv1.2) on the same port');
+  });
+
+  it('no HTTP answer and no TLS either: a broken server, api.http.error (not the scheme)', async () => {
+    const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
+    seed(ctx, 'speaks-tls', { tls: false, durationMs: 3 });
+    routeRequests(ctx, () => noAnswer('reset', 'GET /version: socket hang up'));
+    const r = await runOne(httpCheck, ctx);
+    expect(codes(r)).toEqual(['api.http.error']);
+  });
+
+  it('a plain server that answers (kubectl proxy): pass; an https:// server never gets the scheme verdict', async () => {
+    const plain = apiContext({ server: 'http://127.0.0.1:8001' });
+    routeRequests(plain, (_m, p) => (VERSION(p) ? recorded('version') : undefined));
+    expect((await runOne(httpCheck, plain)).status).toBe('pass');
+    const tls = apiContext();
+    seed(tls, 'speaks-tls', { tls: true, durationMs: 3 });
+    routeRequests(tls, (_m, p) => (VERSION(p) ? GO_400() : undefined));
+    expect(codes(await runOne(httpCheck, tls))).toEqual(['api.http.error']);
+  });
+});
+
+describe('api.auth on a plain http:// server URL (kubectl sends no credentials there)', () => {
+  it('a token user: accepted as the server says, "without credentials", and the token is not read as the identity', async () => {
+    const ctx = apiContext({ server: 'http://127.0.0.1:8001', user: { token: 'header.eyJzdWIiOiJqd3QtdXNlciJ9.sig' } });
+    routeRequests(ctx, (_m, p) => (p.includes('selfsubjectreviews') ? answer(201, { kind: 'SelfSubjectReview', status: { userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] } } }) : p.includes('selfsubjectaccessreviews') ? answer(201, { status: { allowed: true } }) : undefined));
+    const r = await runOne(authCheck, ctx);
+    expect(r.status).toBe('pass');
+    expect(r.summary).toBe('answers requests without credentials (kubectl sends none to a plain http:// server), as system:anonymous (groups system:unauthenticated); can list pods in demo');
+  });
+
+  it('a user without credentials: no username prompt (kubectl does not prompt for an http:// server)', async () => {
+    const ctx = apiContext({ server: 'http://127.0.0.1:8001', user: {} });
+    expect(await authCheck.beforeRequires!(ctx, new AbortController().signal)).toBeUndefined();
+    routeRequests(ctx, (_m, p) => (p.includes('selfsubjectreviews') ? answer(404, 'not found') : p.includes('selfsubjectaccessreviews') ? answer(201, { status: { allowed: true } }) : undefined));
+    const r = await runOne(authCheck, ctx);
+    expect(codes(r)).toEqual([]);
+    expect(r.summary).toMatch(/^answers requests without credentials \(kubectl sends none to a plain http:\/\/ server\) \(SelfSubjectReview not served/);
+  });
+
+  it('SelfSubjectReview answers 400 (plain HTTP on a TLS port) or 500: who we are cannot be told, not "authenticated"', async () => {
+    const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
+    routeRequests(ctx, () => answer(400, 'Client sent an HTTP request to an HTTPS server.\n'));
+    const r = await runOne(authCheck, ctx);
+    expect(r.status).toBe('skip');
+    expect(r.summary).toMatch(/^who the server takes us for cannot be told: SelfSubjectReview answered 400/);
   });
 });
 

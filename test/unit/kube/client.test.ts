@@ -264,3 +264,96 @@ describe('KubeClient connections (HTTP keep-alive)', () => {
     expect(s.connections).toBe(1);
   });
 });
+
+// A plain http:// server URL (kubectl proxy; a kubeconfig that should say https://): client-go
+// dials it without TLS and sends it no credentials; behind a proxy it sends the request to the
+// proxy in absolute form (no CONNECT), with the proxy's credentials.
+describe('KubeClient on a plain http:// server', () => {
+  async function plainServer(): Promise<{ url: string; seen: { line: string; authorization?: string; proxyAuthorization?: string; connection: number }[]; connections: number; close(): Promise<void> }> {
+    const http = await import('node:http');
+    const state = { seen: [] as { line: string; authorization?: string; proxyAuthorization?: string; connection: number }[], connections: 0 };
+    const numbers = new WeakMap<Socket, number>();
+    const sockets = new Set<Socket>();
+    const server = http.createServer((req, res) => {
+      state.seen.push({ line: `${req.method} ${req.url}`, authorization: req.headers.authorization, proxyAuthorization: req.headers['proxy-authorization'] as string | undefined, connection: numbers.get(req.socket) ?? -1 });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ gitVersion: 'v1.31.0' }));
+    });
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (s: Socket) => {
+      numbers.set(s, ++state.connections);
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      seen: state.seen,
+      get connections() {
+        return state.connections;
+      },
+      close: () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    };
+  }
+
+  it('speaks plain HTTP over one keep-alive connection, sends no token, and makes no TLS handshake', async () => {
+    const s = await plainServer();
+    try {
+      const c = client(s);
+      expect(c.plainHttp).toBe(true);
+      expect(await c.reachable()).toEqual({ ok: true });
+      for (const p of ['/version', '/api', '/apis']) {
+        const r = await c.request('GET', p, { auth: true });
+        expect(r.response?.statusCode).toBe(200);
+      }
+      expect(s.seen.map((x) => x.line)).toEqual(['GET /version', 'GET /api', 'GET /apis']);
+      expect(s.seen.every((x) => x.authorization === undefined)).toBe(true);
+      expect(s.seen.every((x) => x.connection === s.seen[0]!.connection)).toBe(true);
+      await expect(c.tls()).rejects.toThrow(/plain http/);
+      c.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('through a proxy: the request in absolute form to the proxy, with Proxy-Authorization and without CONNECT', async () => {
+    const proxy = await plainServer(); // records what it is sent, and answers it itself
+    try {
+      const dir = tempDir('netdiag-client-');
+      const kubeconfig = write(
+        join(dir, 'config'),
+        `apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters: [{name: t, cluster: {server: "http://api.example.test:8080", proxy-url: "${proxy.url.replace('http://', 'http://u:p%40ss@')}"}}]\n` +
+          `users: [{name: u, user: {token: secret-token-123}}]\ncontexts: [{name: t, context: {cluster: t, user: u}}]\n`,
+      );
+      const c = new KubeClient({ kubeconfig: { kubeconfig, env: {}, homeDir: dir }, timeoutMs: 2000, requestTimeoutMs: 2000, env: {}, redactor: new Redactor() });
+      clients.push(c);
+      const r = await c.request('GET', '/version', { auth: true });
+      expect(r.response?.statusCode).toBe(200);
+      expect(r.via).toBe(`proxy ${proxy.url.replace('http://', 'http://u:REDACTED@')} → api.example.test:8080 (plain HTTP, no CONNECT)`);
+      expect(proxy.seen).toEqual([{ line: 'GET http://api.example.test:8080/version', proxyAuthorization: `Basic ${Buffer.from('u:p@ss').toString('base64')}`, connection: 1 }]);
+      expect(await c.speaksTls()).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('tells a TLS port from a broken one: speaksTls() completes a handshake on the same address', async () => {
+    const tlsServer = await start();
+    const c = client({ url: tlsServer.url.replace('https://', 'http://') });
+    const r = await c.request('GET', '/version', { auth: true });
+    // Node's https server (unlike Go's) closes without an HTTP answer
+    expect(r.response).toBeUndefined();
+    expect(r.ok).toBe(false);
+    expect((await c.speaksTls())?.tls).toBe(true);
+    const plain = await plainServer();
+    try {
+      const p = client(plain);
+      expect((await p.speaksTls())?.tls).toBe(false);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -49,6 +49,18 @@ describe('declared applicability (the words users saw before)', () => {
 });
 
 describe('server.connection', () => {
+  it('a plain http:// server URL: no handshake; a TLS port (Go\'s 400) fails with the scheme, a plain server passes, the certificate checks do not apply', async () => {
+    const tlsPort = answering((_m, p) => (p === '/version' ? answer(400, 'Client sent an HTTP request to an HTTPS server.\n') : undefined), { server: 'http://203.0.113.10:6443' });
+    seed(tlsPort.ctx.api, 'speaks-tls', { tls: true, durationMs: 2 });
+    const r = await runOne(connectionCheck, tlsPort.ctx);
+    expect(codes(r)).toEqual(['server.connection.failed']);
+    expect(r.summary).toBe('203.0.113.10:6443 speaks TLS, but the server URL is http://203.0.113.10:6443');
+    const proxy = answering((_m, p) => (p === '/version' ? recorded('version') : undefined), { server: 'http://127.0.0.1:8001' });
+    const ok = await runOne(connectionCheck, proxy.ctx);
+    expect(ok).toMatchObject({ status: 'pass', summary: 'http://127.0.0.1:8001 answers: v1.24.0+0' });
+    for (const check of [certsCheck, endpointsCheck]) expect((await runOne(check, proxy.ctx)).summary).toMatch(/^not applicable: the server URL http:\/\/127\.0\.0\.1:8001 is plain http:\/\//);
+  });
+
   it('no kubeconfig, no --local: server.connection.kubeconfig names the localhost:8080 fallback', async () => {
     const r = await runOne(connectionCheck, server({ noKubeconfig: true }));
     expect(r.status).toBe('fail');
