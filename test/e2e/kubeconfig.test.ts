@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../lab/netns.ts';
-import { EXE, diagnoseIn, requireBuild } from './harness.ts';
+import { EXE, diagnoseIn, readReport, requireBuild } from './harness.ts';
 
 beforeAll(() => requireBuild());
 
@@ -119,6 +119,23 @@ describe('exec credential plugins', () => {
     expect(auth.findings[0]!.message).toContain(`exec: fork/exec ${missing}: no such file or directory`);
     expect(d.report.diagnosis.rootCause).toMatch(/^kubectl fails before it connects to \S+:1: .*fork\/exec .* The connection fails too: kubectl cannot open a TCP connection to /);
     const k = await lab.exec('kubectl', ['--kubeconfig', path, 'get', '--raw', '/version'], { env: lab.baseEnv() });
+    expect(k.code).not.toBe(0);
+    expect(k.stderr).toContain(`getting credentials: exec: fork/exec ${missing}: no such file or directory`);
+  });
+
+  it('server: a plugin path that does not exist on a reachable server is the client\'s problem, not RBAC of system:anonymous (kubectl the oracle)', async () => {
+    const missing = join(lab.tmpdir, 'no-such-plugin');
+    const path = variant(lab, 'kc-exec-missing-up', (kc) => {
+      kc.users[0]!.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: missing, interactiveMode: 'Never' } };
+    });
+    const r = await lab.exec(EXE, ['server', '--kubeconfig', path, '-o', 'json'], { env: lab.baseEnv(), timeoutMs: 30_000 });
+    const d = readReport(r, lab);
+    expect(r.code).toBe(1);
+    expect(d.check('server.connection').findings.map((f) => f.code)).toEqual(['server.connection.credentials']);
+    expect(d.codes).not.toContain('server.apiservices.forbidden');
+    expect(d.report.diagnosis.rootCause).toMatch(/^The problem is on this client's side, not the server's: kubectl runs the exec credential plugin before it connects/);
+    expect(d.report.diagnosis.rootCause).toContain(`exec: fork/exec ${missing}: no such file or directory`);
+    const k = await lab.exec('kubectl', ['--kubeconfig', path, 'get', 'apiservices'], { env: lab.baseEnv() });
     expect(k.code).not.toBe(0);
     expect(k.stderr).toContain(`getting credentials: exec: fork/exec ${missing}: no such file or directory`);
   });

@@ -1,6 +1,7 @@
 // server.connection: can this machine talk to the API server at all, on the path kubectl takes
 // (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
 import type { CheckDefinition, CheckOutcome } from '../../engine/definitions.ts';
+import { ExecPluginError } from '../../kube/credentials.ts';
 import { localhostFallbackWhy } from '../../kube/kubeconfig.ts';
 import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes } from '../../kube/handshake-stall.ts';
 import { answerText } from './api-answer.ts';
@@ -12,7 +13,7 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
   id: 'server.connection',
   title: 'Connection to the API server',
   appliesWhen: [clusterUnlessLocal],
-  codes: ['server.connection.kubeconfig', 'server.connection.failed', 'server.connection.mtu-blackhole', 'server.connection.no-answer', 'server.connection.slow-handshake', 'server.connection.untrusted'],
+  codes: ['server.connection.kubeconfig', 'server.connection.credentials', 'server.connection.failed', 'server.connection.mtu-blackhole', 'server.connection.no-answer', 'server.connection.slow-handshake', 'server.connection.untrusted'],
   timeoutMs: (ctx) => ctx.timeoutMs * 4 + ctx.options.requestTimeoutMs * 2 + 1000,
   async run(ctx) {
     if (!ctx.hasCluster) {
@@ -20,44 +21,62 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
       const why = e ? { summary: e.message, message: `${e.message}.` } : localhostFallbackWhy(ctx.api.config);
       return { summary: why.summary, findings: [{ code: 'server.connection.kubeconfig', message: why.message }] };
     }
+    // kubectl runs the exec plugin before it dials: a plugin that fails is what it says first,
+    // whatever the network does (the plugin runs while the connection is tried)
+    const pluginFailed = ctx.api.config.user.exec && !ctx.api.plainHttp ? ctx.api.credentials().then((c) => (c instanceof ExecPluginError ? c : undefined)) : undefined;
+    const [execError, outcome] = await Promise.all([pluginFailed, connectionOutcome(ctx)]);
+    if (!execError) return outcome;
     const server = ctx.api.config.cluster.server;
-    const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];
-    const evidence: Record<string, unknown> = { server };
-    if (ctx.api.plainHttp) {
-      // plain http:// (kubectl proxy, an insecure port): no certificate, the connection is the question
-      const r = await ctx.api.reachable();
-      if (!r.ok) {
-        const why = r.why ?? 'no connection';
-        return {
-          summary: `cannot reach ${server}: ${why}`,
-          findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
-          evidence,
-          reproduce,
-        };
-      }
-    } else {
-      const verdict = await tlsVerdict(ctx, server, evidence, reproduce);
-      if (verdict) return verdict;
-    }
-    const v = await ctx.serverVersion();
-    if (!v.ok && (v.reason === 'timeout' || v.reason === 'unreachable')) {
+    const message = /[.!?]$/.test(execError.message) ? execError.message : `${execError.message}.`;
+    const connectionFailed = (outcome.findings?.length ?? 0) > 0;
+    return {
+      ...outcome,
+      summary: `the exec credential plugin failed: ${execError.message}${connectionFailed ? `; ${outcome.summary}` : ''}`,
+      findings: [{ code: 'server.connection.credentials', message: `kubectl gets no credentials for ${server}: ${message}` }, ...(outcome.findings ?? [])],
+      reproduce: [`${execError.command} ${(ctx.api.config.user.exec?.args ?? []).join(' ')}`.trim(), ...(outcome.reproduce ?? [])],
+    };
+  },
+};
+
+/** The connection as kubectl makes it: TLS verified (https://) or plain (http://), then GET /version. */
+async function connectionOutcome(ctx: ServerContext): Promise<CheckOutcome> {
+  const server = ctx.api.config.cluster.server;
+  const reproduce = [`kubectl netdiag api${ctx.contextArgs}`, `kubectl get --raw /version${ctx.contextArgs}`];
+  const evidence: Record<string, unknown> = { server };
+  if (ctx.api.plainHttp) {
+    // plain http:// (kubectl proxy, an insecure port): no certificate, the connection is the question
+    const r = await ctx.api.reachable();
+    if (!r.ok) {
+      const why = r.why ?? 'no connection';
       return {
-        summary: `GET /version failed: ${v.message}`,
-        findings: [{ code: 'server.connection.failed', message: `GET ${server}/version got no answer: ${v.message}.` }],
+        summary: `cannot reach ${server}: ${why}`,
+        findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
         evidence,
         reproduce,
       };
     }
-    if (ctx.api.plainHttp && !v.ok && v.status === 400 && (await ctx.api.speaksTls())?.tls) {
-      const message = `The kubeconfig names the API server as ${server}, so kubectl speaks plain HTTP to it, but ${ctx.api.hostPort} speaks TLS (GET /version answered ${answerText(v)}); \`kubectl netdiag api\` explains the fix.`;
-      return { summary: `${ctx.api.hostPort} speaks TLS, but the server URL is ${server}`, findings: [{ code: 'server.connection.failed', message }], evidence, reproduce };
-    }
-    const version = v.ok && typeof v.body.gitVersion === 'string' ? v.body.gitVersion : undefined;
-    evidence.status = answerText(v);
-    if (version) evidence.version = version;
-    return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`}${evidence.via ? ` (via ${String(evidence.via)})` : ''}`, evidence, reproduce };
-  },
-};
+  } else {
+    const verdict = await tlsVerdict(ctx, server, evidence, reproduce);
+    if (verdict) return verdict;
+  }
+  const v = await ctx.serverVersion();
+  if (!v.ok && (v.reason === 'timeout' || v.reason === 'unreachable')) {
+    return {
+      summary: `GET /version failed: ${v.message}`,
+      findings: [{ code: 'server.connection.failed', message: `GET ${server}/version got no answer: ${v.message}.` }],
+      evidence,
+      reproduce,
+    };
+  }
+  if (ctx.api.plainHttp && !v.ok && v.status === 400 && (await ctx.api.speaksTls())?.tls) {
+    const message = `The kubeconfig names the API server as ${server}, so kubectl speaks plain HTTP to it, but ${ctx.api.hostPort} speaks TLS (GET /version answered ${answerText(v)}); \`kubectl netdiag api\` explains the fix.`;
+    return { summary: `${ctx.api.hostPort} speaks TLS, but the server URL is ${server}`, findings: [{ code: 'server.connection.failed', message }], evidence, reproduce };
+  }
+  const version = v.ok && typeof v.body.gitVersion === 'string' ? v.body.gitVersion : undefined;
+  evidence.status = answerText(v);
+  if (version) evidence.version = version;
+  return { summary: `${server} answers${version ? `: ${version}` : ` ${answerText(v)}`}${evidence.via ? ` (via ${String(evidence.via)})` : ''}`, evidence, reproduce };
+}
 
 export const SERVER_STALL_CODES: StallCodes = {
   slow: 'server.connection.slow-handshake',

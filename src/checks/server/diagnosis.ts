@@ -57,9 +57,15 @@ export function diagnoseServer(results: CheckResult[], ctx: ServerContext): Diag
       'server.connection.no-answer': `${server} accepts TCP from this machine but never answers, so the server's own side could not be examined from here.`,
       'server.connection.slow-handshake': `The TLS handshake with ${server} completes, but only after the deadline, so the server's own side could not be examined from here.`,
       'server.connection.kubeconfig': 'No usable kubeconfig on this machine, so the API server could not be examined remotely.',
+      'server.connection.credentials': `The problem is on this client's side, not the server's: kubectl runs the exec credential plugin before it connects, and the plugin fails, so every kubectl command fails and the server's own side could not be examined with this user.`,
     };
     const local = fails.filter(({ check }) => check !== 'server.connection').map(({ f }) => f.message);
-    return { status, rootCause: [head[conn.code] ?? conn.message, conn.code in head ? conn.message : '', ...local].filter(Boolean).join(' '), remediation };
+    // a failing plugin and a failing connection: both, the plugin first (what kubectl says)
+    const alsoConnection =
+      conn.code === 'server.connection.credentials'
+        ? fails.filter(({ check, f }) => check === 'server.connection' && f !== conn).map(({ f }) => `The connection fails too: ${f.message}`)
+        : [];
+    return { status, rootCause: [head[conn.code] ?? conn.message, conn.code in head ? conn.message : '', ...alsoConnection, ...local].filter(Boolean).join(' '), remediation };
   }
   const lead = fails.length
     ? `${where} has ${fails.length} problem${fails.length === 1 ? '' : 's'} on its own side`

@@ -7,6 +7,7 @@ const e = (severity: CatalogEntry['severity'], title: string, remediation: strin
 export const SERVER_CODES: Record<string, CatalogEntry> = {
   // server.connection
   'server.connection.kubeconfig': e('fail', 'No usable kubeconfig', ['Run `kubectl netdiag api` for the kubeconfig details, or use --local on a control-plane node.']),
+  'server.connection.credentials': e('fail', 'kubectl gets no credentials: the exec plugin fails before it connects', ["Run the plugin command by hand to see its error; log in again with the provider's CLI."]),
   'server.connection.failed': e('fail', 'This machine cannot reach the API server', ['Run `kubectl netdiag api` to find the broken layer (DNS, proxy, TCP, TLS).']),
   'server.connection.mtu-blackhole': e('fail', STALL_TITLES.mtuBlackhole, [...STALL_REMEDIATION.mtuBlackhole]),
   'server.connection.no-answer': e('fail', STALL_TITLES.noAnswer, [...STALL_REMEDIATION.noAnswer]),

@@ -18,7 +18,9 @@ import { kubernetesClusterIP, kubernetesEndpoints } from '../../../src/kube/apis
 import { versionCheck, type ClientVersion } from '../../../src/checks/server/version.ts';
 import { certInfo } from '../../../src/net/x509.ts';
 import { cleanupTempDirs, pems, tempDir, write } from '../kube/helpers.ts';
-import { answer, clientOptions, codes, noAnswer, recorded, routeRequests, runOne, seed, seedReachable, seedTls, type KubeconfigShape } from '../api/helpers.ts';
+import { answer, clientOptions, codes, noAnswer, recorded, routeRequests, runOne, seed, seedCredentials, seedReachable, seedTls, type KubeconfigShape } from '../api/helpers.ts';
+import { ExecPluginError } from '../../../src/kube/credentials.ts';
+import { diagnoseServer } from '../../../src/checks/server/diagnosis.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -49,6 +51,27 @@ describe('declared applicability (the words users saw before)', () => {
 });
 
 describe('server.connection', () => {
+  it('an exec plugin that fails: server.connection.credentials first (kubectl runs it before it dials), also when the connection fails too', async () => {
+    const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/plugin', interactiveMode: 'Never' } };
+    const plugin = new ExecPluginError('/nonexistent/plugin', 'exec plugin "/nonexistent/plugin" could not be started: exec: fork/exec /nonexistent/plugin: no such file or directory');
+    const up = answering((_m, p) => (p === '/version' ? recorded('version') : undefined), { user });
+    seedCredentials(up.ctx.api, plugin);
+    seedTls(up.ctx.api, { verify: { trusted: true, problems: [], chain: [] } });
+    const r = await runOne(connectionCheck, up.ctx);
+    expect(codes(r)).toEqual(['server.connection.credentials']);
+    expect(r.summary).toBe('the exec credential plugin failed: exec plugin "/nonexistent/plugin" could not be started: exec: fork/exec /nonexistent/plugin: no such file or directory');
+    expect(r.reproduce[0]).toBe('/nonexistent/plugin');
+    const down = server({ user });
+    seedCredentials(down.api, plugin);
+    seedTls(down.api, { dialled: { via: '203.0.113.10:6443', error: { kind: 'refused', message: 'connect ECONNREFUSED 203.0.113.10:6443' } }, tls: { ok: false, durationMs: 0, chain: [], certificates: [], error: { kind: 'refused', message: 'connect ECONNREFUSED 203.0.113.10:6443' } } });
+    const both = await runOne(connectionCheck, down);
+    expect(codes(both)).toEqual(['server.connection.credentials', 'server.connection.failed']);
+    const d = diagnoseServer([both], down);
+    expect(d.rootCause).toMatch(/^The problem is on this client's side, not the server's: kubectl runs the exec credential plugin before it connects, and the plugin fails/);
+    expect(d.rootCause).toContain('The connection fails too: This machine cannot reach the API server https://203.0.113.10:6443 (connect ECONNREFUSED 203.0.113.10:6443)');
+    expect(d.remediation[0]).toMatch(/^Run the plugin command by hand/);
+  });
+
   it('a plain http:// server URL: no handshake; a TLS port (Go\'s 400) fails with the scheme, a plain server passes, the certificate checks do not apply', async () => {
     const tlsPort = answering((_m, p) => (p === '/version' ? answer(400, 'Client sent an HTTP request to an HTTPS server.\n') : undefined), { server: 'http://203.0.113.10:6443' });
     seed(tlsPort.ctx.api, 'speaks-tls', { tls: true, durationMs: 2 });
