@@ -164,7 +164,7 @@ export function watchClientHandshake(client: KubeClient, pending: ReturnType<Kub
   } catch {
     proxied = false;
   }
-  if (client.config.cluster.server.startsWith('http:') || proxied) return Promise.resolve(undefined);
+  if (client.plainHttp || proxied) return Promise.resolve(undefined);
   const sni = client.sni;
   return watchHandshakeStall(
     { host: client.host, port: client.port, ...(sni ? { servername: sni } : {}) },
