@@ -214,6 +214,18 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
         extra['http-scheme'] = parse(await lab.exec(EXE, ['api', '--kubeconfig', kcHttp, '-o', 'json'], { env: e, timeoutMs: 60_000 }), 'api http-scheme');
         extra['http-scheme-server'] = parse(await lab.exec(EXE, ['server', '--kubeconfig', kcHttp, '-o', 'json'], { env: e, timeoutMs: 60_000 }), 'server http-scheme');
       }),
+      // the real `kubectl proxy` in front of the real server: the plain http:// context users have
+      pool(async () => {
+        const kcProxy = join(lab.tmpdir, 'kubeconfig-kubectl-proxy');
+        const yaml = 'apiVersion: v1\nkind: Config\ncurrent-context: p\nclusters: [{name: p, cluster: {server: "http://127.0.0.1:18001"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: p, context: {cluster: p, user: u, namespace: default}}]\n';
+        const script =
+          'printf "%s" "$3" > "$2"; kubectl --kubeconfig "$1" proxy --port 18001 >/dev/null 2>&1 & P=$!; ' +
+          'for i in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:18001/version && break; sleep 0.1; done; ' +
+          '"$0" api --kubeconfig "$2" -o json; echo "@@exit $?"; kill $P';
+        const r = await lab.exec('sh', ['-c', script, EXE, kc('token'), kcProxy, yaml], { env: env('token'), timeoutMs: 60_000 });
+        const [stdout, code] = r.stdout.split('@@exit ');
+        extra['kubectl-proxy'] = parse({ ...r, stdout: stdout!, code: Number(code) }, 'api kubectl-proxy');
+      }),
       nd(extra, 'cert-host', 'token', ['cert', `${REAL.main.bind}:${REAL.main.port}`]),
       nd(extra, 'local', 'dead-advertise', ['server', '--local']),
       // text with -v, for the secrets test (the JSON runs are checked too)
@@ -371,6 +383,16 @@ describe.skipIf(!!unavailable)('real kube-apiserver v1.24.0 (issue 11): netdiag 
       const s = get(extra, 'http-scheme-server');
       expect(s.check('server.connection').status, s.text).toBe('fail');
       expect(s.check('server.connection').summary).toBe(`${REAL.main.bind}:${REAL.main.port} speaks TLS, but the server URL is http://${REAL.main.bind}:${REAL.main.port}`);
+    });
+    it('through the real `kubectl proxy` (http://127.0.0.1): plain HTTP, no credentials, PASS', () => {
+      const r = get(extra, 'kubectl-proxy');
+      expect(r.code, r.text).toBe(0);
+      expect(r.report.diagnosis.status).toBe('pass');
+      expect(r.check('api.tls').summary).toMatch(/^not applicable: the server URL http:\/\/127\.0\.0\.1:18001 is plain http:\/\//);
+      expect(r.check('api.http').summary).toContain('v1.24.0');
+      expect(r.check('api.auth').summary).toMatch(/^answers requests without credentials \(kubectl sends none to a plain http:\/\/ server\).*; can list pods in default$/);
+      expect(r.codes).not.toContain('api.auth.anonymous');
+      expect(r.report.diagnosis.rootCause).toMatch(/directly: plain HTTP, no TLS, the server runs v1\.24\.0/);
     });
     it('healthy server: every server check but the version skew passes', () => {
       const r = get(server, 'token');
