@@ -540,13 +540,7 @@ export class KubeClient {
       // certificate: good for anonymous and token requests); a tunnel carried the probe, and a
       // server we do not trust gets nothing more on it
       const trusted = verify?.trusted === true || this.kube?.cluster.insecureSkipTlsVerify === true;
-      if (!proxied && tls.socket && trusted) {
-        const pool = this.pool('anonymous');
-        const conn = { socket: tls.socket, via: dialled.via };
-        pool.reserve();
-        pool.track(conn);
-        pool.release(conn);
-      }
+      if (!proxied && tls.socket && trusted) this.parkIdle({ socket: tls.socket, via: dialled.via });
       else {
         tls.socket?.destroy();
         dialled.socket.destroy();
@@ -572,6 +566,14 @@ export class KubeClient {
     });
   }
 
+  /** A connection opened without credentials, handed to the pool to carry the next request. */
+  private parkIdle(conn: PooledConnection): void {
+    const pool = this.pool('anonymous');
+    pool.reserve();
+    pool.track(conn);
+    pool.release(conn);
+  }
+
   /** Verify the API server's certificate once before any credential is sent. */
   reachable(): Promise<{ ok: boolean; why?: string; reason?: 'untrusted' | 'unreachable' | 'timeout' }> {
     return this.once('reachable', async () => {
@@ -580,11 +582,7 @@ export class KubeClient {
         // no certificate to verify: the connection is the whole question; it carries the first request
         const c = await this.openConnection({}, { chain: false });
         if (!c.ok) return { ok: false, why: c.error?.message ?? `cannot reach ${this.hostPort}`, reason: c.error?.kind === 'timeout' ? ('timeout' as const) : ('unreachable' as const) };
-        const pool = this.pool('anonymous');
-        const conn = { socket: c.socket, via: c.via, ...(c.forward ? { forward: c.forward } : {}) };
-        pool.reserve();
-        pool.track(conn);
-        pool.release(conn);
+        this.parkIdle({ socket: c.socket, via: c.via, ...(c.forward ? { forward: c.forward } : {}) });
         return { ok: true };
       }
       const t = await this.tls();

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { KubeconfigError, describeFsError, oneLine } from './errors.ts';
-import type { AuthKind, ResolvedKubeconfig } from './kubeconfig.ts';
+import type { AuthKind, ExecConfig, ResolvedKubeconfig } from './kubeconfig.ts';
 
 export interface Credentials {
   headers: Record<string, string>;
@@ -29,6 +29,16 @@ export class ExecPluginError extends Error {
     this.stderr = options?.stderr ?? '';
     if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
   }
+
+  /** The message as a finding's sentence (ending in a full stop). */
+  get sentence(): string {
+    return /[.!?]$/.test(this.message) ? this.message : `${this.message}.`;
+  }
+}
+
+/** The plugin command a user can run by hand to see its error. */
+export function execCommandLine(exec: Pick<ExecConfig, 'command' | 'args'> | undefined): string {
+  return `${exec?.command ?? ''} ${(exec?.args ?? []).join(' ')}`.trim();
 }
 
 const REDACTED = 'REDACTED';

@@ -1,6 +1,6 @@
 // api.auth: who the server takes us for (SelfSubjectReview) and what we may do (SelfSubjectAccessReview).
 import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts';
-import { ExecPluginError, type Credentials } from '../../kube/credentials.ts';
+import { ExecPluginError, execCommandLine, type Credentials } from '../../kube/credentials.ts';
 import type { HttpResult } from '../../net/http.ts';
 import type { ApiContext } from './context.ts';
 import { parseJson, quoteBody, statusText } from './http-answer.ts';
@@ -225,11 +225,10 @@ function unauthorized(ctx: ApiContext, r: HttpResult, evidence: Record<string, u
 
 /** The exec plugin's failure, as kubectl meets it before any request. */
 function execPluginFailed(ctx: ApiContext, creds: ExecPluginError) {
-  const k = ctx.config;
   return {
     summary: `the exec credential plugin failed: ${creds.message}`,
-    findings: [{ code: 'api.auth.exec-plugin-failed', message: /[.!?]$/.test(creds.message) ? creds.message : `${creds.message}.` }],
-    reproduce: [`${k.user.exec?.command ?? ''} ${(k.user.exec?.args ?? []).join(' ')}`.trim(), ...authReproduce(ctx)],
+    findings: [{ code: 'api.auth.exec-plugin-failed', message: creds.sentence }],
+    reproduce: [execCommandLine(ctx.config.user.exec), ...authReproduce(ctx)],
   };
 }
 

@@ -189,7 +189,7 @@ function diagnoseInOrder(results: CheckResult[], ctx: ApiContext): Diagnosis {
     if (c && (c.status === 'fail' || c.status === 'error')) {
       const fails = c.findings.filter((x) => x.severity === 'fail');
       const lead: Record<string, string> = {
-        'api.http': ctx.kube?.cluster.scheme === 'http' ? `The connection to ${ctx.hostPort} works (plain HTTP: the server URL is http://), but the request fails:` : `TLS to ${ctx.hostPort} works, but the HTTP request fails:`,
+        'api.http': ctx.kube?.cluster.scheme === 'http' ? `kubectl speaks plain HTTP to ${ctx.hostPort} (the server URL is http://), and the request fails:` : `TLS to ${ctx.hostPort} works, but the HTTP request fails:`,
         'api.auth': `The network path to ${ctx.hostPort} works, but authentication fails:`,
         'api.health': `The API server at ${ctx.hostPort} answers, but reports itself unhealthy:`,
       };

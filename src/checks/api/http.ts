@@ -2,7 +2,8 @@
 import type { CheckDefinition, FindingInput } from '../../engine/definitions.ts';
 import type { ApiContext } from './context.ts';
 import { parseJson, quoteBody } from './http-answer.ts';
-import { GO_HTTP_ON_TLS_PORT, KUBECTL_400_UNKNOWN } from './kubectl-wording.ts';
+import { GO_HTTP_ON_TLS_PORT, tlsBehindHttp } from '../../kube/tls-port.ts';
+import { KUBECTL_400_UNKNOWN } from './kubectl-wording.ts';
 
 const CLOCK_SKEW_WARN_S = 60;
 
@@ -16,8 +17,8 @@ export const httpCheck: CheckDefinition<ApiContext> = {
     const reproduce = [`kubectl version ${ctx.contextArgs}`.trim(), `kubectl get --raw /version ${ctx.contextArgs}`.trim()];
     const r = await ctx.requestOnce('version', 'GET', '/version', { auth: true });
     const evidence: Record<string, unknown> = { via: r.via, durationMs: r.durationMs };
-    if (ctx.plainHttp && (!r.response || r.response.statusCode === 400)) {
-      const wrongScheme = await tlsPort(ctx, r.response?.body);
+    if (ctx.plainHttp) {
+      const wrongScheme = await tlsPort(ctx, r.response ? { status: r.response.statusCode, text: r.response.body } : undefined);
       if (wrongScheme) {
         evidence.error = r.error;
         if (r.response) evidence.status = `${r.response.statusCode} ${r.response.statusMessage}`;
@@ -84,30 +85,23 @@ export const httpCheck: CheckDefinition<ApiContext> = {
   },
 };
 
-/**
- * http:// in the kubeconfig, TLS on the port: Go's server says so in a 400 ("Client sent an HTTP
- * request to an HTTPS server."); other TLS servers close the connection or send a TLS alert, which
- * a TLS handshake on the same port then tells apart from a server that is just broken.
- */
-async function tlsPort(ctx: ApiContext, body: string | undefined): Promise<{ summary: string; finding: FindingInput; probe: unknown } | undefined> {
-  const goSays = body?.includes(GO_HTTP_ON_TLS_PORT) === true;
-  const probe = await ctx.speaksTls();
-  if (!goSays && !probe?.tls) return undefined;
+/** http:// in the kubeconfig, TLS on the port (src/kube/tls-port.ts): kubectl's words and the fix. */
+async function tlsPort(ctx: ApiContext, answer: { status: number; text: string } | undefined): Promise<{ summary: string; finding: FindingInput; probe: unknown } | undefined> {
+  const t = await tlsBehindHttp(ctx, answer);
+  if (!t) return undefined;
   const server = ctx.config.cluster.server;
-  const https = `https://${ctx.hostPort}`;
-  const answer = goSays
+  const said = t.goSays
     ? `it answered 400 "${GO_HTTP_ON_TLS_PORT}" (Go's answer to plain HTTP on a TLS port), and kubectl says "${KUBECTL_400_UNKNOWN}"`
-    : body !== undefined
-      ? `it answered a plain GET /version with 400 "${quoteBody(body, 120)}" and completes a TLS handshake (${probe?.protocol ?? 'TLS'}) on the same port`
-      : `it does not answer a plain GET /version with HTTP, and completes a TLS handshake (${probe?.protocol ?? 'TLS'}) on the same port`;
-  const cluster = ctx.config.clusterName ?? 'CLUSTER';
+    : answer
+      ? `it answered a plain GET /version with 400 "${quoteBody(answer.text, 120)}" and completes a TLS handshake (${t.protocol ?? 'TLS'}) on the same port`
+      : `it does not answer a plain GET /version with HTTP, and completes a TLS handshake (${t.protocol ?? 'TLS'}) on the same port`;
   return {
     summary: `${ctx.hostPort} speaks TLS, but the server URL is ${server}`,
-    probe: probe ?? { tls: 'not probed (through a proxy)' },
+    probe: t.probe,
     finding: {
       code: 'api.http.tls-port',
-      message: `The kubeconfig names the API server as ${server}, so kubectl sends plain HTTP (and no credentials), but ${ctx.hostPort} speaks TLS: ${answer}.`,
-      remediation: [`Write https:// in the server URL: \`kubectl config set-cluster ${cluster} --server=${https}\`; the kubeconfig then also needs the cluster CA (certificate-authority-data).`],
+      message: `The kubeconfig names the API server as ${server}, so kubectl sends plain HTTP (and no credentials), but ${ctx.hostPort} speaks TLS: ${said}.`,
+      remediation: [`Write https:// in the server URL: \`kubectl config set-cluster ${ctx.config.clusterName ?? 'CLUSTER'} --server=https://${ctx.hostPort}\`; the kubeconfig then also needs the cluster CA (certificate-authority-data).`],
     },
   };
 }

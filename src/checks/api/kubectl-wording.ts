@@ -24,9 +24,6 @@ export const KUBECTL_WHOAMI_403 = 'the selfsubjectreviews API is not enabled in 
  */
 export const KUBECTL_400_UNKNOWN = 'Error from server (BadRequest): the server rejected our request for an unknown reason';
 
-/** What Go's http.Server writes to a plain HTTP request on its TLS port (net/http server.go). */
-export const GO_HTTP_ON_TLS_PORT = 'Client sent an HTTP request to an HTTPS server.';
-
 /** kubectl's line for a Forbidden Status. */
 export function kubectlForbidden(statusMessage: string): string {
   return `Error from server (Forbidden): ${statusMessage}`;

@@ -1,7 +1,8 @@
 // server.connection: can this machine talk to the API server at all, on the path kubectl takes
 // (the one client: proxy, TLS verified against the kubeconfig CA, then GET /version).
 import type { CheckDefinition, CheckOutcome } from '../../engine/definitions.ts';
-import { ExecPluginError } from '../../kube/credentials.ts';
+import { ExecPluginError, execCommandLine } from '../../kube/credentials.ts';
+import { tlsBehindHttp } from '../../kube/tls-port.ts';
 import { localhostFallbackWhy } from '../../kube/kubeconfig.ts';
 import { judgeStalledHandshake, stallEvidence, watchClientHandshake, type StallCodes } from '../../kube/handshake-stall.ts';
 import { answerText } from './api-answer.ts';
@@ -27,13 +28,12 @@ export const connectionCheck: CheckDefinition<ServerContext> = {
     const [execError, outcome] = await Promise.all([pluginFailed, connectionOutcome(ctx)]);
     if (!execError) return outcome;
     const server = ctx.api.config.cluster.server;
-    const message = /[.!?]$/.test(execError.message) ? execError.message : `${execError.message}.`;
     const connectionFailed = (outcome.findings?.length ?? 0) > 0;
     return {
       ...outcome,
       summary: `the exec credential plugin failed: ${execError.message}${connectionFailed ? `; ${outcome.summary}` : ''}`,
-      findings: [{ code: 'server.connection.credentials', message: `kubectl gets no credentials for ${server}: ${message}` }, ...(outcome.findings ?? [])],
-      reproduce: [`${execError.command} ${(ctx.api.config.user.exec?.args ?? []).join(' ')}`.trim(), ...(outcome.reproduce ?? [])],
+      findings: [{ code: 'server.connection.credentials', message: `kubectl gets no credentials for ${server}: ${execError.sentence}` }, ...(outcome.findings ?? [])],
+      reproduce: [execCommandLine(ctx.api.config.user.exec), ...(outcome.reproduce ?? [])],
     };
   },
 };
@@ -46,20 +46,20 @@ async function connectionOutcome(ctx: ServerContext): Promise<CheckOutcome> {
   if (ctx.api.plainHttp) {
     // plain http:// (kubectl proxy, an insecure port): no certificate, the connection is the question
     const r = await ctx.api.reachable();
-    if (!r.ok) {
-      const why = r.why ?? 'no connection';
-      return {
-        summary: `cannot reach ${server}: ${why}`,
-        findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
-        evidence,
-        reproduce,
-      };
-    }
+    if (!r.ok) return cannotReach(server, r.why ?? 'no connection', evidence, reproduce);
   } else {
     const verdict = await tlsVerdict(ctx, server, evidence, reproduce);
     if (verdict) return verdict;
   }
   const v = await ctx.serverVersion();
+  // http:// for a TLS port: Go's 400, or no HTTP answer and a handshake on the same address
+  const tlsPort = v.ok ? undefined : await tlsBehindHttp(ctx.api, v.status === undefined ? undefined : { status: v.status, text: v.message });
+  if (tlsPort && !v.ok) {
+    evidence.tlsProbe = tlsPort.probe;
+    const got = v.status === undefined ? `got no HTTP answer: ${v.message}` : `answered ${answerText(v)}`;
+    const message = `The kubeconfig names the API server as ${server}, so kubectl speaks plain HTTP to it, but ${ctx.api.hostPort} speaks TLS (GET /version ${got}); \`kubectl netdiag api\` explains the fix.`;
+    return { summary: `${ctx.api.hostPort} speaks TLS, but the server URL is ${server}`, findings: [{ code: 'server.connection.failed', message }], evidence, reproduce };
+  }
   if (!v.ok && (v.reason === 'timeout' || v.reason === 'unreachable')) {
     return {
       summary: `GET /version failed: ${v.message}`,
@@ -67,10 +67,6 @@ async function connectionOutcome(ctx: ServerContext): Promise<CheckOutcome> {
       evidence,
       reproduce,
     };
-  }
-  if (ctx.api.plainHttp && !v.ok && v.status === 400 && (await ctx.api.speaksTls())?.tls) {
-    const message = `The kubeconfig names the API server as ${server}, so kubectl speaks plain HTTP to it, but ${ctx.api.hostPort} speaks TLS (GET /version answered ${answerText(v)}); \`kubectl netdiag api\` explains the fix.`;
-    return { summary: `${ctx.api.hostPort} speaks TLS, but the server URL is ${server}`, findings: [{ code: 'server.connection.failed', message }], evidence, reproduce };
   }
   const version = v.ok && typeof v.body.gitVersion === 'string' ? v.body.gitVersion : undefined;
   evidence.status = answerText(v);
@@ -102,21 +98,13 @@ async function tlsVerdict(ctx: ServerContext, server: string, evidence: Record<s
       evidence.stall = stallEvidence(probes, v.cause);
       return {
         summary: `cannot reach ${server}: ${v.summary}`,
-        findings: [{ code: v.code, message: v.code === SERVER_STALL_CODES.failed ? `This machine cannot reach the API server ${server} (${v.message.replace(/\.$/, '')}); \`kubectl netdiag api\` explains why.` : v.message }],
+        findings: [{ code: v.code, message: v.code === SERVER_STALL_CODES.failed ? unreachableMessage(server, v.message.replace(/\.$/, '')) : v.message }],
         evidence,
         reproduce: [...v.reproduce, ...reproduce],
       };
     }
   }
-  if (!t.tls.ok) {
-    const why = t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection';
-    return {
-      summary: `cannot reach ${server}: ${why}`,
-      findings: [{ code: 'server.connection.failed', message: `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.` }],
-      evidence,
-      reproduce,
-    };
-  }
+  if (!t.tls.ok) return cannotReach(server, t.dialled.error?.message ?? t.tls.error?.message ?? 'no TLS connection', evidence, reproduce);
   evidence.certificate = t.tls.chain[0]?.subject;
   if (t.verify && !t.verify.trusted && !ctx.api.config.cluster.insecureSkipTlsVerify) {
     return {
@@ -132,4 +120,12 @@ async function tlsVerdict(ctx: ServerContext, server: string, evidence: Record<s
     };
   }
   return undefined;
+}
+
+function unreachableMessage(server: string, why: string): string {
+  return `This machine cannot reach the API server ${server} (${why}); \`kubectl netdiag api\` explains why.`;
+}
+
+function cannotReach(server: string, why: string, evidence: Record<string, unknown>, reproduce: string[]): CheckOutcome {
+  return { summary: `cannot reach ${server}: ${why}`, findings: [{ code: 'server.connection.failed', message: unreachableMessage(server, why) }], evidence, reproduce };
 }

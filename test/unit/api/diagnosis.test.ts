@@ -44,7 +44,7 @@ describe('diagnoseApi', () => {
     const ctx = apiContext({ server: 'http://203.0.113.10:6443' });
     const skipTls = result('api.tls', [], { status: 'skip', summary: 'not applicable: the server URL http://203.0.113.10:6443 is plain http://: kubectl makes no TLS handshake' });
     const failing = diagnoseApi([...passing().filter((r) => !['api.tls', 'api.http'].includes(r.id)), skipTls, result('api.http', [{ code: 'api.http.tls-port', message: 'The kubeconfig names the API server as http://203.0.113.10:6443, but 203.0.113.10:6443 speaks TLS.' }])], ctx);
-    expect(failing.rootCause).toBe('The connection to 203.0.113.10:6443 works (plain HTTP: the server URL is http://), but the request fails: The kubeconfig names the API server as http://203.0.113.10:6443, but 203.0.113.10:6443 speaks TLS.');
+    expect(failing.rootCause).toBe('kubectl speaks plain HTTP to 203.0.113.10:6443 (the server URL is http://), and the request fails: The kubeconfig names the API server as http://203.0.113.10:6443, but 203.0.113.10:6443 speaks TLS.');
     expect(failing.remediation[0]).toMatch(/^Write https:\/\//);
     const healthy = diagnoseApi([...passing().filter((r) => r.id !== 'api.tls'), skipTls], ctx);
     expect(healthy.rootCause).toMatch(/^kubectl can reach the API server http:\/\/203\.0\.113\.10:6443 directly: plain HTTP, no TLS/);

@@ -78,6 +78,15 @@ describe('server.connection', () => {
     const r = await runOne(connectionCheck, tlsPort.ctx);
     expect(codes(r)).toEqual(['server.connection.failed']);
     expect(r.summary).toBe('203.0.113.10:6443 speaks TLS, but the server URL is http://203.0.113.10:6443');
+    // a TLS server that is not Go closes without an HTTP answer: the handshake on the same address tells
+    const silent = answering(() => noAnswer('reset', 'GET /version: socket hang up'), { server: 'http://203.0.113.10:6443' });
+    seed(silent.ctx.api, 'speaks-tls', { tls: true, protocol: 'TLSv1.3', durationMs: 2 });
+    const s = await runOne(connectionCheck, silent.ctx);
+    expect(s.summary).toBe('203.0.113.10:6443 speaks TLS, but the server URL is http://203.0.113.10:6443');
+    expect(s.findings[0]!.message).toContain('(GET /version got no HTTP answer: GET /version: socket hang up)');
+    const broken = answering(() => noAnswer('reset', 'GET /version: socket hang up'), { server: 'http://203.0.113.10:6443' });
+    seed(broken.ctx.api, 'speaks-tls', { tls: false, durationMs: 2 });
+    expect((await runOne(connectionCheck, broken.ctx)).summary).toBe('GET /version failed: GET /version: socket hang up');
     const proxy = answering((_m, p) => (p === '/version' ? recorded('version') : undefined), { server: 'http://127.0.0.1:8001' });
     const ok = await runOne(connectionCheck, proxy.ctx);
     expect(ok).toMatchObject({ status: 'pass', summary: 'http://127.0.0.1:8001 answers: v1.24.0+0' });
